@@ -1,0 +1,78 @@
+/**
+ * Region compression. Each codec has a stable numeric id that partition files
+ * record, so a file can always be read whatever the storage's settings are now.
+ *
+ * @module
+ */
+import { Compressor, decompress as zstdDecompress } from 'zstd-napi';
+import { StrataError } from '../errors.ts';
+
+/** Compression codecs and their ids in partition files. */
+export const Codec = { none: 0, zstd: 1 } as const;
+/** Name of a compression codec (the value of the `compression` setting). */
+export type CodecName = keyof typeof Codec;
+/** Numeric id of a compression codec as stored in files. */
+export type CodecId = (typeof Codec)[CodecName];
+
+/** Default zstd level: fast to write, a good ratio for event data. */
+export const DEFAULT_ZSTD_LEVEL = 1;
+
+const compressors = new Map<number, Compressor>();
+
+/** Returns the codec id of `name`, or throws `INVALID_INPUT` naming the choices. */
+export function codecId(name: string, operation: string): CodecId {
+  if (Object.hasOwn(Codec, name)) return Codec[name as CodecName];
+  throw new StrataError(
+    'INVALID_INPUT',
+    `${operation}: unknown compression '${name}'; use one of ${Object.keys(Codec).join(', ')}`,
+  );
+}
+
+/** Name of codec id `id`, or undefined when the id is unknown. */
+export function codecName(id: number): CodecName | undefined {
+  for (const [name, v] of Object.entries(Codec)) if (v === id) return name as CodecName;
+  return undefined;
+}
+
+/**
+ * Compresses `data` with codec `id`. With `none` the input is returned as is
+ * (not copied). The result is a new buffer otherwise.
+ */
+export function compress(id: number, level: number, data: Uint8Array): Uint8Array {
+  if (id === Codec.none) return data;
+  if (id === Codec.zstd) {
+    let c = compressors.get(level);
+    if (c === undefined) {
+      c = new Compressor();
+      c.setParameters({ compressionLevel: level });
+      compressors.set(level, c);
+    }
+    return c.compress(data);
+  }
+  throw new StrataError('INVALID_INPUT', `compress: unknown codec id ${id}`);
+}
+
+/**
+ * Decompresses `data` written by {@link compress} with codec `id`; the result must
+ * be `size` bytes long.
+ * @throws StrataError `CORRUPTION` when the data does not decompress to `size` bytes;
+ *   the caller adds which file and region.
+ */
+export function decompress(id: number, data: Uint8Array, size: number): Uint8Array {
+  let out: Uint8Array;
+  if (id === Codec.none) {
+    out = data;
+  } else if (id === Codec.zstd) {
+    try {
+      out = zstdDecompress(data);
+    } catch (cause) {
+      throw new StrataError('CORRUPTION', `decompress: zstd data is damaged`, { cause });
+    }
+  } else {
+    throw new StrataError('CORRUPTION', `decompress: unknown codec id ${id}`);
+  }
+  if (out.length !== size) {
+    throw new StrataError('CORRUPTION', `decompress: expected ${size} bytes, got ${out.length}`);
+  }
+  return out;
+}
