@@ -1,0 +1,12 @@
+/**
+ * The codec layer: byte formats shared by every layer above (event records, the
+ * batch format, ids), checksums and compression. It does no I/O.
+ *
+ * @module
+ */
+export * from './record.ts';
+export * from './id.ts';
+export * from './crc.ts';
+export * from './compression.ts';
+export * from './batch-format.ts';
+export * from './batch-builder.ts';

@@ -1,0 +1,141 @@
+/**
+ * Settings: their names, types, defaults and checks. Names are the ones `SET` and
+ * `SHOW` use; values persist in the manifest.
+ *
+ * @module
+ */
+import { availableParallelism } from 'node:os';
+import { Codec, MAX_ID } from '../codec/index.ts';
+import { StrataError } from '../errors.ts';
+
+/** Every setting of a database, as `Strata.open(dir, config)` takes them. */
+export interface Config {
+  /** Width of a partition created by a write, in ids. */
+  interval: bigint;
+  /** Serial mode: events written without an id get `ssn + 1`. */
+  serial: boolean;
+  /** The last serial number handed out (state, persistent). */
+  ssn: bigint;
+  /** Write-ahead log on/off. Off: writes are durable only once refreshed. */
+  wal: boolean;
+  /** fdatasync the WAL before a write is acknowledged (group-committed). */
+  wal_sync_on_write: boolean;
+  /** fdatasync a WAL segment when it is rotated. */
+  wal_sync_on_rotate: boolean;
+  /** Checksum every WAL record. */
+  wal_crc: boolean;
+  /** Rotate the WAL segment once it reaches this many bytes. */
+  wal_rotate_wm: number;
+  /** Uncompressed bytes of events per region of a partition file. */
+  region_size: number;
+  /** Region compression: `zstd` or `none`. */
+  compression: string;
+  /** zstd compression level. */
+  compression_level: number;
+  /** fsync partition files and directories on every file change. */
+  sync: boolean;
+  /** Worker threads for refresh jobs; 0 runs them inline (deterministic). */
+  workers: number;
+  /** Memtable bytes of one partition that trigger a background refresh (workers > 0). */
+  refresh_wm: number;
+}
+
+/** The kind of value a setting holds. */
+type Kind = 'bool' | 'int' | 'id' | 'codec';
+
+interface Definition {
+  readonly kind: Kind;
+  readonly min?: number;
+  readonly max?: number;
+}
+
+/** Definitions of every setting. */
+const definitions: { readonly [K in keyof Config]: Definition } = {
+  interval: { kind: 'id' },
+  serial: { kind: 'bool' },
+  ssn: { kind: 'id' },
+  wal: { kind: 'bool' },
+  wal_sync_on_write: { kind: 'bool' },
+  wal_sync_on_rotate: { kind: 'bool' },
+  wal_crc: { kind: 'bool' },
+  wal_rotate_wm: { kind: 'int', min: 4096, max: 2 ** 40 },
+  region_size: { kind: 'int', min: 1024, max: 64 * 1024 * 1024 },
+  compression: { kind: 'codec' },
+  compression_level: { kind: 'int', min: -7, max: 22 },
+  sync: { kind: 'bool' },
+  workers: { kind: 'int', min: 0, max: 64 },
+  refresh_wm: { kind: 'int', min: 1024, max: 2 ** 40 },
+};
+
+/** The defaults of a new database. */
+export function defaultConfig(): Config {
+  return {
+    interval: 3_000_000n,
+    serial: true,
+    ssn: 0n,
+    wal: true,
+    wal_sync_on_write: false,
+    wal_sync_on_rotate: true,
+    wal_crc: true,
+    wal_rotate_wm: 64 * 1024 * 1024,
+    region_size: 128 * 1024,
+    compression: 'zstd',
+    compression_level: 1,
+    sync: true,
+    workers: Math.min(2, availableParallelism()),
+    refresh_wm: 40 * 1024 * 1024,
+  };
+}
+
+/** Whether `name` is a setting. */
+export function isSetting(name: string): name is keyof Config {
+  return Object.hasOwn(definitions, name);
+}
+
+/**
+ * Checks and normalizes `value` for setting `name` (numbers and bigints for ids,
+ * integers within bounds, known codecs).
+ * @throws StrataError `NOT_FOUND` for an unknown setting, `INVALID_INPUT` for a bad value.
+ */
+export function checkSetting(operation: string, name: string, value: unknown): Config[keyof Config] {
+  if (!isSetting(name)) {
+    throw new StrataError('NOT_FOUND', `${operation}: unknown setting '${name}'; SHOW CONFIG lists them`);
+  }
+  const def = definitions[name];
+  const bad = (what: string): never => {
+    throw new StrataError('INVALID_INPUT', `${operation}: ${name} must be ${what}, got ${String(value)}`);
+  };
+  switch (def.kind) {
+    case 'bool':
+      return typeof value === 'boolean' ? value : bad('true or false');
+    case 'id': {
+      const v = typeof value === 'number' && Number.isSafeInteger(value) ? BigInt(value) : value;
+      if (typeof v !== 'bigint' || v < 0n || v > MAX_ID) return bad('an integer in 0..2^64-1');
+      if (name === 'interval' && v === 0n) return bad('at least 1');
+      return v;
+    }
+    case 'int': {
+      const v = typeof value === 'bigint' ? Number(value) : value;
+      if (typeof v !== 'number' || !Number.isSafeInteger(v)) return bad('an integer');
+      if ((def.min !== undefined && v < def.min) || (def.max !== undefined && v > def.max)) {
+        return bad(`in ${def.min}..${def.max}`);
+      }
+      return v;
+    }
+    case 'codec':
+      return typeof value === 'string' && Object.hasOwn(Codec, value) ? value : bad(`one of ${Object.keys(Codec).join(', ')}`);
+  }
+}
+
+/** Applies `overrides` (checked) on top of `base`; returns the names that changed. */
+export function applySettings(operation: string, base: Config, overrides: Readonly<Record<string, unknown>>): string[] {
+  const changed: string[] = [];
+  const next = { ...base } as Record<string, unknown>;
+  for (const [name, value] of Object.entries(overrides)) {
+    if (value === undefined) continue;
+    next[name] = checkSetting(operation, name, value);
+    changed.push(name);
+  }
+  Object.assign(base, next);
+  return changed;
+}

@@ -1,0 +1,232 @@
+/**
+ * The database: open/close, write, cursors, refresh and checkpoint, statements.
+ *
+ * @module
+ */
+import { randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { BatchBuilder } from '../codec/index.ts';
+import { StrataError, ioError } from '../errors.ts';
+import { Manifest } from '../manifest/index.ts';
+import { Arena, partitionJobs } from '../partition/index.ts';
+import { Wal } from '../wal/index.ts';
+import { WorkerPool } from '../workers/index.ts';
+import { type Config, applySettings, defaultConfig } from './config.ts';
+import type { EngineContext, StorageInfo } from './context.ts';
+import { Cursor, type CursorOptions } from './cursor.ts';
+import { DirLock } from './lock.ts';
+import { PartitionMap } from './partition-map.ts';
+import type { PartitionState } from './partition-state.ts';
+import { manifestPath, storageDir, walDir } from './paths.ts';
+import { type OpenReport, loadPartitions, reconcile, replayWal } from './recovery.ts';
+import { refreshPartition, releaseWal } from './refresh.ts';
+import { SerialCounter } from './serial.ts';
+import { executeStatement } from './execute.ts';
+import { type WriteResult, applyBatch } from './write-path.ts';
+
+/** Settings accepted by {@link Database.open}: any subset, ids as number or bigint. */
+export type OpenConfig = { readonly [K in keyof Config]?: Config[K] extends bigint ? bigint | number : Config[K] };
+
+/**
+ * An open Strata database. One process owns a directory at a time.
+ *
+ * Durability: with `wal` on, a write is in the WAL when its promise resolves, and
+ * on disk (fdatasync) too when `wal_sync_on_write` is set; it survives a crash of
+ * the process either way, and of the machine in the second case.
+ */
+export class Database {
+  /** What open() found and did: recovered WAL records, rolled-back operations. */
+  readonly openReport: OpenReport;
+  private closed = false;
+  private readonly background = new Set<Promise<void>>();
+  private backgroundError: unknown;
+
+  private constructor(private readonly ctx: EngineContext, private readonly lock: DirLock, report: OpenReport) {
+    this.openReport = report;
+  }
+
+  /**
+   * Opens (creating if needed) the database in `dir`. Settings given in `config` are
+   * applied and persisted; the others keep their stored (or default) values.
+   * @throws StrataError `LOCKED` if another process or handle owns `dir`,
+   *   `INVALID_INPUT`/`NOT_FOUND` for bad settings, `CORRUPTION` for damaged files.
+   */
+  static async open(dir: string, config: OpenConfig = {}): Promise<Database> {
+    try {
+      fs.mkdirSync(dir, { recursive: true });
+    } catch (e) {
+      throw ioError('open', dir, e);
+    }
+    const lock = DirLock.acquire(dir);
+    let manifest: Manifest | undefined;
+    let pool: WorkerPool | undefined;
+    try {
+      manifest = Manifest.open(manifestPath(dir));
+      const settings = defaultConfig();
+      const stored = manifest.getConfig();
+      applySettings('open', settings, Object.fromEntries(stored));
+      const changed = applySettings('open', settings, config as Record<string, unknown>);
+      const persist = manifest.created ? Object.keys(settings) : changed;
+      manifest.setConfigMany(persist.map((k) => [k, settings[k as keyof Config]]));
+      const main = mainStorage(manifest, dir);
+      fs.mkdirSync(main.dir, { recursive: true });
+      pool = new WorkerPool({ size: settings.workers, module: partitionJobs });
+      const serial = new SerialCounter();
+      serial.value = settings.ssn;
+      const report: OpenReport = { rolledBack: [], completed: [], orphansRemoved: [], wal: null };
+      let db: Database | undefined;
+      const ctx: EngineContext = {
+        dir,
+        config: settings,
+        manifest,
+        wal: null,
+        partitions: new PartitionMap(),
+        arena: new Arena(),
+        pool,
+        main,
+        serial,
+        scheduleRefresh: (p) => db?.scheduleRefresh(p),
+      };
+      reconcile(ctx, report);
+      loadPartitions(ctx);
+      const wal = Wal.open({
+        dir: walDir(dir),
+        rotateWm: settings.wal_rotate_wm,
+        syncOnWrite: settings.wal_sync_on_write,
+        syncOnRotate: settings.wal_sync_on_rotate,
+        crc: settings.wal_crc,
+      });
+      let lastLsn = replayWal(ctx, wal, report);
+      for (const p of ctx.partitions.all) if (p.record.lsn > lastLsn) lastLsn = p.record.lsn;
+      wal.begin(lastLsn);
+      (ctx as { wal: Wal | null }).wal = wal;
+      db = new Database(ctx, lock, report);
+      if (!settings.wal) {
+        // replayed events must reach partition files before the log goes away
+        await db.checkpoint();
+        await wal.close();
+        (ctx as { wal: Wal | null }).wal = null;
+      }
+      return db;
+    } catch (e) {
+      await pool?.close();
+      manifest?.close();
+      lock.release();
+      throw e;
+    }
+  }
+
+  /** The settings in force (read-only view). */
+  get config(): Readonly<Config> {
+    return this.ctx.config;
+  }
+
+  /** The directory of the database. */
+  get dir(): string {
+    return this.ctx.dir;
+  }
+
+  /**
+   * Writes a batch (binary format v1, or a {@link BatchBuilder}) atomically: every
+   * event or none. Resolves once the WAL record is written, and synced when
+   * `wal_sync_on_write` is set.
+   * @throws StrataError `INVALID_INPUT` for a malformed batch (nothing written),
+   *   `CLOSED`, `IO`.
+   */
+  write(batch: Uint8Array | BatchBuilder): Promise<WriteResult> {
+    try {
+      this.checkOpen('write');
+      const bytes = batch instanceof BatchBuilder ? batch.finish() : batch;
+      const result = applyBatch(this.ctx, bytes);
+      const wal = this.ctx.wal;
+      if (wal !== null && this.ctx.config.wal_sync_on_write && result.events > 0) return wal.sync().then(() => result);
+      return Promise.resolve(result);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  /** Opens a cursor over `[from, to]` (see {@link CursorOptions}). */
+  cursor(options: CursorOptions = {}): Cursor {
+    this.checkOpen('cursor');
+    return new Cursor(this.ctx, () => !this.closed, options);
+  }
+
+  /**
+   * Refreshes the partition holding `id` (merges its memtable into a new file).
+   * @throws StrataError `NOT_FOUND` when no partition holds `id`.
+   */
+  async refresh(id: bigint): Promise<void> {
+    this.checkOpen('refresh');
+    const p = this.ctx.partitions.all.find((q) => q.min <= id && id <= q.max);
+    if (p === undefined) throw new StrataError('NOT_FOUND', `refresh: no partition holds id ${id}`);
+    await refreshPartition(this.ctx, p);
+  }
+
+  /** Refreshes every partition with events in memory, then releases WAL segments. */
+  async checkpoint(): Promise<void> {
+    this.checkOpen('checkpoint');
+    await Promise.all(this.ctx.partitions.all.filter((p) => p.eventsInMemory > 0).map((p) => refreshPartition(this.ctx, p)));
+    releaseWal(this.ctx);
+  }
+
+  /**
+   * Runs statements. Until the DDL grammar lands this understands `CHECKPOINT`,
+   * `REFRESH PARTITION id` and `SHOW PARTITIONS`; anything else is `NOT_SUPPORTED`.
+   */
+  async execute(sql: string): Promise<unknown> {
+    this.checkOpen('execute');
+    return executeStatement(this.ctx, this, sql);
+  }
+
+  /**
+   * Closes the database: waits for background refreshes, refreshes everything when
+   * the WAL is off, syncs and closes the WAL, the manifest and the files, and
+   * releases the directory. Idempotent.
+   */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await Promise.allSettled(this.background);
+    const ctx = this.ctx;
+    try {
+      if (ctx.wal === null) await this.checkpoint();
+      this.closed = true;
+      await ctx.wal?.close();
+      ctx.manifest.setConfig('ssn', ctx.serial.value);
+    } finally {
+      this.closed = true;
+      await ctx.pool.close();
+      for (const p of ctx.partitions.all) p.file?.close();
+      ctx.manifest.close();
+      this.lock.release();
+    }
+  }
+
+  /** The last error of a background refresh, if any (also thrown by `close()`? no: kept here). */
+  get lastBackgroundError(): unknown {
+    return this.backgroundError;
+  }
+
+  private scheduleRefresh(p: PartitionState): void {
+    if (this.closed || this.ctx.config.workers === 0 || p.refreshing !== null) return;
+    const job = refreshPartition(this.ctx, p).catch((e: unknown) => {
+      this.backgroundError = e;
+    });
+    this.background.add(job);
+    void job.finally(() => this.background.delete(job));
+  }
+
+  private checkOpen(operation: string): void {
+    if (this.closed) throw new StrataError('CLOSED', `${operation}: the database is closed; open it again`);
+  }
+}
+
+function mainStorage(manifest: Manifest, dir: string): StorageInfo {
+  let s = manifest.getStorage('main');
+  if (s === undefined) {
+    s = { name: 'main', uuid: randomUUID(), path: '', options: {}, created: Date.now() * 1000 };
+    manifest.insertStorage(s);
+  }
+  return { name: s.name, uuid: s.uuid, dir: storageDir(path.resolve(dir), s.uuid) };
+}

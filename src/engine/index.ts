@@ -1,0 +1,12 @@
+/**
+ * The engine layer: the database, its write path, cursors and statements.
+ *
+ * @module
+ */
+export { Database, type OpenConfig } from './database.ts';
+export { Cursor, type CursorOptions } from './cursor.ts';
+export { EventView, type StrataEvent } from './event-view.ts';
+export type { WriteResult } from './write-path.ts';
+export type { Config } from './config.ts';
+export type { OpenReport } from './recovery.ts';
+export type { PartitionInfo } from './show.ts';

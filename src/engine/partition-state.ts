@@ -1,0 +1,73 @@
+/**
+ * A partition as the engine holds it: its manifest record, its open file, its
+ * frozen memtables (being refreshed) and its active memtable (taking writes).
+ *
+ * @module
+ */
+import { compareIdParts, idHi, idLo } from '../codec/index.ts';
+import type { PartitionRecord } from '../manifest/index.ts';
+import { Memtable, type PartitionFile } from '../partition/index.ts';
+
+/** One partition: the events whose id is in `[min, max]`. */
+export class PartitionState {
+  readonly min: bigint;
+  readonly max: bigint;
+  readonly minHi: number;
+  readonly minLo: number;
+  readonly maxHi: number;
+  readonly maxLo: number;
+  /** The partition's row in the manifest (replaced, never mutated). */
+  record: PartitionRecord;
+  /** The open partition file, or null when it has none yet. */
+  file: PartitionFile | null;
+  /** The memtable taking writes. */
+  active = new Memtable();
+  /** Memtables frozen by a refresh in progress (or a failed one), oldest first. */
+  frozen: Memtable[] = [];
+  /** The refresh in progress, if any. */
+  refreshing: Promise<void> | null = null;
+  /** Generation number the next new file of this partition gets. */
+  nextGen: number;
+  /** Set once the partition is dropped: cursors skip it. */
+  dropped = false;
+
+  constructor(record: PartitionRecord, file: PartitionFile | null) {
+    this.record = record;
+    this.file = file;
+    this.min = record.min;
+    this.max = record.max;
+    this.minHi = idHi(record.min);
+    this.minLo = idLo(record.min);
+    this.maxHi = idHi(record.max);
+    this.maxLo = idLo(record.max);
+    this.nextGen = record.file + 1;
+  }
+
+  /** Whether the id `(hi, lo)` falls in this partition. */
+  contains(hi: number, lo: number): boolean {
+    return compareIdParts(hi, lo, this.minHi, this.minLo) >= 0 && compareIdParts(hi, lo, this.maxHi, this.maxLo) <= 0;
+  }
+
+  /** Events in memory (active and frozen memtables), delete markers included. */
+  get eventsInMemory(): number {
+    let n = this.active.count;
+    for (const m of this.frozen) n += m.count;
+    return n;
+  }
+
+  /** Bytes of events in memory. */
+  get bytesInMemory(): number {
+    let n = this.active.bytes;
+    for (const m of this.frozen) n += m.bytes;
+    return n;
+  }
+
+  /** Lowest WAL lsn still needed by this partition's memtables (0: none). */
+  get neededLsn(): number {
+    let lsn = 0;
+    for (const m of [...this.frozen, this.active]) {
+      if (m.minLsn !== 0 && (lsn === 0 || m.minLsn < lsn)) lsn = m.minLsn;
+    }
+    return lsn;
+  }
+}

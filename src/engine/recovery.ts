@@ -1,0 +1,119 @@
+/**
+ * What open() does before the database takes writes: reconcile the manifest with
+ * the files (finish or roll back interrupted operations, remove orphans), load the
+ * partitions, and replay the WAL into memtables. It reports every step it took.
+ *
+ * @module
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { BATCH_HEADER, FLAG_SERIAL, REC_FLAGS, recIdHi, recIdLo, recSize } from '../codec/index.ts';
+import { StrataError, ioError } from '../errors.ts';
+import { PartitionFile } from '../partition/index.ts';
+import { WAL_BATCH, type Wal } from '../wal/index.ts';
+import type { EngineContext } from './context.ts';
+import { removeFile } from './fs-util.ts';
+import { partitionFor } from './partition-create.ts';
+import { PartitionState } from './partition-state.ts';
+import { parsePartitionFileName, partitionFileName } from './paths.ts';
+
+/** What open() found and did. Stable field names: tools may parse them. */
+export interface OpenReport {
+  /** Interrupted operations undone, e.g. `refresh of partition 0 rolled back (removed 0...0.2.part)`. */
+  readonly rolledBack: string[];
+  /** Interrupted operations finished, e.g. `refresh of partition 0 completed (removed old file ...)`. */
+  readonly completed: string[];
+  /** Files no partition refers to, removed. */
+  readonly orphansRemoved: string[];
+  /** The WAL replay, or null when no WAL was found. */
+  wal: { segments: number; records: number; events: number; skipped: number; truncated: { file: string; offset: number; bytes: number }[] } | null;
+}
+
+/** Finishes or rolls back interrupted operations and removes orphan files. */
+export function reconcile(ctx: EngineContext, report: OpenReport): void {
+  const m = ctx.manifest;
+  for (const op of m.listOperations()) {
+    const p = m.getPartition(op.partition);
+    const name = partitionFileName(op.partition, op.file);
+    if (p !== undefined && p.file === op.file) {
+      report.completed.push(`${op.kind} of partition ${op.partition} completed`);
+    } else {
+      removeFile(path.join(ctx.main.dir, name));
+      report.rolledBack.push(`${op.kind} of partition ${op.partition} rolled back (removed ${name})`);
+    }
+    m.deleteOperation(op.id);
+  }
+  const live = new Map<bigint, number>();
+  for (const p of m.listPartitions()) live.set(p.min, p.file);
+  let names: string[];
+  try {
+    names = fs.readdirSync(ctx.main.dir);
+  } catch (e) {
+    throw ioError('open: list storage', ctx.main.dir, e);
+  }
+  for (const name of names) {
+    const f = parsePartitionFileName(name);
+    if (f === undefined) continue; // not ours: leave it alone
+    const gen = live.get(f.min);
+    if (gen === f.gen) continue;
+    removeFile(path.join(ctx.main.dir, name));
+    if (gen !== undefined && f.gen < gen) {
+      report.completed.push(`refresh of partition ${f.min} completed (removed old file ${name})`);
+    } else {
+      report.orphansRemoved.push(name);
+    }
+  }
+}
+
+/** Loads every partition of the manifest, opening its file (index read once). */
+export function loadPartitions(ctx: EngineContext): void {
+  for (const record of ctx.manifest.listPartitions()) {
+    let file: PartitionFile | null = null;
+    if (record.file !== 0) {
+      const p = path.join(ctx.main.dir, partitionFileName(record.min, record.file));
+      if (!fs.existsSync(p)) {
+        throw new StrataError('CORRUPTION', `open: partition ${record.min}: its file ${p} is missing; restore it from a backup or drop the partition`);
+      }
+      file = PartitionFile.open(p);
+    }
+    ctx.partitions.insert(new PartitionState(record, file));
+  }
+}
+
+/**
+ * Replays the WAL into memtables: every event whose partition's file does not
+ * already hold its record (`lsn` above the partition's), in log order. Raises the
+ * serial counter past replayed serial ids. Returns the last lsn seen.
+ */
+export function replayWal(ctx: EngineContext, wal: Wal, report: OpenReport): bigint {
+  let skipped = 0;
+  const r = wal.replay(1n, (type, lsn, payload, count) => {
+    if (type !== WAL_BATCH) {
+      throw new StrataError('CORRUPTION', `open: wal record ${lsn} has unknown type ${type}`);
+    }
+    const { slab, off: start } = ctx.arena.copy(payload, 0, payload.length);
+    const end = start + payload.length;
+    const lsnN = Number(lsn);
+    let n = 0;
+    for (let off = start; off < end; off += recSize(slab, off), n++) {
+      const hi = recIdHi(slab, off);
+      const lo = recIdLo(slab, off);
+      if ((slab[off + REC_FLAGS]! & FLAG_SERIAL) !== 0) ctx.serial.raise(hi, lo);
+      const p = partitionFor(ctx, hi, lo);
+      if (p.record.lsn >= lsn) {
+        skipped++;
+        continue;
+      }
+      p.active.noteLsn(lsnN);
+      p.active.insert(slab, off);
+    }
+    if (n !== count) {
+      throw new StrataError('CORRUPTION', `open: wal record ${lsn} holds ${n} events, its header says ${count}`);
+    }
+  });
+  report.wal = { segments: r.segments, records: r.records, events: r.events, skipped, truncated: r.truncated };
+  return r.lastLsn;
+}
+
+/** Size of a batch header: WAL payloads are batch bodies. */
+export const WAL_PAYLOAD_OFFSET = BATCH_HEADER;

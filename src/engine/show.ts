@@ -1,0 +1,61 @@
+/**
+ * The views `SHOW` answers with. Field names are stable (docs/api.md): tools parse
+ * them.
+ *
+ * @module
+ */
+import type { EngineContext } from './context.ts';
+import type { PartitionState } from './partition-state.ts';
+
+/** One partition as `SHOW PARTITIONS` describes it. */
+export interface PartitionInfo {
+  readonly min: bigint;
+  readonly max: bigint;
+  /** Events in the partition file. */
+  readonly events: number;
+  /** Events (and delete markers) in memory, not yet refreshed. */
+  readonly events_heap: number;
+  readonly regions: number;
+  /** Bytes of the partition file. */
+  readonly size: number;
+  /** Bytes of the file's events before compression. */
+  readonly size_uncompressed: number;
+  /** Bytes of the events in memory. */
+  readonly size_heap: number;
+  /** Microseconds since the epoch. */
+  readonly created: number;
+  /** Microseconds since the epoch of the last refresh (0: never). */
+  readonly refreshed: number;
+  readonly refreshes: number;
+  /** Whether the partition has a file on its storage. */
+  readonly on_storage: boolean;
+  /** Whether the partition has a copy on a cloud. */
+  readonly on_cloud: boolean;
+  readonly storage: string;
+}
+
+/** The `SHOW PARTITION` view of `p`. */
+export function partitionInfo(p: PartitionState): PartitionInfo {
+  const r = p.record;
+  return {
+    min: r.min,
+    max: r.max,
+    events: r.events,
+    events_heap: p.eventsInMemory,
+    regions: r.regions,
+    size: r.size,
+    size_uncompressed: r.sizeUncompressed,
+    size_heap: p.bytesInMemory,
+    created: r.created,
+    refreshed: r.refreshed,
+    refreshes: r.refreshes,
+    on_storage: r.file !== 0,
+    on_cloud: false,
+    storage: r.storage,
+  };
+}
+
+/** The `SHOW PARTITIONS` view. */
+export function showPartitions(ctx: EngineContext): PartitionInfo[] {
+  return ctx.partitions.all.map(partitionInfo);
+}

@@ -1,0 +1,28 @@
+/**
+ * Strata's public API.
+ *
+ * ```ts
+ * import { Strata, BatchBuilder } from 'strata';
+ * const db = await Strata.open('./data');
+ * await db.write(new BatchBuilder().append(undefined, 'hello'));
+ * for await (const e of db.cursor()) console.log(e.id, e.value);
+ * await db.close();
+ * ```
+ *
+ * @module
+ */
+export { Database as Strata } from './engine/index.ts';
+export type {
+  Config,
+  CursorOptions,
+  OpenConfig,
+  OpenReport,
+  PartitionInfo,
+  StrataEvent,
+  WriteResult,
+} from './engine/index.ts';
+export { Cursor, EventView } from './engine/index.ts';
+export { BatchBuilder, type Bytes } from './codec/batch-builder.ts';
+export { BATCH_HEADER, BATCH_MAGIC, BATCH_VERSION } from './codec/batch-format.ts';
+export { MAX_ID, type IdLike } from './codec/id.ts';
+export { StrataError, isStrataError, type ErrorCode } from './errors.ts';

@@ -1,0 +1,36 @@
+/**
+ * The iterator contract shared by memtables, partition files and their merge.
+ *
+ * A source is positioned on one record at a time, given as `(buf, off)`: the record
+ * of codec/record.ts at `buf[off]`. The bytes it points to never change (region
+ * buffers are fresh per region, arena slabs are append-only), so a caller may keep a
+ * `(buf, off)` pair after the source has moved on.
+ *
+ * @module
+ */
+
+/** A forward iterator over sorted event records. */
+export interface EventSource {
+  /** Whether the source is positioned on a record. */
+  valid: boolean;
+  /** Buffer of the current record (meaningful only while `valid`). */
+  buf: Uint8Array;
+  /** Offset of the current record in `buf`. */
+  off: number;
+  /**
+   * Positions on the first record >= the record `probe[probeOff]` by `(id, key)`, or
+   * the first record > it when `strict`.
+   */
+  seek(probe: Uint8Array, probeOff: number, strict: boolean): void;
+  /** Moves to the next record. REQUIRES: `valid`. */
+  next(): void;
+  /**
+   * Called before each step of a merge: a source whose data changed under it since
+   * its last move (a memtable that took writes) seeks again strictly after the
+   * record `last[lastOff]`. Returns true if it did.
+   */
+  revalidate(last: Uint8Array, lastOff: number): boolean;
+}
+
+/** An empty buffer for sources that are not positioned. */
+export const NO_BYTES = new Uint8Array(0);

@@ -1,0 +1,219 @@
+/**
+ * Reads a partition file (`docs/partition-format.md`): the footer and the region
+ * index are read and checked once at open and kept in memory; regions are read one
+ * at a time, checked against their crc32 and decompressed.
+ *
+ * @module
+ */
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { ioError, isStrataError, StrataError } from '../errors.ts';
+import { crc32 } from '../codec/crc.ts';
+import { decompress } from '../codec/compression.ts';
+import {
+  checkHeader, corruption, decodeFooter, decodeIndex, FOOTER_SIZE, HEADER_SIZE, hex32,
+} from './file-format.ts';
+import type { Footer, RegionIndex } from './file-format.ts';
+
+const OPEN = 'open partition file';
+const READ = 'read region';
+
+/**
+ * An open, immutable partition file. Holds its file descriptor until closed.
+ *
+ * Lifetime: {@link close} requests the close; the descriptor is released at once if
+ * nobody holds a reference, else at the last {@link unref}. Holders (cursors) call
+ * {@link ref} while the file is open and {@link unref} when done, so the engine can
+ * swap in a new file and close the old one while scans still run on it.
+ */
+export class PartitionFile {
+  /** The file's path, as given to {@link open}. */
+  readonly path: string;
+  /** Number of regions. */
+  readonly regions: number;
+  /** Number of events. */
+  readonly events: number;
+  /** File size in bytes. */
+  readonly size: number;
+  /** Sum of the regions' uncompressed sizes. */
+  readonly sizeUncompressed: number;
+  /** Compression codec id of every region. */
+  readonly codec: number;
+  /** Id halves of the first event; 0 when the file is empty. */
+  readonly minHi: number;
+  readonly minLo: number;
+  /** Id halves of the last event; 0 when the file is empty. */
+  readonly maxHi: number;
+  readonly maxLo: number;
+  /** The region index (checked at open). Read-only for callers. */
+  readonly index: RegionIndex;
+  private fd: number;
+  private refs = 0;
+  private closing = false;
+
+  private constructor(path: string, fd: number, size: number, f: Footer, index: RegionIndex) {
+    this.path = path;
+    this.fd = fd;
+    this.size = size;
+    this.regions = f.regions;
+    this.events = f.events;
+    this.sizeUncompressed = f.sizeUncompressed;
+    this.codec = f.codec;
+    this.minHi = f.minHi;
+    this.minLo = f.minLo;
+    this.maxHi = f.maxHi;
+    this.maxLo = f.maxLo;
+    this.index = index;
+  }
+
+  /**
+   * Opens the file at `path`, reads and checks its header, footer and index.
+   * @throws StrataError `CORRUPTION` (naming the file and the fault) when the file is
+   *   shorter than header and footer, has a bad magic, an unknown version, a footer
+   *   or index crc mismatch, an index that lies outside the file or does not parse;
+   *   `IO` when the file cannot be opened or read. Nothing stays open on error.
+   */
+  static open(path: string): PartitionFile {
+    let fd: number;
+    try {
+      fd = openSync(path, 'r');
+    } catch (e) {
+      throw ioError(OPEN, path, e);
+    }
+    try {
+      return PartitionFile.load(path, fd);
+    } catch (e) {
+      try {
+        closeSync(fd);
+      } catch {
+        // the first error is the one to report
+      }
+      throw e;
+    }
+  }
+
+  private static load(path: string, fd: number): PartitionFile {
+    let size: number;
+    try {
+      size = fstatSync(fd).size;
+    } catch (e) {
+      throw ioError(OPEN, path, e);
+    }
+    if (size < HEADER_SIZE + FOOTER_SIZE) {
+      throw corruption(OPEN, path, `truncated: ${size} bytes, shorter than header and footer (${HEADER_SIZE + FOOTER_SIZE})`);
+    }
+    const footer = decodeFooter(readAt(fd, path, OPEN, size - FOOTER_SIZE, FOOTER_SIZE), path);
+    const end = size - FOOTER_SIZE;
+    const { indexOffset, indexSize } = footer;
+    if (indexOffset < HEADER_SIZE || indexOffset + indexSize !== end) {
+      throw corruption(OPEN, path, `index (offset ${indexOffset}, size ${indexSize}) does not end where the footer starts (${end}); truncated or damaged`);
+    }
+    checkHeader(readAt(fd, path, OPEN, 0, HEADER_SIZE), path);
+    const bytes = readAt(fd, path, OPEN, indexOffset, indexSize);
+    const crc = crc32(bytes);
+    if (crc !== footer.indexCrc) {
+      throw corruption(OPEN, path, `index crc mismatch (stored ${hex32(footer.indexCrc)}, computed ${hex32(crc)})`);
+    }
+    return new PartitionFile(path, fd, size, footer, decodeIndex(bytes, footer, path));
+  }
+
+  /** Number of events in region `i`. REQUIRES: 0 <= i < regions. */
+  regionEvents(i: number): number {
+    return this.index.events[i]!;
+  }
+
+  /**
+   * Reads region `i`: one read, one crc32 check, one decompress. Returns a new buffer
+   * holding the region's records, owned by the caller (views into it stay valid).
+   * Works after {@link close} while references are held.
+   * @throws StrataError `CORRUPTION` naming the file, the region and both checksums when
+   *   the stored bytes are damaged (other regions stay readable); `IO` on a read error;
+   *   `CLOSED` when the file is closed; `INTERNAL` when `i` is out of range.
+   */
+  readRegion(i: number): Uint8Array {
+    if (this.fd < 0) throw new StrataError('CLOSED', `${READ}: ${this.path}: file is closed`);
+    if (!(i >= 0 && i < this.regions && Number.isInteger(i))) {
+      throw new StrataError('INTERNAL', `${READ}: ${this.path}: region ${i} is outside 0..${this.regions - 1}`);
+    }
+    const x = this.index;
+    const stored = readAt(this.fd, this.path, READ, x.offsets[i]!, x.sizes[i]!, `region ${i}: `);
+    const crc = crc32(stored);
+    if (crc !== x.crcs[i]) {
+      throw corruption(READ, this.path, `region ${i} crc mismatch (stored ${hex32(x.crcs[i]!)}, computed ${hex32(crc)})`);
+    }
+    try {
+      return decompress(this.codec, stored, x.sizesUncompressed[i]!);
+    } catch (e) {
+      if (!isStrataError(e)) throw e;
+      throw corruption(READ, this.path, `region ${i}: ${e.message}`, e);
+    }
+  }
+
+  /**
+   * Index of the first region whose last id is >= the id `(hi, lo)`: the region where
+   * a scan from that id starts. `regions` when every id in the file is smaller.
+   */
+  seek(hi: number, lo: number): number {
+    const { maxHi, maxLo } = this.index;
+    let a = 0;
+    let b = this.regions;
+    while (a < b) {
+      const m = (a + b) >>> 1;
+      const h = maxHi[m]!;
+      if (h < hi || (h === hi && maxLo[m]! < lo)) a = m + 1;
+      else b = m;
+    }
+    return a;
+  }
+
+  /** Takes a reference: the descriptor stays open until the matching {@link unref}. */
+  ref(): void {
+    if (this.fd < 0) throw new StrataError('CLOSED', `${READ}: ${this.path}: file is closed`);
+    this.refs++;
+  }
+
+  /** Drops a reference; closes the file if it was the last and {@link close} was requested. */
+  unref(): void {
+    if (this.refs <= 0) throw new StrataError('INTERNAL', `close partition file: ${this.path}: unref without ref`);
+    this.refs--;
+    if (this.refs === 0 && this.closing) this.release();
+  }
+
+  /** Requests the close: now if no reference is held, else at the last {@link unref}. Idempotent. */
+  close(): void {
+    this.closing = true;
+    if (this.refs === 0) this.release();
+  }
+
+  /** Whether the descriptor is still open (false once really closed). */
+  get isOpen(): boolean {
+    return this.fd >= 0;
+  }
+
+  private release(): void {
+    if (this.fd < 0) return;
+    const fd = this.fd;
+    this.fd = -1;
+    try {
+      closeSync(fd);
+    } catch (e) {
+      throw ioError('close partition file', this.path, e);
+    }
+  }
+}
+
+/** Reads exactly `size` bytes at `pos` into a new buffer; a short read means the file shrank. */
+function readAt(fd: number, path: string, op: string, pos: number, size: number, what = ''): Buffer {
+  const buf = Buffer.allocUnsafe(size);
+  let done = 0;
+  try {
+    while (done < size) {
+      const n = readSync(fd, buf, done, size - done, pos + done);
+      if (n === 0) break;
+      done += n;
+    }
+  } catch (e) {
+    throw ioError(op, path, e);
+  }
+  if (done < size) throw corruption(op, path, `${what}short read at ${pos} (${done} of ${size} bytes); the file shrank`);
+  return buf;
+}

@@ -1,0 +1,286 @@
+/**
+ * Writes a partition file (`docs/partition-format.md`) from records given in
+ * ascending `(id, key)` order: cuts them into regions, compresses and writes each
+ * region as soon as it is full, and ends the file with the region index and footer.
+ *
+ * @module
+ */
+import { closeSync, fsyncSync, openSync, unlinkSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { ioError, StrataError } from '../errors.ts';
+import { crc32 } from '../codec/crc.ts';
+import { codecName, compress } from '../codec/compression.ts';
+import { compareRecs, FLAG_DELETE, MAX_KEY, recIdHi, recIdLo, recSize, RECORD_HEADER, REC_FLAGS, REC_KEY_LEN } from '../codec/record.ts';
+import {
+  encodeEntry, encodeFooter, encodeHeader, ENTRY_FIXED, FOOTER_SIZE, HEADER_SIZE, MAX_REGION_SIZE,
+} from './file-format.ts';
+
+/** How a {@link PartitionFileWriter} writes its file. */
+export interface FileWriterOptions {
+  /** Uncompressed bytes per region, 1..MAX_REGION_SIZE; DEFAULT_REGION_SIZE (128 KiB) is the usual choice. */
+  regionSize: number;
+  /** Compression codec id (`Codec` of src/codec/compression.ts). */
+  codec: number;
+  /** Compression level (zstd: 1..19; ignored by `none`). */
+  level: number;
+  /** Fsync the file and its directory before {@link PartitionFileWriter.finish} returns. */
+  sync: boolean;
+}
+
+/** What {@link PartitionFileWriter.finish} wrote. */
+export interface FileSummary {
+  regions: number;
+  events: number;
+  /** File size in bytes. */
+  size: number;
+  /** Sum of the regions' uncompressed sizes. */
+  sizeUncompressed: number;
+}
+
+const OP = 'write partition file';
+
+/**
+ * Builds one partition file. Not reusable: after {@link finish} or {@link abort} every
+ * call but `abort` throws. Synchronous, so run it in a worker for big files. A record
+ * larger than `regionSize` gets a region of its own; other regions hold at most
+ * `regionSize` bytes. A file with 0 events is valid (its min and max ids are 0).
+ */
+export class PartitionFileWriter {
+  /** The file being written. */
+  readonly path: string;
+  private fd: number;
+  private done = false;
+  private readonly opts: FileWriterOptions;
+  private readonly region: Buffer;
+  private regionLen = 0;
+  private regionEvents = 0;
+  private lastOff = 0;
+  /** The previous record (in `region` or `saved`), for the order check. */
+  private prevBuf: Uint8Array;
+  private prevOff = 0;
+  private readonly saved = Buffer.allocUnsafe(RECORD_HEADER + MAX_KEY);
+  private index = Buffer.allocUnsafe(4096);
+  private indexLen = 0;
+  private pos = HEADER_SIZE;
+  private regions = 0;
+  private events = 0;
+  private sizeUncompressed = 0;
+  private minHi = 0;
+  private minLo = 0;
+
+  /**
+   * Creates the file at `path` exclusively (it must not exist) and writes its header.
+   * @throws StrataError `INVALID_INPUT` on bad options (nothing is created), `IO` if
+   *   the file cannot be created (`EEXIST` included).
+   */
+  constructor(path: string, options: FileWriterOptions) {
+    const { regionSize, codec } = options;
+    if (!Number.isInteger(regionSize) || regionSize < 1 || regionSize > MAX_REGION_SIZE) {
+      throw new StrataError('INVALID_INPUT', `${OP}: region size ${regionSize} is outside 1..${MAX_REGION_SIZE}`);
+    }
+    if (codecName(codec) === undefined) throw new StrataError('INVALID_INPUT', `${OP}: unknown codec id ${codec}`);
+    this.path = path;
+    this.opts = { ...options };
+    this.region = Buffer.allocUnsafe(regionSize);
+    this.prevBuf = this.region;
+    try {
+      this.fd = openSync(path, 'wx');
+    } catch (e) {
+      throw ioError(OP, path, e);
+    }
+    try {
+      this.write(encodeHeader(), 0);
+    } catch (e) {
+      this.abort();
+      throw e;
+    }
+  }
+
+  /**
+   * Appends the record at `off` in `buf` (copied; `buf` may be reused at once).
+   * REQUIRES: the record sorts strictly after the previous one and is not a delete.
+   * @throws StrataError `INTERNAL` when a requirement is broken or the record runs past
+   *   `buf`; `IO` when a region write fails (then call {@link abort}).
+   */
+  add(buf: Uint8Array, off: number): void {
+    const size = recSize(buf, off);
+    if (this.done || !(off >= 0 && off + size <= buf.length) || (buf[off + REC_FLAGS]! & FLAG_DELETE) !== 0) {
+      throw this.misuse(buf, off, size);
+    }
+    if (this.events === 0) {
+      this.minHi = recIdHi(buf, off);
+      this.minLo = recIdLo(buf, off);
+    } else if (compareRecs(this.prevBuf, this.prevOff, buf, off) >= 0) {
+      throw this.misuse(buf, off, size);
+    }
+    if (this.regionLen > 0 && this.regionLen + size > this.opts.regionSize) this.cut();
+    this.events++;
+    if (size > this.opts.regionSize) {
+      // a big record is a region alone, written straight from `buf`
+      this.writeRegion(buf.subarray(off, off + size), 1, buf, off, off);
+      this.save(buf, off);
+      return;
+    }
+    const region = this.region;
+    let at = this.regionLen;
+    if (size <= 64) {
+      for (let i = off, end = off + size; i < end; i++) region[at++] = buf[i]!;
+    } else {
+      region.set(buf.subarray(off, off + size), at);
+    }
+    this.prevBuf = region;
+    this.prevOff = this.lastOff = this.regionLen;
+    this.regionLen += size;
+    this.regionEvents++;
+  }
+
+  /**
+   * Appends `events` consecutive records that fill `buf` from `start` to `end`, the
+   * last of which starts at `last`: one copy per region instead of one per record.
+   * REQUIRES: the records are sorted, unique and not deletes, and the first sorts
+   * after the previous record; only the first is checked.
+   * @throws as {@link add}.
+   */
+  addRun(buf: Uint8Array, start: number, end: number, events: number, last: number): void {
+    if (this.done || !(start >= 0 && start <= last && last + recSize(buf, last) === end && end <= buf.length && events >= 1)) {
+      throw this.misuse(buf, start, end - start);
+    }
+    const room = this.opts.regionSize - this.regionLen;
+    if (end - start > room || this.events === 0) {
+      // the run does not fit in the current region: take it record by record
+      let n = 0;
+      for (let off = start; off < end; off += recSize(buf, off), n++) this.add(buf, off);
+      if (n !== events) throw this.misuse(buf, start, end - start);
+      return;
+    }
+    if (compareRecs(this.prevBuf, this.prevOff, buf, start) >= 0 || (buf[start + REC_FLAGS]! & FLAG_DELETE) !== 0) {
+      throw this.misuse(buf, start, end - start);
+    }
+    this.region.set(buf.subarray(start, end), this.regionLen);
+    this.prevBuf = this.region;
+    this.prevOff = this.lastOff = this.regionLen + (last - start);
+    this.regionLen += end - start;
+    this.regionEvents += events;
+    this.events += events;
+  }
+
+  /**
+   * Writes the last region, the index and the footer, fsyncs the file and its
+   * directory if `sync`, and closes the file. After it returns the file belongs to
+   * the caller ({@link abort} no longer removes it).
+   * @throws StrataError `IO` (then call {@link abort}); `INTERNAL` if already finished.
+   */
+  finish(): FileSummary {
+    if (this.done) throw new StrataError('INTERNAL', `${OP}: ${this.path}: writer already finished or aborted`);
+    if (this.regionLen > 0) this.cut();
+    // the index and the footer go out in one write
+    this.reserve(FOOTER_SIZE);
+    const indexSize = this.indexLen;
+    const events = this.events;
+    encodeFooter(this.index, indexSize, {
+      indexOffset: this.pos, indexSize, indexCrc: crc32(this.index.subarray(0, indexSize)),
+      regions: this.regions, events, sizeUncompressed: this.sizeUncompressed,
+      minHi: this.minHi, minLo: this.minLo,
+      maxHi: events === 0 ? 0 : recIdHi(this.prevBuf, this.prevOff),
+      maxLo: events === 0 ? 0 : recIdLo(this.prevBuf, this.prevOff),
+      codec: this.opts.codec, encryption: 0,
+    });
+    const size = this.pos + indexSize + FOOTER_SIZE;
+    this.write(this.index.subarray(0, indexSize + FOOTER_SIZE), this.pos);
+    try {
+      if (this.opts.sync) fsyncSync(this.fd);
+      const fd = this.fd;
+      this.fd = -1;
+      closeSync(fd);
+      if (this.opts.sync) syncDir(dirname(this.path));
+    } catch (e) {
+      throw ioError(OP, this.path, e);
+    }
+    this.done = true;
+    return { regions: this.regions, events, size, sizeUncompressed: this.sizeUncompressed };
+  }
+
+  /** Closes and removes the partial file. Never throws; does nothing after {@link finish} returned. */
+  abort(): void {
+    if (this.done) return;
+    this.done = true;
+    if (this.fd >= 0) {
+      try {
+        closeSync(this.fd);
+      } catch {
+        // the file is removed anyway
+      }
+      this.fd = -1;
+    }
+    try {
+      unlinkSync(this.path);
+    } catch {
+      // already gone, or the directory is unreachable: nothing more to do here
+    }
+  }
+
+  /** Compresses and writes the buffered region. */
+  private cut(): void {
+    this.writeRegion(this.region.subarray(0, this.regionLen), this.regionEvents, this.region, 0, this.lastOff);
+    this.save(this.region, this.lastOff);
+    this.regionLen = 0;
+    this.regionEvents = 0;
+  }
+
+  /** Writes one region whose records are `data`; the first and last are at `first`/`last` in `src`. */
+  private writeRegion(data: Uint8Array, events: number, src: Uint8Array, first: number, last: number): void {
+    if (data.length > 0xffffffff) throw new StrataError('INVALID_INPUT', `${OP}: ${this.path}: record over 4 GiB`);
+    const stored = compress(this.opts.codec, this.opts.level, data);
+    const crc = crc32(stored);
+    this.write(stored, this.pos);
+    this.reserve(ENTRY_FIXED + 2 * MAX_KEY);
+    this.indexLen = encodeEntry(this.index, this.indexLen, this.pos, stored.length, data.length, events, crc, src, first, src, last);
+    this.pos += stored.length;
+    this.regions++;
+    this.sizeUncompressed += data.length;
+  }
+
+  /** Copies the header and key of the record at `off` to `saved`: the previous record from now on. */
+  private save(buf: Uint8Array, off: number): void {
+    const n = RECORD_HEADER + buf[off + REC_KEY_LEN]!;
+    for (let i = 0; i < n; i++) this.saved[i] = buf[off + i]!;
+    this.prevBuf = this.saved;
+    this.prevOff = 0;
+  }
+
+  /** Makes room for `n` more bytes in the index buffer. */
+  private reserve(n: number): void {
+    if (this.indexLen + n <= this.index.length) return;
+    const bigger = Buffer.allocUnsafe(Math.max(this.index.length * 2, this.indexLen + n));
+    bigger.set(this.index.subarray(0, this.indexLen));
+    this.index = bigger;
+  }
+
+  /** Writes all of `data` at file offset `pos`. */
+  private write(data: Uint8Array, pos: number): void {
+    try {
+      for (let done = 0; done < data.length;) {
+        done += writeSync(this.fd, data, done, data.length - done, pos + done);
+      }
+    } catch (e) {
+      throw ioError(OP, this.path, e);
+    }
+  }
+
+  private misuse(buf: Uint8Array, off: number, size: number): StrataError {
+    const why = this.done
+      ? 'writer already finished or aborted'
+      : `record at offset ${off} (size ${size}, buffer ${buf.length}) runs past its buffer, is a delete, or does not sort after the previous record`;
+    return new StrataError('INTERNAL', `${OP}: ${this.path}: ${why}`);
+  }
+}
+
+/** Fsyncs directory `dir` so that a new entry in it is durable. */
+function syncDir(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}

@@ -1,0 +1,18 @@
+/**
+ * The partition layer: memtables, the partition file format, iterators and the
+ * refresh (merge) job. No manifest, no WAL: plain data and files.
+ *
+ * @module
+ */
+export { Arena, SLAB_SIZE, type ArenaSpan } from './arena.ts';
+export { Memtable, PAGE_CAP, type MemtableRun, type MemPage } from './memtable.ts';
+export { MemtableIterator } from './memtable-iterator.ts';
+export { FileIterator } from './file-iterator.ts';
+export { MergeIterator } from './merge-iterator.ts';
+export { type EventSource, NO_BYTES } from './event-source.ts';
+export { PartitionFile } from './file-reader.ts';
+export { PartitionFileWriter, type FileWriterOptions, type FileSummary } from './file-writer.ts';
+export { type RefreshJob, type RefreshResult, runRefreshJob } from './refresh-job.ts';
+
+/** URL of the job module for the worker pool. */
+export const partitionJobs = new URL('./jobs.ts', import.meta.url);

@@ -1,0 +1,110 @@
+/**
+ * The merge iterator: one sorted stream out of several sources of one partition
+ * (its file, frozen memtables, the active memtable). On equal `(id, key)` the newest
+ * source wins; delete markers hide the event and are not returned.
+ *
+ * @module
+ */
+import { FLAG_DELETE, REC_FLAGS, compareRecs } from '../codec/record.ts';
+import { type EventSource, NO_BYTES } from './event-source.ts';
+
+/** Merges sources given oldest first (later sources win on equal keys). */
+export class MergeIterator implements EventSource {
+  valid = false;
+  buf: Uint8Array = NO_BYTES;
+  off = 0;
+  /** Bit i set: source i is positioned on the current record. */
+  private at = 0;
+
+  constructor(private readonly sources: readonly EventSource[]) {
+    if (sources.length > 30) throw new RangeError('merge: at most 30 sources');
+  }
+
+  seek(probe: Uint8Array, probeOff: number, strict: boolean): void {
+    for (const s of this.sources) s.seek(probe, probeOff, strict);
+    this.pick();
+  }
+
+  /**
+   * Moves past the current record. A memtable source that took writes since the
+   * last step seeks again strictly after the current record instead of stepping
+   * (its page position may be stale).
+   */
+  next(): void {
+    const lastBuf = this.buf;
+    const lastOff = this.off;
+    const sources = this.sources;
+    const at = this.at;
+    for (let i = 0; i < sources.length; i++) {
+      const s = sources[i]!;
+      if (s.revalidate(lastBuf, lastOff)) continue;
+      if ((at & (1 << i)) !== 0) s.next();
+    }
+    this.at = 0;
+    this.pick();
+  }
+
+  revalidate(last: Uint8Array, lastOff: number): boolean {
+    let moved = false;
+    for (const s of this.sources) if (s.revalidate(last, lastOff)) moved = true;
+    if (moved) this.pick();
+    return moved;
+  }
+
+  /** Moves every source that is on the current record. */
+  private advance(): void {
+    const sources = this.sources;
+    let at = this.at;
+    for (let i = 0; at !== 0; i++, at >>>= 1) if ((at & 1) !== 0) sources[i]!.next();
+    this.at = 0;
+  }
+
+  /** Finds the smallest record among the sources, skipping deleted events. */
+  private pick(): void {
+    const sources = this.sources;
+    const n = sources.length;
+    for (;;) {
+      let best = -1;
+      let bbuf: Uint8Array = NO_BYTES;
+      let boff = 0;
+      let at = 0;
+      for (let i = 0; i < n; i++) {
+        const s = sources[i]!;
+        if (!s.valid) continue;
+        if (best < 0) {
+          best = i;
+          bbuf = s.buf;
+          boff = s.off;
+          at = 1 << i;
+          continue;
+        }
+        const c = compareRecs(s.buf, s.off, bbuf, boff);
+        if (c < 0) {
+          best = i;
+          bbuf = s.buf;
+          boff = s.off;
+          at = 1 << i;
+        } else if (c === 0) {
+          best = i; // newer source wins
+          bbuf = s.buf;
+          boff = s.off;
+          at |= 1 << i;
+        }
+      }
+      this.at = at;
+      if (best < 0) {
+        this.valid = false;
+        this.buf = NO_BYTES;
+        return;
+      }
+      if ((bbuf[boff + REC_FLAGS]! & FLAG_DELETE) !== 0) {
+        this.advance();
+        continue;
+      }
+      this.valid = true;
+      this.buf = bbuf;
+      this.off = boff;
+      return;
+    }
+  }
+}

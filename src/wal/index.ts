@@ -1,0 +1,16 @@
+/**
+ * The write-ahead log: the door of `src/wal/`. Other layers import from here only.
+ *
+ * @module
+ */
+export { Wal, type WalConfig, type WalStats } from './wal.ts';
+export type { WalReplayFn, WalReplayReport } from './wal-replay.ts';
+export {
+  WAL_BATCH,
+  WAL_DROP_RANGE,
+  WAL_MAX_PAYLOAD,
+  decodeDropRange,
+  encodeDropRange,
+  parseWalSegmentName,
+  walSegmentName,
+} from './wal-format.ts';

@@ -1,0 +1,6 @@
+/**
+ * The workers layer: a generic worker_threads pool.
+ *
+ * @module
+ */
+export { WorkerPool, type WorkerPoolOptions } from './pool.ts';

@@ -1,0 +1,189 @@
+// Partition file format with damaged input: every flipped byte is caught (at open,
+// or by the crc of its region), truncated tails, lengths and offsets that run past
+// the end, unknown versions and bad magics. Offsets follow docs/partition-format.md.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Codec } from '../../src/codec/compression.ts';
+import { crc32 } from '../../src/codec/crc.ts';
+import { PartitionFileWriter } from '../../src/partition/file-writer.ts';
+import { PartitionFile } from '../../src/partition/file-reader.ts';
+
+const FOOTER = 68;
+
+let dir = '';
+let seq = 0;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'strata-damage-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Writes `n` events (ids 0, 1, 2...; key "k<i>"; 40-byte values) in regions of ~200 bytes. */
+function good(codec: number, n = 20): { path: string; bytes: Buffer } {
+  const path = join(dir, `${seq++}.part`);
+  const w = new PartitionFileWriter(path, { regionSize: 200, codec, level: 1, sync: false });
+  const rec = Buffer.alloc(14 + 8 + 40);
+  for (let i = 0; i < n; i++) {
+    const key = Buffer.from(`k${i}`);
+    rec.writeBigUInt64LE(BigInt(i), 0);
+    rec.writeUInt32LE(40, 8);
+    rec[12] = key.length;
+    rec.set(key, 14);
+    rec.fill(i, 14 + key.length, 14 + key.length + 40);
+    w.add(rec, 0);
+  }
+  w.finish();
+  return { path, bytes: readFileSync(path) };
+}
+
+/** Writes `bytes` to a new file and returns its path. */
+function damaged(bytes: Uint8Array): string {
+  const path = join(dir, `${seq++}.bad`);
+  writeFileSync(path, bytes);
+  return path;
+}
+
+/** Calls `fn` and returns the StrataError it throws (fails if it returns). */
+function error(fn: () => unknown): { code: string; message: string } {
+  try {
+    fn();
+  } catch (e) {
+    return e as { code: string; message: string };
+  }
+  throw new Error('expected an error');
+}
+
+/** Where the footer, the index and each region are in `b`. */
+function layout(b: Buffer) {
+  const footer = b.length - FOOTER;
+  const indexOffset = Number(b.readBigUInt64LE(footer));
+  return { footer, indexOffset, indexSize: b.readUInt32LE(footer + 8), regions: b.readUInt32LE(footer + 16) };
+}
+
+/** Recomputes the index crc and the footer crc of `b` after an edit. */
+function reseal(b: Buffer): Buffer {
+  const { footer, indexOffset, indexSize } = layout(b);
+  b.writeUInt32LE(crc32(b.subarray(indexOffset, indexOffset + indexSize)), footer + 12);
+  b.writeUInt32LE(crc32(b.subarray(footer, footer + 56)), footer + 56);
+  return b;
+}
+
+describe('damaged regions', () => {
+  for (const codec of [Codec.none, Codec.zstd]) {
+    it(`codec ${codec}: every flipped byte of region k fails region k only, naming file, region and crcs`, () => {
+      const { bytes } = good(codec);
+      const f0 = PartitionFile.open(damaged(bytes));
+      const { offsets, sizes } = f0.index;
+      const want = Array.from({ length: f0.regions }, (_, i) => Buffer.from(f0.readRegion(i)));
+      expect(f0.regions).toBeGreaterThan(3);
+      for (let k = 0; k < f0.regions; k++) {
+        for (let at = offsets[k]!; at < offsets[k]! + sizes[k]!; at++) {
+          const b = Buffer.from(bytes);
+          b[at]! ^= 0x40;
+          const path = damaged(b);
+          const f = PartitionFile.open(path);
+          const e = error(() => f.readRegion(k));
+          expect(e.code).toBe('CORRUPTION');
+          expect(e.message).toMatch(new RegExp(`^read region: ${path}: region ${k} crc mismatch \\(stored 0x[0-9a-f]{8}, computed 0x[0-9a-f]{8}\\)$`));
+          for (let i = 0; i < f.regions; i++) if (i !== k) expect(Buffer.from(f.readRegion(i)).equals(want[i]!)).toBe(true);
+          f.close();
+        }
+      }
+      f0.close();
+    });
+  }
+
+  it('a zstd region that matches its crc but does not decompress fails as CORRUPTION naming the region', () => {
+    const { bytes } = good(Codec.zstd);
+    const b = Buffer.from(bytes);
+    const { indexOffset } = layout(b);
+    const off = Number(b.readBigUInt64LE(indexOffset));
+    const size = b.readUInt32LE(indexOffset + 8);
+    b.fill(0x55, off, off + size);
+    b.writeUInt32LE(crc32(b.subarray(off, off + size)), indexOffset + 20);
+    const path = damaged(reseal(b));
+    const f = PartitionFile.open(path);
+    const e = error(() => f.readRegion(0));
+    expect(e.code).toBe('CORRUPTION');
+    expect(e.message).toContain(`read region: ${path}: region 0: decompress:`);
+    expect(f.readRegion(1).length).toBeGreaterThan(0);
+    f.close();
+  });
+});
+
+describe('damaged header, index and footer', () => {
+  it('every flipped byte outside the regions fails open with CORRUPTION', () => {
+    const { bytes } = good(Codec.zstd, 6);
+    const { indexOffset } = layout(bytes);
+    for (const at of [...Array(16).keys(), ...Array.from({ length: bytes.length - indexOffset }, (_, i) => indexOffset + i)]) {
+      for (const bit of [0x01, 0x80]) {
+        const b = Buffer.from(bytes);
+        b[at]! ^= bit;
+        const path = damaged(b);
+        const e = error(() => PartitionFile.open(path));
+        expect([e.code, at]).toEqual(['CORRUPTION', at]);
+        expect(e.message.startsWith(`open partition file: ${path}: `)).toBe(true);
+      }
+    }
+  });
+
+  it('every truncation of the last 64 bytes, and every shorter prefix, fails open', () => {
+    const { bytes } = good(Codec.none, 4);
+    for (let n = 0; n < bytes.length; n++) {
+      const e = error(() => PartitionFile.open(damaged(bytes.subarray(0, n))));
+      expect([e.code, n]).toEqual(['CORRUPTION', n]);
+    }
+    expect(error(() => PartitionFile.open(damaged(bytes.subarray(0, 83)))).message).toMatch(/truncated: 83 bytes, shorter than header and footer \(84\)/);
+    expect(error(() => PartitionFile.open(damaged(bytes.subarray(0, bytes.length - 1)))).message).toMatch(/bad footer magic/);
+  });
+
+  it('names the fault: magic, version, index crc, index offset, key lengths', () => {
+    const { bytes } = good(Codec.none, 4);
+    const { footer, indexOffset, regions } = layout(bytes);
+    const open = (edit: (b: Buffer) => void): string => {
+      const b = Buffer.from(bytes);
+      edit(b);
+      return error(() => PartitionFile.open(damaged(b))).message;
+    };
+    expect(open((b) => b.write('STRQ', footer + 64, 'latin1'))).toMatch(/bad footer magic 0x51525453; truncated or not a partition file$/);
+    expect(open((b) => b.write('XTRP', 0, 'latin1'))).toMatch(/bad header magic 0x50525458; not a partition file$/);
+    expect(open((b) => b.writeUInt32LE(2, footer + 60))).toMatch(/unknown footer version 2 \(this build reads 1\)$/);
+    expect(open((b) => b.writeUInt32LE(7, 4))).toMatch(/unknown header version 7 \(this build reads 1\)$/);
+    expect(open((b) => b.writeUInt32LE(1, 8))).toMatch(/non-zero header flags/);
+    expect(open((b) => (b[footer]! ^= 1))).toMatch(/footer crc mismatch \(stored 0x[0-9a-f]{8}, computed 0x[0-9a-f]{8}\)$/);
+    expect(open((b) => (b[indexOffset + 3]! ^= 1))).toMatch(/index crc mismatch \(stored 0x[0-9a-f]{8}, computed 0x[0-9a-f]{8}\)$/);
+    // with the crcs recomputed, the structural checks speak
+    const sealed = (edit: (b: Buffer) => void) => open((b) => reseal((edit(b), b)));
+    expect(sealed((b) => b.writeBigUInt64LE(BigInt(bytes.length + 100), footer))).toMatch(
+      new RegExp(`index \\(offset ${bytes.length + 100}, size \\d+\\) does not end where the footer starts \\(${footer}\\)`),
+    );
+    expect(sealed((b) => b.writeUInt32LE(1 << 20, footer + 8))).toMatch(/does not end where the footer starts/);
+    expect(sealed((b) => b.writeBigUInt64LE(4n, footer))).toMatch(/does not end where the footer starts/);
+    expect(sealed((b) => b.writeUInt32LE(regions + 1, footer + 16))).toMatch(new RegExp(`index entry ${regions} runs past the end of the index`));
+    expect(sealed((b) => b.writeUInt32LE(regions - 1, footer + 16))).toMatch(new RegExp(`index has \\d+ bytes after its ${regions - 1} entries`));
+    expect(sealed((b) => (b[indexOffset + 40] = 255))).toMatch(/index entry 0 min key \(length 255\) runs past the end of the index/);
+    expect(sealed((b) => (b[indexOffset + 43] = 255))).toMatch(/index entry 0 max key \(length 255\) runs past the end of the index/);
+    expect(sealed((b) => b.writeBigUInt64LE(17n, indexOffset))).toMatch(/region 0 offset 17 is not the end of the previous region \(16\)/);
+    expect(sealed((b) => b.writeUInt32LE(99, indexOffset + 16))).toMatch(/region 0 has impossible sizes/);
+    expect(sealed((b) => b.writeUInt32LE(999, footer + 20))).toMatch(/footer counts \(events 999, .*disagree with the index/);
+    expect(sealed((b) => b.writeUInt32LE(9, footer + 36))).toMatch(/footer min\/max ids disagree with the index/);
+    expect(sealed((b) => (b[footer + 52] = 7))).toMatch(/unknown compression codec id 7/);
+    expect(sealed((b) => (b[footer + 53] = 1))).toMatch(/unknown encryption id 1/);
+  });
+
+  it('regions out of order in the index fail open', () => {
+    const { bytes } = good(Codec.none, 4);
+    const { indexOffset } = layout(bytes);
+    const b = Buffer.from(bytes);
+    // first entry: max id 4, past the min id 3 of the second region
+    expect(layout(b).regions).toBe(2);
+    b.writeUInt32LE(4, indexOffset + 32);
+    const e = error(() => PartitionFile.open(damaged(reseal(b))));
+    expect(e.message).toMatch(/region 1 does not sort after region 0/);
+  });
+
+  it('a missing file is an IO error', () => {
+    expect(error(() => PartitionFile.open(join(dir, 'none.part'))).code).toBe('IO');
+  });
+});
