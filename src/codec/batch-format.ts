@@ -11,6 +11,7 @@
  * @module
  */
 import { StrataError } from '../errors.ts';
+import { idJoin } from './id.ts';
 import {
   FLAG_DELETE,
   FLAG_SERIAL,
@@ -76,7 +77,8 @@ export function validateBatch(batch: Uint8Array): BatchInfo {
     if (end > size) reject(`record ${i} at offset ${off} runs past the end (needs ${end - off} bytes, ${size - off} left)`);
     if ((flags & FLAG_DELETE) !== 0 && vlen !== 0) reject(`record ${i} is a delete with a ${vlen}-byte value`);
     if ((flags & FLAG_SERIAL) !== 0) {
-      if (recIdLo(batch, off) !== 0 || recIdHi(batch, off) !== 0) reject(`record ${i} asks for a serial id but carries id ${recIdLo(batch, off)}`);
+      if ((flags & FLAG_DELETE) !== 0) reject(`record ${i} is a delete with the serial flag (a delete names an existing id)`);
+      if (recIdLo(batch, off) !== 0 || recIdHi(batch, off) !== 0) reject(`record ${i} asks for a serial id but carries id ${idJoin(recIdHi(batch, off), recIdLo(batch, off))}`);
       serials++;
     }
     off = end;

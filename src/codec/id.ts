@@ -31,7 +31,7 @@ export function toId(id: IdLike, operation: string, what = 'id'): bigint {
   if (id > Number.MAX_SAFE_INTEGER) {
     throw new StrataError(
       'INVALID_INPUT',
-      `${operation}: ${what} ${id} is above 2^53 and may have lost precision; pass it as a bigint`,
+      `${operation}: ${what} ${id} is above 2^53-1 and may have lost precision; pass it as a bigint`,
     );
   }
   return BigInt(id);

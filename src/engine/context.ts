@@ -33,7 +33,7 @@ export interface EngineContext {
   readonly main: StorageInfo;
   readonly serial: SerialCounter;
   /** Asks for a background refresh of `p` (no-op with `workers 0`). */
-  scheduleRefresh(p: PartitionState): void;
+  scheduleRefresh: (p: PartitionState) => void;
 }
 
 /** Microseconds since the epoch. */

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { BatchBuilder } from '../codec/index.ts';
+import { BatchBuilder, type IdLike, toId } from '../codec/index.ts';
 import { StrataError, ioError } from '../errors.ts';
 import { Manifest } from '../manifest/index.ts';
 import { Arena, partitionJobs } from '../partition/index.ts';
@@ -75,7 +75,6 @@ export class Database {
       const serial = new SerialCounter();
       serial.value = settings.ssn;
       const report: OpenReport = { rolledBack: [], completed: [], orphansRemoved: [], wal: null };
-      let db: Database | undefined;
       const ctx: EngineContext = {
         dir,
         config: settings,
@@ -86,7 +85,7 @@ export class Database {
         pool,
         main,
         serial,
-        scheduleRefresh: (p) => db?.scheduleRefresh(p),
+        scheduleRefresh: () => undefined, // set once the database exists
       };
       reconcile(ctx, report);
       loadPartitions(ctx);
@@ -101,7 +100,8 @@ export class Database {
       for (const p of ctx.partitions.all) if (p.record.lsn > lastLsn) lastLsn = p.record.lsn;
       wal.begin(lastLsn);
       (ctx as { wal: Wal | null }).wal = wal;
-      db = new Database(ctx, lock, report);
+      const db = new Database(ctx, lock, report);
+      ctx.scheduleRefresh = (p) => db.scheduleRefresh(p);
       if (!settings.wal) {
         // replayed events must reach partition files before the log goes away
         await db.checkpoint();
@@ -157,8 +157,9 @@ export class Database {
    * Refreshes the partition holding `id` (merges its memtable into a new file).
    * @throws StrataError `NOT_FOUND` when no partition holds `id`.
    */
-  async refresh(id: bigint): Promise<void> {
+  async refresh(idLike: IdLike): Promise<void> {
     this.checkOpen('refresh');
+    const id = toId(idLike, 'refresh');
     const p = this.ctx.partitions.all.find((q) => q.min <= id && id <= q.max);
     if (p === undefined) throw new StrataError('NOT_FOUND', `refresh: no partition holds id ${id}`);
     await refreshPartition(this.ctx, p);
@@ -203,7 +204,7 @@ export class Database {
     }
   }
 
-  /** The last error of a background refresh, if any (also thrown by `close()`? no: kept here). */
+  /** The last error of a background refresh, if any (the frozen data stays in memory and is retried). */
   get lastBackgroundError(): unknown {
     return this.backgroundError;
   }

@@ -41,10 +41,24 @@ export function createPartition(ctx: EngineContext, min: bigint, max: bigint): P
   return p;
 }
 
-/** The partition holding id `(hi, lo)`, created (aligned to `interval`) if none does. */
-export function partitionFor(ctx: EngineContext, hi: number, lo: number): PartitionState {
+/**
+ * The partition holding id `(hi, lo)`, created (aligned to `interval`) if none does;
+ * a created partition is also pushed on `created` when given.
+ */
+export function partitionFor(ctx: EngineContext, hi: number, lo: number, created?: PartitionState[]): PartitionState {
   const p = ctx.partitions.find(hi, lo);
   if (p !== undefined) return p;
   const [min, max] = ctx.partitions.rangeFor(idJoin(hi, lo), ctx.config.interval);
-  return createPartition(ctx, min, max);
+  const made = createPartition(ctx, min, max);
+  created?.push(made);
+  return made;
+}
+
+/** Undoes the creation of partitions that are still empty (a write that failed). */
+export function forgetEmptyPartitions(ctx: EngineContext, created: readonly PartitionState[]): void {
+  for (const p of created) {
+    if (p.file !== null || p.eventsInMemory > 0) continue;
+    ctx.manifest.deletePartition(p.min);
+    ctx.partitions.remove(p);
+  }
 }

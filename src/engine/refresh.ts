@@ -16,7 +16,7 @@ import { codecId } from '../codec/index.ts';
 import type { PartitionRecord } from '../manifest/index.ts';
 import { Memtable, PartitionFile, type RefreshJob, type RefreshResult } from '../partition/index.ts';
 import { type EngineContext, nowMicros } from './context.ts';
-import { removeFile, syncDir } from './fs-util.ts';
+import { removeFile } from './fs-util.ts';
 import type { PartitionState } from './partition-state.ts';
 import { partitionFileName } from './paths.ts';
 
@@ -71,8 +71,8 @@ async function doRefresh(ctx: EngineContext, p: PartitionState): Promise<void> {
         sync: ctx.config.sync,
       },
     };
+    // the job fsyncs the new file and its directory (FileWriterOptions.sync)
     result = await ctx.pool.run<RefreshResult>('refresh', job);
-    if (ctx.config.sync) syncDir(ctx.main.dir);
   } catch (e) {
     removeFile(newPath);
     ctx.manifest.deleteOperation(opId);

@@ -21,7 +21,7 @@ import {
 import { StrataError } from '../errors.ts';
 import { WAL_BATCH } from '../wal/index.ts';
 import type { EngineContext } from './context.ts';
-import { partitionFor } from './partition-create.ts';
+import { forgetEmptyPartitions, partitionFor } from './partition-create.ts';
 import type { PartitionState } from './partition-state.ts';
 
 /** What a write did. */
@@ -57,6 +57,14 @@ export function applyBatch(ctx: EngineContext, bytes: Uint8Array): WriteResult {
   const saveHi = serial.hi;
   const saveLo = serial.lo;
   if (slots.length < info.count) slots = new Array<PartitionState | undefined>(info.count);
+  const created: PartitionState[] = [];
+  // on failure: the serial number and the partition set are as before
+  const undo = (): void => {
+    serial.hi = saveHi;
+    serial.lo = saveLo;
+    slots.fill(undefined, 0, info.count);
+    forgetEmptyPartitions(ctx, created);
+  };
   try {
     // pass 1: serial ids and partitions (creating them is harmless if we fail later)
     let p: PartitionState | undefined;
@@ -67,12 +75,11 @@ export function applyBatch(ctx: EngineContext, bytes: Uint8Array): WriteResult {
       }
       const hi = recIdHi(slab, off);
       const lo = recIdLo(slab, off);
-      if (p === undefined || !p.contains(hi, lo)) p = partitionFor(ctx, hi, lo);
+      if (p === undefined || !p.contains(hi, lo)) p = partitionFor(ctx, hi, lo, created);
       slots[i] = p;
     }
   } catch (e) {
-    serial.hi = saveHi;
-    serial.lo = saveLo;
+    undo();
     throw e;
   }
   let lsn = 0n;
@@ -80,8 +87,7 @@ export function applyBatch(ctx: EngineContext, bytes: Uint8Array): WriteResult {
     try {
       lsn = ctx.wal.append(WAL_BATCH, slab.subarray(start, end), info.count);
     } catch (e) {
-      serial.hi = saveHi;
-      serial.lo = saveLo;
+      undo();
       throw e;
     }
   }

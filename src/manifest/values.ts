@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { MAX_ID } from '../codec/id.ts';
+import { MAX_ID } from '../codec/index.ts';
 import { StrataError } from '../errors.ts';
 
 /** A setting's value (config or storage option). Its type survives a round trip. */

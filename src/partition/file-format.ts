@@ -16,9 +16,14 @@
  * @module
  */
 import { StrataError } from '../errors.ts';
-import { crc32 } from '../codec/crc.ts';
-import { codecName } from '../codec/compression.ts';
-import { getU32, putU32, RECORD_HEADER, REC_KEY_LEN } from '../codec/record.ts';
+import {
+  crc32,
+  codecName,
+  getU32,
+  putU32,
+  RECORD_HEADER,
+  REC_KEY_LEN,
+} from '../codec/index.ts';
 
 /** The magic "STRP" read as a u32 little-endian (bytes 53 54 52 50). */
 export const MAGIC = 0x50525453;

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { compareRecs, recIdHi, recIdLo, recSize } from '../codec/record.ts';
+import { compareRecs, recIdHi, recIdLo, recSize } from '../codec/index.ts';
 import { type EventSource, NO_BYTES } from './event-source.ts';
 import type { PartitionFile } from './file-reader.ts';
 

@@ -7,8 +7,10 @@
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { ioError, isStrataError, StrataError } from '../errors.ts';
-import { crc32 } from '../codec/crc.ts';
-import { decompress } from '../codec/compression.ts';
+import {
+  crc32,
+  decompress,
+} from '../codec/index.ts';
 import {
   checkHeader, corruption, decodeFooter, decodeIndex, FOOTER_SIZE, HEADER_SIZE, hex32,
 } from './file-format.ts';

@@ -8,9 +8,20 @@
 import { closeSync, fsyncSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ioError, StrataError } from '../errors.ts';
-import { crc32 } from '../codec/crc.ts';
-import { codecName, compress } from '../codec/compression.ts';
-import { compareRecs, FLAG_DELETE, MAX_KEY, recIdHi, recIdLo, recSize, RECORD_HEADER, REC_FLAGS, REC_KEY_LEN } from '../codec/record.ts';
+import {
+  crc32,
+  codecName,
+  compress,
+  compareRecs,
+  FLAG_DELETE,
+  MAX_KEY,
+  recIdHi,
+  recIdLo,
+  recSize,
+  RECORD_HEADER,
+  REC_FLAGS,
+  REC_KEY_LEN,
+} from '../codec/index.ts';
 import {
   encodeEntry, encodeFooter, encodeHeader, ENTRY_FIXED, FOOTER_SIZE, HEADER_SIZE, MAX_REGION_SIZE,
 } from './file-format.ts';

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { recIdHi, recIdLo } from '../codec/record.ts';
+import { recIdHi, recIdLo } from '../codec/index.ts';
 import { type EventSource, NO_BYTES } from './event-source.ts';
 import type { MemPage, Memtable } from './memtable.ts';
 

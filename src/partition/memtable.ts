@@ -13,7 +13,7 @@
  *
  * @module
  */
-import { FLAG_DELETE, REC_FLAGS, compareRecKeys, recIdHi, recIdLo, recSize } from '../codec/record.ts';
+import { FLAG_DELETE, REC_FLAGS, compareRecKeys, recIdHi, recIdLo, recSize } from '../codec/index.ts';
 import { StrataError } from '../errors.ts';
 
 /** Entries per page. */

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { FLAG_DELETE, REC_FLAGS, compareRecs } from '../codec/record.ts';
+import { FLAG_DELETE, REC_FLAGS, compareRecs } from '../codec/index.ts';
 import { type EventSource, NO_BYTES } from './event-source.ts';
 
 /** Merges sources given oldest first (later sources win on equal keys). */

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { compareRecs } from '../codec/record.ts';
+import { compareRecs } from '../codec/index.ts';
 import { type EventSource, NO_BYTES } from './event-source.ts';
 import type { MemtableRun } from './memtable.ts';
 

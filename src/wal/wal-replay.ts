@@ -56,16 +56,20 @@ export function replaySegments(dir: string, segs: WalSegment[], fromLsn: bigint,
       continue;
     }
     const path = join(dir, seg.name);
-    let b: Buffer;
+    let b: Uint8Array;
     try {
-      b = readFileSync(path);
+      // a plain Uint8Array over the Buffer: views handed out must slice() as copies
+      const buf = readFileSync(path);
+      b = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
     } catch (e) {
       throw ioError('wal replay', path, e);
     }
     report.segments++;
     const badHeader = checkSegmentHeader(b, seg.firstLsn);
     if (badHeader !== null) {
-      if (next !== undefined) throw damaged(seg.name, badHeader, 0);
+      if (next !== undefined) {
+        throw new StrataError('CORRUPTION', `wal replay: ${seg.name}: segment header: ${badHeader}; the log is damaged before its tail`);
+      }
       // torn creation: the segment never received a durable header
       removeSegment(dir, seg.name, 'wal replay');
       syncDir(dir, 'wal replay');

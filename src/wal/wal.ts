@@ -10,7 +10,7 @@
  */
 import * as fs from 'node:fs';
 import { join } from 'node:path';
-import { StrataError, ioError } from '../errors.ts';
+import { StrataError, ioError, isStrataError } from '../errors.ts';
 import { RecordHeaderWriter, WAL_BATCH, WAL_DROP_RANGE, WAL_DROP_RANGE_SIZE, WAL_MAX_PAYLOAD, WAL_RECORD_HEADER, WAL_SEGMENT_HEADER, walSegmentName } from './wal-format.ts';
 import { replaySegments, type WalReplayFn, type WalReplayReport } from './wal-replay.ts';
 import { WalSync } from './wal-sync.ts';
@@ -68,6 +68,7 @@ export class Wal {
   private pos = 0;
   private records = 0; // records in the current segment
   private failure: StrataError | null = null;
+  private damage: StrataError | null = null; // the CORRUPTION of the last replay
   private closing: Promise<void> | null = null;
 
   private constructor(
@@ -107,7 +108,14 @@ export class Wal {
    */
   replay(fromLsn: bigint, fn: WalReplayFn): WalReplayReport {
     this.check('wal replay', 'open');
-    const report = replaySegments(this.config.dir, this.segs, fromLsn, fn);
+    let report: WalReplayReport;
+    try {
+      report = replaySegments(this.config.dir, this.segs, fromLsn, fn);
+    } catch (e) {
+      if (isStrataError(e, 'CORRUPTION')) this.damage = e;
+      throw e;
+    }
+    this.damage = null;
     this.replayed = true;
     this.last = report.lastLsn;
     return report;
@@ -116,11 +124,12 @@ export class Wal {
   /**
    * Starts a new segment whose first lsn is max(`afterLsn`, last replayed lsn) + 1;
    * appends are allowed from now on. Without a prior replay, checks (and cuts) the
-   * tail of the last segment first. Throws `IO`, `CORRUPTION`, `CLOSED`, `INTERNAL` if
-   * called twice.
+   * tail of the last segment first. Throws `IO`, `CORRUPTION` (also when the last replay
+   * threw it), `CLOSED`, `INTERNAL` if called twice.
    */
   begin(afterLsn: bigint): void {
     this.check('wal begin', 'open');
+    if (this.damage !== null) throw this.damage;
     if (!this.replayed) this.replay(U64_MAX, noop);
     const first = (afterLsn > this.last ? afterLsn : this.last) + 1n;
     const tail = this.segs[this.segs.length - 1];

@@ -23,7 +23,7 @@ function segment(records: { lsn: bigint; type: number; payload: Uint8Array; coun
     w.fill(r.lsn, r.type, r.payload, r.count, crc);
     parts.push(w.bytes.slice(), r.payload);
   }
-  return Buffer.concat(parts);
+  return new Uint8Array(Buffer.concat(parts)); // a plain Uint8Array: slice() copies
 }
 
 describe('segment names', () => {
