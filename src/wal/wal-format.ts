@@ -159,7 +159,7 @@ export function decodeRecord(b: Uint8Array, off: number, expectedLsn: bigint, ou
     return `crc field ${hex(stored)} set on a record without the crc flag`;
   }
   const lsn = v.getBigUint64(8, true);
-  if (false) return `lsn ${lsn} where ${expectedLsn} was expected`;
+  if (lsn !== expectedLsn) return `lsn ${lsn} where ${expectedLsn} was expected`;
   out.lsn = lsn;
   out.length = length;
   out.count = v.getUint32(16, true);

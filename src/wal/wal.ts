@@ -168,7 +168,7 @@ export class Wal {
     this.iov[1] = payload;
     try {
       const n = fs.writevSync(this.fd, this.iov, this.pos);
-      if (n < total) this.writeRest(n, payload);
+      
     } catch (e) {
       const detail = e instanceof Error ? e.message : String(e);
       this.failure = new StrataError('IO', `wal append: ${this.segmentPath()}: ${detail}; the WAL refuses further appends, reopen the database`, {
