@@ -41,6 +41,7 @@ export class WalSync {
 
   /** Opens the directory for fsync. Throws `IO`. */
   start(): void {
+    if (this.dirFd >= 0) return;
     try {
       this.dirFd = openSync(this.dir, 'r');
     } catch (e) {

@@ -24,7 +24,11 @@ export interface WalConfig {
   rotateWm: number;
   /** Writes are acknowledged after {@link Wal.sync}; also implies {@link WalConfig.syncOnRotate}. */
   syncOnWrite: boolean;
-  /** Fdatasync a segment, synchronously, when the log moves past it. */
+  /**
+   * Fdatasync a segment, synchronously, when the log moves past it, so that a crash can
+   * only tear the last segment. Otherwise a flush started by the rotation syncs it in
+   * the background (a crash before that flush ends can leave it short: CORRUPTION).
+   */
   syncOnRotate: boolean;
   /** Store a crc32 in every record (replay checks it). */
   crc: boolean;
@@ -168,7 +172,7 @@ export class Wal {
     this.iov[1] = payload;
     try {
       const n = fs.writevSync(this.fd, this.iov, this.pos);
-      
+      if (n < total) this.writeRest(n, payload);
     } catch (e) {
       const detail = e instanceof Error ? e.message : String(e);
       this.failure = new StrataError('IO', `wal append: ${this.segmentPath()}: ${detail}; the WAL refuses further appends, reopen the database`, {

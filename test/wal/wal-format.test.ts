@@ -115,7 +115,7 @@ describe('record header', () => {
     // crc off: a non-zero crc field is damage, a payload flip is not detected (by design)
     const off = segment([{ lsn: 1n, type: WAL_BATCH, payload: p, count: 1 }], false);
     const flipped = off.slice();
-    flipped[16 + 24] ^= 0xff;
+    flipped[40] = flipped[40]! ^ 0xff;
     expect(decodeRecord(flipped, 16, 1n, out)).toBeNull();
     const stray = off.slice();
     stray[16] = 1;

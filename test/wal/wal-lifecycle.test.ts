@@ -65,6 +65,32 @@ describe('states', () => {
   });
 });
 
+describe('write failure', () => {
+  it('a failed write is IO and the log refuses every later append', async () => {
+    const { wal, dir } = begun();
+    expect(wal.append(WAL_BATCH, payload(0, 10), 1)).toBe(1n);
+    // fault injection on the real file: swap the segment's descriptor for a read-only one
+    const seg = path.join(dir, walSegmentName(1n));
+    const fd = fs.readdirSync('/proc/self/fd').map(Number).find((n) => {
+      try {
+        return fs.readlinkSync(`/proc/self/fd/${n}`) === fs.realpathSync(seg);
+      } catch {
+        return false;
+      }
+    });
+    expect(fd).toBeDefined();
+    fs.closeSync(fd!);
+    expect(fs.openSync('/dev/null', 'r')).toBe(fd); // the lowest free number: the Wal now owns it
+    const e = thrown(() => wal.append(WAL_BATCH, payload(1, 10), 1), 'IO');
+    expect(e.message).toMatch(/^wal append: .*00000000000000000001\.wal: .*refuses further appends/);
+    expect(e.retryable).toBe(false);
+    expect(thrown(() => wal.append(WAL_BATCH, payload(2, 10), 1), 'IO').message).toMatch(/^wal append: the WAL refuses writes after an earlier failure/);
+    thrown(() => wal.rotate(), 'IO');
+    await wal.close().catch(() => {});
+    expect((await readAll(cfg(dir))).recs.map((r) => r.lsn)).toEqual([1n]);
+  });
+});
+
 describe('sync', () => {
   it('concurrent callers all resolve and every append is on disk', async () => {
     const { wal, dir } = begun({ rotateWm: 8192 });
