@@ -17,6 +17,9 @@ import { WalSync } from './wal-sync.ts';
 import { closeQuietly, createSegment, listSegments, removeSegment, type WalSegment } from './wal-segments.ts';
 
 /** Settings of a {@link Wal}. */
+
+/** Bytes written between background write-back kicks (with syncOnRotate/syncOnWrite). */
+const SYNC_KICK = 8 * 1024 * 1024;
 export interface WalConfig {
   /** The WAL directory (created if missing). It holds the segments and nothing else of Strata. */
   dir: string;
@@ -70,6 +73,8 @@ export class Wal {
   private last = 0n;
   private fd = -1;
   private pos = 0;
+  /** Segment position at the last background write-back kick. */
+  private kicked = 0;
   private records = 0; // records in the current segment
   private failure: StrataError | null = null;
   private damage: StrataError | null = null; // the CORRUPTION of the last replay
@@ -187,6 +192,12 @@ export class Wal {
     this.last = lsn;
     this.records++;
     this.syncer.written();
+    if (this.pos - this.kicked >= SYNC_KICK && (this.config.syncOnRotate || this.config.syncOnWrite)) {
+      // write back in the background as the segment fills, so that the fdatasync at
+      // rotation has little left to flush and the event loop barely waits on it
+      this.kicked = this.pos;
+      this.syncer.sync().catch(() => undefined);
+    }
     if (this.pos >= this.config.rotateWm) {
       try {
         this.rotate();
@@ -283,6 +294,7 @@ export class Wal {
     this.segs.push({ name: walSegmentName(first), firstLsn: first, size: WAL_SEGMENT_HEADER });
     this.fd = fd;
     this.pos = WAL_SEGMENT_HEADER;
+    this.kicked = 0;
     this.records = 0;
     this.syncer.segmentCreated(fd);
   }
