@@ -10,7 +10,7 @@
 import * as fs from 'node:fs';
 import * as readline from 'node:readline';
 import { Strata, StrataError } from '../src/index.ts';
-import { toJson } from './format.ts';
+import { toJson } from '../src/index.ts';
 
 const USAGE = 'usage: strata [dir] [-e statement]... [-f file]...';
 
@@ -50,7 +50,7 @@ async function run(db: Strata, text: string): Promise<boolean> {
   for (const stmt of statements(text)) {
     try {
       const result = await db.execute(stmt);
-      if (result !== null && result !== undefined) console.log(toJson(result));
+      if (result !== null && result !== undefined) console.log(toJson(result, 2));
     } catch (e) {
       ok = false;
       console.error(e instanceof StrataError ? `error: ${e.code}: ${e.message}` : `error: ${String(e)}`);

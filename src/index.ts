@@ -21,7 +21,8 @@ export type {
   StrataEvent,
   WriteResult,
 } from './engine/index.ts';
-export { Cursor, EventView } from './engine/index.ts';
+export { Cursor, EventView, toJson } from './engine/index.ts';
+export type { OperationInfo, SelectRow, SetResult, StatementResult, StorageView } from './engine/index.ts';
 export { BatchBuilder, type Bytes } from './codec/batch-builder.ts';
 export { BATCH_HEADER, BATCH_MAGIC, BATCH_VERSION } from './codec/batch-format.ts';
 export { MAX_ID, type IdLike } from './codec/id.ts';

@@ -1,15 +1,18 @@
 /**
- * Settings: their names, types, defaults and checks. Names are the ones `SET` and
- * `SHOW` use; values persist in the manifest.
+ * Settings: their names, types, defaults, checks and when a change takes effect.
+ * Names are the ones `SET` and `SHOW` use; values persist in the manifest.
  *
  * @module
  */
+import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { Codec, MAX_ID } from '../codec/index.ts';
 import { StrataError } from '../errors.ts';
 
 /** Every setting of a database, as `Strata.open(dir, config)` takes them. */
 export interface Config {
+  /** Identity of the database (set at creation). */
+  uuid: string;
   /** Width of a partition created by a write, in ids. */
   interval: bigint;
   /** Serial mode: events written without an id get `ssn + 1`. */
@@ -36,40 +39,61 @@ export interface Config {
   sync: boolean;
   /** Worker threads for refresh jobs; 0 runs them inline (deterministic). */
   workers: number;
+  /** Concurrent cloud transfers (the cloud tier). */
+  workers_upload: number;
   /** Memtable bytes of one partition that trigger a background refresh (workers > 0). */
   refresh_wm: number;
+  /** Enforce a memory limit on memtables. */
+  mm_limit: boolean;
+  /** The memory limit: bytes of events in memory past which writes are held back. */
+  mm_limit_wm: number;
+  /** What a write past the limit does: `block` (wait for refresh) or `error` (OVERLOADED). */
+  mm_limit_behaviour: string;
 }
 
 /** The kind of value a setting holds. */
-type Kind = 'bool' | 'int' | 'id' | 'codec';
+type Kind = 'bool' | 'int' | 'id' | 'codec' | 'uuid' | 'behaviour';
+
+/**
+ * When a change takes effect: `now`; at the next `open`; or `create`: only when the
+ * database is created (later changes are refused).
+ */
+export type Scope = 'now' | 'open' | 'create';
 
 interface Definition {
   readonly kind: Kind;
+  readonly scope: Scope;
   readonly min?: number;
   readonly max?: number;
 }
 
 /** Definitions of every setting. */
 const definitions: { readonly [K in keyof Config]: Definition } = {
-  interval: { kind: 'id' },
-  serial: { kind: 'bool' },
-  ssn: { kind: 'id' },
-  wal: { kind: 'bool' },
-  wal_sync_on_write: { kind: 'bool' },
-  wal_sync_on_rotate: { kind: 'bool' },
-  wal_crc: { kind: 'bool' },
-  wal_rotate_wm: { kind: 'int', min: 4096, max: 2 ** 40 },
-  region_size: { kind: 'int', min: 1024, max: 64 * 1024 * 1024 },
-  compression: { kind: 'codec' },
-  compression_level: { kind: 'int', min: -7, max: 22 },
-  sync: { kind: 'bool' },
-  workers: { kind: 'int', min: 0, max: 64 },
-  refresh_wm: { kind: 'int', min: 1024, max: 2 ** 40 },
+  uuid: { kind: 'uuid', scope: 'create' },
+  interval: { kind: 'id', scope: 'now' },
+  serial: { kind: 'bool', scope: 'now' },
+  ssn: { kind: 'id', scope: 'now' },
+  wal: { kind: 'bool', scope: 'open' },
+  wal_sync_on_write: { kind: 'bool', scope: 'open' },
+  wal_sync_on_rotate: { kind: 'bool', scope: 'open' },
+  wal_crc: { kind: 'bool', scope: 'open' },
+  wal_rotate_wm: { kind: 'int', scope: 'open', min: 4096, max: 2 ** 40 },
+  region_size: { kind: 'int', scope: 'now', min: 1024, max: 64 * 1024 * 1024 },
+  compression: { kind: 'codec', scope: 'now' },
+  compression_level: { kind: 'int', scope: 'now', min: -7, max: 22 },
+  sync: { kind: 'bool', scope: 'now' },
+  workers: { kind: 'int', scope: 'open', min: 0, max: 64 },
+  workers_upload: { kind: 'int', scope: 'open', min: 0, max: 64 },
+  refresh_wm: { kind: 'int', scope: 'now', min: 1024, max: 2 ** 40 },
+  mm_limit: { kind: 'bool', scope: 'now' },
+  mm_limit_wm: { kind: 'int', scope: 'now', min: 1024 * 1024, max: 2 ** 50 },
+  mm_limit_behaviour: { kind: 'behaviour', scope: 'now' },
 };
 
 /** The defaults of a new database. */
 export function defaultConfig(): Config {
   return {
+    uuid: randomUUID(),
     interval: 3_000_000n,
     serial: true,
     ssn: 0n,
@@ -83,13 +107,25 @@ export function defaultConfig(): Config {
     compression_level: 1,
     sync: true,
     workers: Math.min(2, availableParallelism()),
+    workers_upload: 1,
     refresh_wm: 40 * 1024 * 1024,
+    mm_limit: false,
+    mm_limit_wm: 1024 * 1024 * 1024,
+    mm_limit_behaviour: 'block',
   };
 }
+
+/** Every setting name, in a stable order (the order of `SHOW CONFIG`). */
+export const settingNames = Object.keys(definitions) as (keyof Config)[];
 
 /** Whether `name` is a setting. */
 export function isSetting(name: string): name is keyof Config {
   return Object.hasOwn(definitions, name);
+}
+
+/** When a change of setting `name` takes effect. */
+export function settingScope(name: keyof Config): Scope {
+  return definitions[name].scope;
 }
 
 /**
@@ -103,7 +139,7 @@ export function checkSetting(operation: string, name: string, value: unknown): C
   }
   const def = definitions[name];
   const bad = (what: string): never => {
-    throw new StrataError('INVALID_INPUT', `${operation}: ${name} must be ${what}, got ${String(value)}`);
+    throw new StrataError('INVALID_INPUT', `${operation}: ${name} must be ${what}, got ${typeof value === 'string' ? `'${value}'` : String(value)}`);
   };
   switch (def.kind) {
     case 'bool':
@@ -115,7 +151,7 @@ export function checkSetting(operation: string, name: string, value: unknown): C
       return v;
     }
     case 'int': {
-      const v = typeof value === 'bigint' ? Number(value) : value;
+      const v = typeof value === 'bigint' && value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= -1000n ? Number(value) : value;
       if (typeof v !== 'number' || !Number.isSafeInteger(v)) return bad('an integer');
       if ((def.min !== undefined && v < def.min) || (def.max !== undefined && v > def.max)) {
         return bad(`in ${def.min}..${def.max}`);
@@ -124,6 +160,10 @@ export function checkSetting(operation: string, name: string, value: unknown): C
     }
     case 'codec':
       return typeof value === 'string' && Object.hasOwn(Codec, value) ? value : bad(`one of ${Object.keys(Codec).join(', ')}`);
+    case 'uuid':
+      return typeof value === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value) ? value.toLowerCase() : bad('a uuid');
+    case 'behaviour':
+      return value === 'block' || value === 'error' ? value : bad("'block' or 'error'");
   }
 }
 

@@ -6,13 +6,13 @@
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { BatchBuilder, type IdLike, toId } from '../codec/index.ts';
+import { BatchBuilder, type IdLike, toId, validateBatch } from '../codec/index.ts';
 import { StrataError, ioError } from '../errors.ts';
 import { Manifest } from '../manifest/index.ts';
 import { Arena, partitionJobs } from '../partition/index.ts';
 import { Wal } from '../wal/index.ts';
 import { WorkerPool } from '../workers/index.ts';
-import { type Config, applySettings, defaultConfig } from './config.ts';
+import { type Config, applySettings, defaultConfig, settingScope } from './config.ts';
 import type { EngineContext, StorageInfo } from './context.ts';
 import { Cursor, type CursorOptions } from './cursor.ts';
 import { DirLock } from './lock.ts';
@@ -22,7 +22,9 @@ import { manifestPath, storageDir, walDir } from './paths.ts';
 import { type OpenReport, loadPartitions, reconcile, replayWal } from './recovery.ts';
 import { refreshPartition, releaseWal } from './refresh.ts';
 import { SerialCounter } from './serial.ts';
-import { executeStatement } from './execute.ts';
+import { type StatementResult, executeScript } from './execute.ts';
+import { overLimit, relieveMemory } from './memory-limit.ts';
+import { OperationRegistry } from './operations.ts';
 import { type WriteResult, applyBatch } from './write-path.ts';
 
 /** Settings accepted by {@link Database.open}: any subset, ids as number or bigint. */
@@ -38,6 +40,10 @@ export type OpenConfig = { readonly [K in keyof Config]?: Config[K] extends bigi
 export class Database {
   /** What open() found and did: recovered WAL records, rolled-back operations. */
   readonly openReport: OpenReport;
+  /** Background work in flight (`SHOW OPERATIONS`). */
+  get operations(): OperationRegistry {
+    return this.ctx.operations;
+  }
   private closed = false;
   private readonly background = new Set<Promise<void>>();
   private backgroundError: unknown;
@@ -66,7 +72,14 @@ export class Database {
       const settings = defaultConfig();
       const stored = manifest.getConfig();
       applySettings('open', settings, Object.fromEntries(stored));
+      const before = { ...settings };
       const changed = applySettings('open', settings, config as Record<string, unknown>);
+      for (const name of changed) {
+        const key = name as keyof Config;
+        if (!manifest.created && settingScope(key) === 'create' && settings[key] !== before[key]) {
+          throw new StrataError('INVALID_INPUT', `open: ${name} is chosen when the database is created and cannot change (it is ${String(before[key])})`);
+        }
+      }
       const persist = manifest.created ? Object.keys(settings) : changed;
       manifest.setConfigMany(persist.map((k) => [k, settings[k as keyof Config]]));
       const main = mainStorage(manifest, dir);
@@ -85,6 +98,8 @@ export class Database {
         pool,
         main,
         serial,
+        memory: { bytes: 0 },
+        operations: new OperationRegistry(),
         scheduleRefresh: () => undefined, // set once the database exists
       };
       reconcile(ctx, report);
@@ -99,14 +114,14 @@ export class Database {
       let lastLsn = replayWal(ctx, wal, report);
       for (const p of ctx.partitions.all) if (p.record.lsn > lastLsn) lastLsn = p.record.lsn;
       wal.begin(lastLsn);
-      (ctx as { wal: Wal | null }).wal = wal;
+      ctx.wal = wal;
       const db = new Database(ctx, lock, report);
       ctx.scheduleRefresh = (p) => db.scheduleRefresh(p);
       if (!settings.wal) {
         // replayed events must reach partition files before the log goes away
         await db.checkpoint();
         await wal.close();
-        (ctx as { wal: Wal | null }).wal = null;
+        ctx.wal = null;
       }
       return db;
     } catch (e) {
@@ -138,6 +153,12 @@ export class Database {
     try {
       this.checkOpen('write');
       const bytes = batch instanceof BatchBuilder ? batch.finish() : batch;
+      if (overLimit(this.ctx)) {
+        // held back: validate now, copy (the caller may reuse its buffer), retry after relief
+        validateBatch(bytes);
+        const copy = bytes.slice();
+        return relieveMemory(this.ctx).then(() => this.write(copy));
+      }
       const result = applyBatch(this.ctx, bytes);
       const wal = this.ctx.wal;
       if (wal !== null && this.ctx.config.wal_sync_on_write && result.events > 0) return wal.sync().then(() => result);
@@ -173,12 +194,22 @@ export class Database {
   }
 
   /**
-   * Runs statements. Until the DDL grammar lands this understands `CHECKPOINT`,
-   * `REFRESH PARTITION id` and `SHOW PARTITIONS`; anything else is `NOT_SUPPORTED`.
+   * Runs one or more statements (docs/sql/) separated by `;` and returns what the last
+   * one answered: plain data (u64 values as bigint: {@link toJson} renders them), or
+   * null for statements that only act. The whole text is parsed first: a syntax
+   * error runs nothing. Execution stops at the first failing statement; the ones
+   * before it have taken effect.
+   * @throws StrataError `SYNTAX`, and the codes each statement's page lists.
    */
   async execute(sql: string): Promise<unknown> {
+    const results = await this.executeAll(sql);
+    return results.length === 0 ? null : results[results.length - 1]!.result;
+  }
+
+  /** Like {@link Database.execute}, returning every statement's text and result. */
+  async executeAll(sql: string): Promise<StatementResult[]> {
     this.checkOpen('execute');
-    return executeStatement(this.ctx, this, sql);
+    return executeScript(this.ctx, this, sql);
   }
 
   /**

@@ -1,31 +1,129 @@
 /**
- * Statement execution. The DDL grammar (grammar/) replaces this interim reader;
- * until then it recognises the statements the core engine needs.
+ * Statement execution: parse (grammar/), then run each statement by its `kind`.
+ * The switch is exhaustive: a statement kind without a case does not compile.
  *
  * @module
  */
+import { type Statement, parse } from '../../grammar/index.ts';
 import { StrataError } from '../errors.ts';
 import type { EngineContext } from './context.ts';
-import { showPartitions } from './show.ts';
+import { type DataTarget, executeDelete, executeInsert, executeSelect } from './exec-data.ts';
+import {
+  executeCreatePartition,
+  executeDropPartition,
+  executeDropPartitions,
+  executeRefreshPartition,
+  executeRefreshPartitions,
+  executeShowPartition,
+  executeShowPartitions,
+} from './exec-partitions.ts';
+import { executeSet, executeShowConfig, executeShowSettings } from './exec-settings.ts';
+import type { OperationRegistry } from './operations.ts';
+import { memoryView, storageView, walView } from './views.ts';
 
-/** What `execute` needs of the database besides its state. */
-export interface StatementTarget {
+/** What statements need of the database besides its state. */
+export interface StatementTarget extends DataTarget {
   checkpoint(): Promise<void>;
-  refresh(id: bigint): Promise<void>;
+  readonly operations: OperationRegistry;
 }
 
-/** Runs one statement; see `Database.execute`. */
-export async function executeStatement(ctx: EngineContext, db: StatementTarget, sql: string): Promise<unknown> {
-  const text = sql.trim().replace(/;\s*$/, '');
-  if (/^checkpoint$/i.test(text)) {
-    await db.checkpoint();
-    return null;
+/** The result of one statement of a script. */
+export interface StatementResult {
+  /** The statement's text. */
+  readonly statement: string;
+  /** What it answered (null for statements that only act). */
+  readonly result: unknown;
+}
+
+/**
+ * Parses all of `sql` (a syntax error anywhere runs nothing), then runs the
+ * statements in order, stopping at the first error.
+ */
+export async function executeScript(ctx: EngineContext, db: StatementTarget, sql: string): Promise<StatementResult[]> {
+  const statements = parse(sql);
+  const out: StatementResult[] = [];
+  for (const s of statements) out.push({ statement: s.text, result: await executeStatement(ctx, db, s.statement) });
+  return out;
+}
+
+function later(what: string, issue: string): never {
+  throw new StrataError('NOT_SUPPORTED', `${what}: not supported yet (${issue} land in a later release)`);
+}
+
+/** Runs one statement. */
+export async function executeStatement(ctx: EngineContext, db: StatementTarget, s: Statement): Promise<unknown> {
+  switch (s.kind) {
+    case 'set':
+      return executeSet(ctx, s);
+    case 'show_config':
+      return executeShowConfig(ctx, s);
+    case 'show_settings':
+      return executeShowSettings(ctx, s);
+    case 'show_storages':
+      return [storageView(ctx, ctx.main.name)];
+    case 'show_storage':
+      return storageView(ctx, s.name);
+    case 'show_partitions':
+      return executeShowPartitions(ctx, s);
+    case 'show_partition':
+      return executeShowPartition(ctx, s);
+    case 'show_pipeline':
+      return [];
+    case 'show_clouds':
+      return [];
+    case 'show_cloud':
+      throw new StrataError('NOT_FOUND', `show cloud: no cloud '${s.name}'; SHOW CLOUDS lists them`);
+    case 'show_memory':
+      return memoryView(ctx);
+    case 'show_wal':
+      return walView(ctx);
+    case 'show_operations':
+      return db.operations.list();
+    case 'checkpoint':
+      await db.checkpoint();
+      return null;
+    case 'create_partition':
+      return executeCreatePartition(ctx, s);
+    case 'drop_partition':
+      return executeDropPartition(ctx, s);
+    case 'drop_partitions':
+      return executeDropPartitions(ctx, s);
+    case 'refresh_partition':
+      return executeRefreshPartition(ctx, s);
+    case 'refresh_partitions':
+      return executeRefreshPartitions(ctx, s);
+    case 'insert':
+      return executeInsert(db, s);
+    case 'delete':
+      return executeDelete(db, s);
+    case 'select':
+      return executeSelect(db, s);
+    case 'rebalance':
+      return later(s.explain ? 'explain rebalance' : 'rebalance', 'storages and the pipeline');
+    case 'alter_pipeline':
+    case 'alter_pipeline_reset':
+      return later('alter pipeline', 'storages and the pipeline');
+    case 'create_storage':
+    case 'alter_storage_rename':
+    case 'alter_storage_set':
+    case 'drop_storage':
+      return later(s.kind.replace(/_/g, ' ').replace(/ (rename|set)$/, ''), 'storages and the pipeline');
+    case 'move_partition':
+    case 'move_partitions':
+      return later(s.kind.replace(/_/g, ' '), 'storages and the pipeline');
+    case 'create_cloud':
+    case 'alter_cloud_rename':
+    case 'alter_cloud_set':
+    case 'drop_cloud':
+      return later(s.kind.replace(/_/g, ' ').replace(/ (rename|set)$/, ''), 'clouds and the cloud tier');
+    case 'upload_partition':
+    case 'upload_partitions':
+    case 'download_partition':
+    case 'download_partitions':
+      return later(s.kind.replace(/_/g, ' '), 'clouds and the cloud tier');
+    default: {
+      const never: never = s;
+      throw new StrataError('INTERNAL', `execute: unknown statement ${JSON.stringify(never)}`);
+    }
   }
-  const refresh = /^refresh\s+partition\s+(\d+)$/i.exec(text);
-  if (refresh !== null) {
-    await db.refresh(BigInt(refresh[1]!));
-    return null;
-  }
-  if (/^show\s+partitions$/i.test(text)) return showPartitions(ctx);
-  throw new StrataError('NOT_SUPPORTED', `execute: '${text.slice(0, 40)}' is not supported yet; this build runs CHECKPOINT, REFRESH PARTITION id and SHOW PARTITIONS`);
 }

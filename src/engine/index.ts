@@ -4,6 +4,12 @@
  * @module
  */
 export { Database, type OpenConfig } from './database.ts';
+export { toJson } from './json.ts';
+export type { StatementResult } from './execute.ts';
+export type { SetResult } from './exec-settings.ts';
+export type { SelectRow } from './exec-data.ts';
+export type { StorageView } from './views.ts';
+export type { OperationInfo } from './operations.ts';
 export { Cursor, type CursorOptions } from './cursor.ts';
 export { EventView, type StrataEvent } from './event-view.ts';
 export type { WriteResult } from './write-path.ts';

@@ -36,7 +36,7 @@ export function createPartition(ctx: EngineContext, min: bigint, max: bigint): P
     refreshes: 0,
   };
   ctx.manifest.insertPartition(record);
-  const p = new PartitionState(record, null);
+  const p = new PartitionState(record, null, ctx.memory);
   ctx.partitions.insert(p);
   return p;
 }

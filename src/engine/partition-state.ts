@@ -6,7 +6,7 @@
  */
 import { compareIdParts, idHi, idLo } from '../codec/index.ts';
 import type { PartitionRecord } from '../manifest/index.ts';
-import { Memtable, type PartitionFile } from '../partition/index.ts';
+import { type MemoryCounter, Memtable, type PartitionFile } from '../partition/index.ts';
 
 /** One partition: the events whose id is in `[min, max]`. */
 export class PartitionState {
@@ -21,7 +21,7 @@ export class PartitionState {
   /** The open partition file, or null when it has none yet. */
   file: PartitionFile | null;
   /** The memtable taking writes. */
-  active = new Memtable();
+  active: Memtable;
   /** Memtables frozen by a refresh in progress (or a failed one), oldest first. */
   frozen: Memtable[] = [];
   /** The refresh in progress, if any. */
@@ -31,7 +31,9 @@ export class PartitionState {
   /** Set once the partition is dropped: cursors skip it. */
   dropped = false;
 
-  constructor(record: PartitionRecord, file: PartitionFile | null) {
+  /** @param memory the database's memory counter, shared by every memtable. */
+  constructor(record: PartitionRecord, file: PartitionFile | null, readonly memory: MemoryCounter) {
+    this.active = new Memtable(memory);
     this.record = record;
     this.file = file;
     this.min = record.min;
@@ -60,6 +62,22 @@ export class PartitionState {
     let n = this.active.bytes;
     for (const m of this.frozen) n += m.bytes;
     return n;
+  }
+
+  /** Freezes the active memtable (a refresh takes it) and starts a fresh one. */
+  freeze(): void {
+    if (this.active.count === 0) return;
+    this.active.frozen = true;
+    this.frozen.push(this.active);
+    this.active = new Memtable(this.memory);
+  }
+
+  /** Discards every memtable (the partition is dropped). */
+  discardMemory(): void {
+    for (const m of this.frozen) m.discard();
+    this.active.discard();
+    this.frozen = [];
+    this.active = new Memtable(this.memory);
   }
 
   /** Lowest WAL lsn still needed by this partition's memtables (0: none). */

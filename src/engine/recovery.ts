@@ -10,7 +10,8 @@ import * as path from 'node:path';
 import { BATCH_HEADER, FLAG_SERIAL, REC_FLAGS, recIdHi, recIdLo, recSize } from '../codec/index.ts';
 import { StrataError, ioError } from '../errors.ts';
 import { PartitionFile } from '../partition/index.ts';
-import { WAL_BATCH, type Wal } from '../wal/index.ts';
+import { WAL_BATCH, WAL_DROP_RANGE, type Wal, decodeDropRange } from '../wal/index.ts';
+import { forgetPartition } from './partition-drop.ts';
 import type { EngineContext } from './context.ts';
 import { removeFile } from './fs-util.ts';
 import { partitionFor } from './partition-create.ts';
@@ -76,7 +77,7 @@ export function loadPartitions(ctx: EngineContext): void {
       }
       file = PartitionFile.open(p);
     }
-    ctx.partitions.insert(new PartitionState(record, file));
+    ctx.partitions.insert(new PartitionState(record, file, ctx.memory));
   }
 }
 
@@ -88,6 +89,12 @@ export function loadPartitions(ctx: EngineContext): void {
 export function replayWal(ctx: EngineContext, wal: Wal, report: OpenReport): bigint {
   let skipped = 0;
   const r = wal.replay(1n, (type, lsn, payload, count) => {
+    if (type === WAL_DROP_RANGE) {
+      // finish the drop: partitions of the range not refreshed since go
+      const { min, max } = decodeDropRange(payload);
+      for (const p of ctx.partitions.all.filter((q) => q.min >= min && q.max <= max && q.record.lsn < lsn)) forgetPartition(ctx, p);
+      return;
+    }
     if (type !== WAL_BATCH) {
       throw new StrataError('CORRUPTION', `open: wal record ${lsn} has unknown type ${type}`);
     }

@@ -14,7 +14,7 @@
 import * as path from 'node:path';
 import { codecId } from '../codec/index.ts';
 import type { PartitionRecord } from '../manifest/index.ts';
-import { Memtable, PartitionFile, type RefreshJob, type RefreshResult } from '../partition/index.ts';
+import { type Memtable, PartitionFile, type RefreshJob, type RefreshResult } from '../partition/index.ts';
 import { type EngineContext, nowMicros } from './context.ts';
 import { removeFile } from './fs-util.ts';
 import type { PartitionState } from './partition-state.ts';
@@ -39,15 +39,30 @@ export async function refreshPartition(ctx: EngineContext, p: PartitionState): P
 
 async function doRefresh(ctx: EngineContext, p: PartitionState): Promise<void> {
   // freeze: a fresh memtable takes writes from here on
-  if (p.active.count > 0) {
-    p.active.frozen = true;
-    p.frozen.push(p.active);
-    p.active = new Memtable();
-  }
+  p.freeze();
   const frozen = p.frozen.slice();
   const gen = p.nextGen++;
   const newName = partitionFileName(p.min, gen);
   const newPath = path.join(ctx.main.dir, newName);
+  const started = nowMicros();
+  const end = ctx.operations.begin({
+    kind: 'refresh',
+    partition: p.min,
+    source: ctx.main.name,
+    destination: ctx.main.name,
+    bytes_done: 0,
+    bytes_total: 0,
+    started,
+  });
+  try {
+    await writeAndSwitch(ctx, p, frozen, gen, newPath, started);
+  } finally {
+    end();
+  }
+}
+
+/** The steps of a refresh after the freeze: write the new file, switch, clean up. */
+async function writeAndSwitch(ctx: EngineContext, p: PartitionState, frozen: Memtable[], gen: number, newPath: string, started: number): Promise<void> {
   const old = p.record;
   const opId = ctx.manifest.insertOperation({
     kind: 'refresh',
@@ -55,7 +70,7 @@ async function doRefresh(ctx: EngineContext, p: PartitionState): Promise<void> {
     storage: ctx.main.name,
     file: gen,
     oldFile: old.file,
-    started: nowMicros(),
+    started,
     detail: '',
   });
   let result: RefreshResult;
@@ -108,7 +123,7 @@ async function doRefresh(ctx: EngineContext, p: PartitionState): Promise<void> {
   const oldFile = p.file;
   p.file = file;
   p.record = record;
-  p.frozen.splice(0, frozen.length);
+  for (const m of p.frozen.splice(0, frozen.length)) m.discard();
   oldFile?.close();
   if (old.file !== 0) removeFile(path.join(ctx.main.dir, partitionFileName(p.min, old.file)));
   releaseWal(ctx);

@@ -5,7 +5,7 @@
  * @module
  */
 export { Arena, SLAB_SIZE, type ArenaSpan } from './arena.ts';
-export { Memtable, PAGE_CAP, type MemtableRun, type MemPage } from './memtable.ts';
+export { Memtable, PAGE_CAP, type MemoryCounter, type MemtableRun, type MemPage } from './memtable.ts';
 export { MemtableIterator } from './memtable-iterator.ts';
 export { FileIterator } from './file-iterator.ts';
 export { MergeIterator } from './merge-iterator.ts';

@@ -50,6 +50,11 @@ export interface MemtableRun {
   readonly off: Uint32Array;
 }
 
+/** Bytes of events held by a set of memtables (a database's memory use). */
+export interface MemoryCounter {
+  bytes: number;
+}
+
 /** A partition's sorted in-memory events. */
 export class Memtable {
   /** Slabs referred to by entries (slab numbers index this array). */
@@ -71,6 +76,14 @@ export class Memtable {
   frozen = false;
   private lastSlab: Uint8Array | undefined;
   private lastSlabNo = 0;
+
+  /** @param counter shared counter this memtable adds its bytes to (and removes them from). */
+  constructor(private readonly counter: MemoryCounter = { bytes: 0 }) {}
+
+  /** Takes this memtable's bytes off the shared counter: call when it is discarded. */
+  discard(): void {
+    this.counter.bytes -= this.bytes;
+  }
 
   /** Notes that writes of WAL record `lsn` go into this memtable. */
   noteLsn(lsn: number): void {
@@ -220,13 +233,17 @@ export class Memtable {
   }
 
   private added(slab: Uint8Array, off: number): void {
+    const n = recSize(slab, off);
     this.count++;
-    this.bytes += recSize(slab, off);
+    this.bytes += n;
+    this.counter.bytes += n;
     if ((slab[off + REC_FLAGS]! & FLAG_DELETE) !== 0) this.deletes++;
   }
 
   private removed(slab: Uint8Array, off: number): void {
-    this.bytes -= recSize(slab, off);
+    const n = recSize(slab, off);
+    this.bytes -= n;
+    this.counter.bytes -= n;
     if ((slab[off + REC_FLAGS]! & FLAG_DELETE) !== 0) this.deletes--;
   }
 }

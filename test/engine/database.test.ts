@@ -59,6 +59,16 @@ describe('open and the directory lock', () => {
     await expectCode(Strata.open(dir, { nope: 1 } as never), 'NOT_FOUND', /unknown setting 'nope'/);
   });
 
+  test('a setting chosen at creation cannot change later', async () => {
+    const uuid = '12345678-1234-1234-1234-123456789abc';
+    let db = await Strata.open(dir, { ...cfg, uuid });
+    await db.close();
+    await expectCode(Strata.open(dir, { uuid: '00000000-0000-0000-0000-000000000000' }), 'INVALID_INPUT', /uuid is chosen when the database is created/);
+    db = await Strata.open(dir, { uuid });
+    expect(db.config.uuid).toBe(uuid);
+    await db.close();
+  });
+
   test('calls after close fail with CLOSED', async () => {
     const db = await Strata.open(dir, cfg);
     await db.write(new BatchBuilder().insert(1, undefined, 'a'));
@@ -130,7 +140,8 @@ describe('writes', () => {
     ]);
     expect(parts[0]!.size).toBeGreaterThan(0);
     await expectCode(db.refresh(1000n), 'NOT_FOUND', /no partition holds id 1000/);
-    await expectCode(db.execute('DROP TABLE x'), 'NOT_SUPPORTED');
+    await expectCode(db.execute('DROP TABLE x'), 'SYNTAX', /unexpected 'TABLE'/);
+    await expectCode(db.execute('CREATE STORAGE hot'), 'NOT_SUPPORTED');
     await db.close();
   });
 });

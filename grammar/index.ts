@@ -1,0 +1,9 @@
+/**
+ * The DDL language of Strata, its door: `parse` text into typed statements, `print`
+ * them back, `complete` a line for the console. No I/O, no knowledge of the engine.
+ *
+ * @module
+ */
+export { complete, parse, parseOne } from './api.ts';
+export { print } from './printer.ts';
+export * from './ast.ts';
