@@ -2,8 +2,10 @@
  * The `strata` console: `strata [dir] [-e statement] [-f file]`.
  *
  * With neither -e nor -f it reads statements from the terminal (or from standard
- * input when it is not one), one per line or several separated by `;`, runs them
- * against the database in `dir` (default `./data`) and prints each result as JSON.
+ * input when it is not one), a line at a time (several statements on a line are
+ * separated by `;`), runs them against the database in `dir` (default `./data`) and
+ * prints each result as JSON. The full console (multi-line input, completion) comes
+ * with the console issue.
  *
  * @module
  */
@@ -37,26 +39,16 @@ function parseArgs(argv: string[]): Args {
   return args;
 }
 
-/** Splits text into statements at `;` and line ends (outside quotes). */
-function statements(text: string): string[] {
-  return text
-    .split(/;|\n/)
-    .map((s) => s.replace(/--.*$/, '').trim())
-    .filter((s) => s.length > 0);
-}
-
 async function run(db: Strata, text: string): Promise<boolean> {
-  let ok = true;
-  for (const stmt of statements(text)) {
-    try {
-      const result = await db.execute(stmt);
+  try {
+    for (const { result } of await db.executeAll(text)) {
       if (result !== null && result !== undefined) console.log(toJson(result, 2));
-    } catch (e) {
-      ok = false;
-      console.error(e instanceof StrataError ? `error: ${e.code}: ${e.message}` : `error: ${String(e)}`);
     }
+    return true;
+  } catch (e) {
+    console.error(e instanceof StrataError ? `error: ${e.code}: ${e.message}` : `error: ${String(e)}`);
+    return false;
   }
-  return ok;
 }
 
 const args = parseArgs(process.argv.slice(2));
