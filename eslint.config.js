@@ -20,6 +20,7 @@ const forbidden = {
 const ownedPackages = [
   { name: 'better-sqlite3', owner: 'src/manifest' },
   { name: 'zstd-napi', owner: 'src/codec' },
+  { name: 'lz4-napi', owner: 'src/codec' },
   { name: '@aws-sdk/client-s3', owner: 'src/cloud/s3' },
 ];
 

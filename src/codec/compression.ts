@@ -4,11 +4,16 @@
  *
  * @module
  */
+import { compressSync as lz4Compress, uncompressSync as lz4Decompress } from 'lz4-napi';
 import { Compressor, decompress as zstdDecompress } from 'zstd-napi';
+import { getU32 } from './record.ts';
 import { StrataError } from '../errors.ts';
 
-/** Compression codecs and their ids in partition files. */
-export const Codec = { none: 0, zstd: 1 } as const;
+/**
+ * Compression codecs and their ids in partition files: `none` (the bytes as they
+ * are), `zstd` (one zstd frame), `lz4` (one lz4 block after its u32 LE size).
+ */
+export const Codec = { none: 0, zstd: 1, lz4: 2 } as const;
 /** Name of a compression codec (the value of the `compression` setting). */
 export type CodecName = keyof typeof Codec;
 /** Numeric id of a compression codec as stored in files. */
@@ -35,8 +40,8 @@ export function codecName(id: number): CodecName | undefined {
 }
 
 /**
- * Compresses `data` with codec `id`. With `none` the input is returned as is
- * (not copied). The result is a new buffer otherwise.
+ * Compresses `data` with codec `id` (`level` is used by zstd only). With `none` the
+ * input is returned as is (not copied). The result is a new buffer otherwise.
  */
 export function compress(id: number, level: number, data: Uint8Array): Uint8Array {
   if (id === Codec.none) return data;
@@ -49,6 +54,7 @@ export function compress(id: number, level: number, data: Uint8Array): Uint8Arra
     }
     return c.compress(data);
   }
+  if (id === Codec.lz4) return lz4Compress(asBuffer(data));
   throw new StrataError('INVALID_INPUT', `compress: unknown codec id ${id}`);
 }
 
@@ -68,6 +74,16 @@ export function decompress(id: number, data: Uint8Array, size: number): Uint8Arr
     } catch (cause) {
       throw new StrataError('CORRUPTION', `decompress: zstd data is damaged`, { cause });
     }
+  } else if (id === Codec.lz4) {
+    // the block starts with its decompressed size: check it before lz4 allocates that much
+    if (data.length < 4) throw new StrataError('CORRUPTION', `decompress: lz4 block of ${data.length} bytes has no size`);
+    const claimed = getU32(data, 0);
+    if (claimed !== size) throw new StrataError('CORRUPTION', `decompress: lz4 block claims ${claimed} bytes, expected ${size}`);
+    try {
+      out = lz4Decompress(data);
+    } catch (cause) {
+      throw new StrataError('CORRUPTION', `decompress: lz4 data is damaged`, { cause });
+    }
   } else {
     throw new StrataError('CORRUPTION', `decompress: unknown codec id ${id}`);
   }
@@ -75,4 +91,9 @@ export function decompress(id: number, data: Uint8Array, size: number): Uint8Arr
     throw new StrataError('CORRUPTION', `decompress: expected ${size} bytes, got ${out.length}`);
   }
   return out;
+}
+
+/** `data` as a Buffer over the same bytes (no copy), for APIs typed with Buffer. */
+function asBuffer(data: Uint8Array): Buffer {
+  return Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
 }

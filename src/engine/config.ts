@@ -49,6 +49,18 @@ export interface Config {
   mm_limit_wm: number;
   /** What a write past the limit does: `block` (wait for refresh) or `error` (OVERLOADED). */
   mm_limit_behaviour: string;
+  /** Error injection (tests): stop a refresh after its file is written, before the switch. */
+  error_refresh_before_switch: boolean;
+  /** Error injection: stop a refresh after the manifest switch, before the old file goes. */
+  error_refresh_after_switch: boolean;
+  /** Error injection: stop a move after the copy is written, before the switch. */
+  error_move_after_copy: boolean;
+  /** Error injection: stop a move after the switch, before the source file goes. */
+  error_move_after_switch: boolean;
+  /** Error injection: stop a drop after its WAL record, before the manifest changes. */
+  error_drop_after_log: boolean;
+  /** Error injection: stop a drop after the manifest changes, before the file goes. */
+  error_drop_after_switch: boolean;
 }
 
 /** The kind of value a setting holds. */
@@ -59,6 +71,16 @@ type Kind = 'bool' | 'int' | 'id' | 'codec' | 'uuid' | 'behaviour';
  * database is created (later changes are refused).
  */
 export type Scope = 'now' | 'open' | 'create';
+
+/** The error-injection settings: never persisted, off at every open. */
+export const injectionPoints = [
+  'error_refresh_before_switch',
+  'error_refresh_after_switch',
+  'error_move_after_copy',
+  'error_move_after_switch',
+  'error_drop_after_log',
+  'error_drop_after_switch',
+] as const;
 
 interface Definition {
   readonly kind: Kind;
@@ -88,6 +110,12 @@ const definitions: { readonly [K in keyof Config]: Definition } = {
   mm_limit: { kind: 'bool', scope: 'now' },
   mm_limit_wm: { kind: 'int', scope: 'now', min: 1024 * 1024, max: 2 ** 50 },
   mm_limit_behaviour: { kind: 'behaviour', scope: 'now' },
+  error_refresh_before_switch: { kind: 'bool', scope: 'now' },
+  error_refresh_after_switch: { kind: 'bool', scope: 'now' },
+  error_move_after_copy: { kind: 'bool', scope: 'now' },
+  error_move_after_switch: { kind: 'bool', scope: 'now' },
+  error_drop_after_log: { kind: 'bool', scope: 'now' },
+  error_drop_after_switch: { kind: 'bool', scope: 'now' },
 };
 
 /** The defaults of a new database. */
@@ -112,6 +140,12 @@ export function defaultConfig(): Config {
     mm_limit: false,
     mm_limit_wm: 1024 * 1024 * 1024,
     mm_limit_behaviour: 'block',
+    error_refresh_before_switch: false,
+    error_refresh_after_switch: false,
+    error_move_after_copy: false,
+    error_move_after_switch: false,
+    error_drop_after_log: false,
+    error_drop_after_switch: false,
   };
 }
 
@@ -121,6 +155,11 @@ export const settingNames = Object.keys(definitions) as (keyof Config)[];
 /** Whether `name` is a setting. */
 export function isSetting(name: string): name is keyof Config {
   return Object.hasOwn(definitions, name);
+}
+
+/** Whether setting `name` is stored in the manifest (error injection is not). */
+export function isPersistent(name: string): boolean {
+  return !(injectionPoints as readonly string[]).includes(name);
 }
 
 /** When a change of setting `name` takes effect. */

@@ -3,23 +3,19 @@
  *
  * @module
  */
+import * as path from 'node:path';
 import type { Manifest } from '../manifest/index.ts';
 import type { Arena, MemoryCounter } from '../partition/index.ts';
 import type { Wal } from '../wal/index.ts';
 import type { WorkerPool } from '../workers/index.ts';
+import type { PipelineTier } from '../tiering/index.ts';
 import type { Config } from './config.ts';
+import { partitionFileName } from './paths.ts';
+import type { StorageRegistry } from './storage-registry.ts';
 import type { OperationRegistry } from './operations.ts';
 import type { PartitionMap } from './partition-map.ts';
 import type { PartitionState } from './partition-state.ts';
 import type { SerialCounter } from './serial.ts';
-
-/** A storage as the engine uses it. */
-export interface StorageInfo {
-  readonly name: string;
-  readonly uuid: string;
-  /** Absolute folder of its partition files. */
-  readonly dir: string;
-}
 
 /** The shared state of an open database. */
 export interface EngineContext {
@@ -31,7 +27,9 @@ export interface EngineContext {
   readonly partitions: PartitionMap;
   readonly arena: Arena;
   readonly pool: WorkerPool;
-  readonly main: StorageInfo;
+  readonly storages: StorageRegistry;
+  /** The pipeline's tiers (empty: every partition is created on main and kept). */
+  pipeline: PipelineTier[];
   readonly serial: SerialCounter;
   /** Background work in flight. */
   readonly operations: OperationRegistry;
@@ -39,9 +37,16 @@ export interface EngineContext {
   readonly memory: MemoryCounter;
   /** Asks for a background refresh of `p` (no-op with `workers 0`). */
   scheduleRefresh: (p: PartitionState) => void;
+  /** Asks for a background rebalance (no-op with `workers 0` or no pipeline). */
+  scheduleRebalance: () => void;
 }
 
 /** Microseconds since the epoch. */
 export function nowMicros(): number {
   return Date.now() * 1000;
+}
+
+/** Path of generation `gen` of the file of partition `min` on storage `storage`. */
+export function partitionPath(ctx: EngineContext, storage: string, min: bigint, gen: number): string {
+  return path.join(ctx.storages.get('partition file', storage).dir, partitionFileName(min, gen));
 }

@@ -3,7 +3,6 @@
  *
  * @module
  */
-import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { BatchBuilder, type IdLike, toId, validateBatch } from '../codec/index.ts';
@@ -12,16 +11,18 @@ import { Manifest } from '../manifest/index.ts';
 import { Arena, partitionJobs } from '../partition/index.ts';
 import { Wal } from '../wal/index.ts';
 import { WorkerPool } from '../workers/index.ts';
-import { type Config, applySettings, defaultConfig, settingScope } from './config.ts';
-import type { EngineContext, StorageInfo } from './context.ts';
+import { type Config, applySettings, defaultConfig, isPersistent, settingScope } from './config.ts';
+import type { EngineContext } from './context.ts';
+import { loadPipeline } from './pipeline.ts';
+import { StorageRegistry } from './storage-registry.ts';
 import { Cursor, type CursorOptions } from './cursor.ts';
 import { DirLock } from './lock.ts';
 import { PartitionMap } from './partition-map.ts';
-import type { PartitionState } from './partition-state.ts';
-import { manifestPath, storageDir, walDir } from './paths.ts';
+import { manifestPath, walDir } from './paths.ts';
 import { type OpenReport, loadPartitions, reconcile, replayWal } from './recovery.ts';
 import { refreshPartition, releaseWal } from './refresh.ts';
 import { SerialCounter } from './serial.ts';
+import { BackgroundService } from './service.ts';
 import { type StatementResult, executeScript } from './execute.ts';
 import { overLimit, relieveMemory } from './memory-limit.ts';
 import { OperationRegistry } from './operations.ts';
@@ -45,11 +46,11 @@ export class Database {
     return this.ctx.operations;
   }
   private closed = false;
-  private readonly background = new Set<Promise<void>>();
-  private backgroundError: unknown;
+  private readonly service: BackgroundService;
 
   private constructor(private readonly ctx: EngineContext, private readonly lock: DirLock, report: OpenReport) {
     this.openReport = report;
+    this.service = new BackgroundService(ctx);
   }
 
   /**
@@ -80,10 +81,9 @@ export class Database {
           throw new StrataError('INVALID_INPUT', `open: ${name} is chosen when the database is created and cannot change (it is ${String(before[key])})`);
         }
       }
-      const persist = manifest.created ? Object.keys(settings) : changed;
+      const persist = (manifest.created ? Object.keys(settings) : changed).filter(isPersistent);
       manifest.setConfigMany(persist.map((k) => [k, settings[k as keyof Config]]));
-      const main = mainStorage(manifest, dir);
-      fs.mkdirSync(main.dir, { recursive: true });
+      const storages = new StorageRegistry(manifest, path.resolve(dir));
       pool = new WorkerPool({ size: settings.workers, module: partitionJobs });
       const serial = new SerialCounter();
       serial.value = settings.ssn;
@@ -96,11 +96,13 @@ export class Database {
         partitions: new PartitionMap(),
         arena: new Arena(),
         pool,
-        main,
+        storages,
+        pipeline: loadPipeline(manifest),
         serial,
         memory: { bytes: 0 },
         operations: new OperationRegistry(),
-        scheduleRefresh: () => undefined, // set once the database exists
+        scheduleRefresh: () => undefined, // set once the service exists
+        scheduleRebalance: () => undefined,
       };
       reconcile(ctx, report);
       loadPartitions(ctx);
@@ -116,7 +118,8 @@ export class Database {
       wal.begin(lastLsn);
       ctx.wal = wal;
       const db = new Database(ctx, lock, report);
-      ctx.scheduleRefresh = (p) => db.scheduleRefresh(p);
+      ctx.scheduleRefresh = (p) => db.service.refresh(p);
+      ctx.scheduleRebalance = () => db.service.rebalance();
       if (!settings.wal) {
         // replayed events must reach partition files before the log goes away
         await db.checkpoint();
@@ -219,7 +222,7 @@ export class Database {
    */
   async close(): Promise<void> {
     if (this.closed) return;
-    await Promise.allSettled(this.background);
+    await this.service.stop();
     const ctx = this.ctx;
     try {
       if (ctx.wal === null) await this.checkpoint();
@@ -235,30 +238,12 @@ export class Database {
     }
   }
 
-  /** The last error of a background refresh, if any (the frozen data stays in memory and is retried). */
+  /** The last error of background work (refresh, rebalance), if any; it is retried later. */
   get lastBackgroundError(): unknown {
-    return this.backgroundError;
-  }
-
-  private scheduleRefresh(p: PartitionState): void {
-    if (this.closed || this.ctx.config.workers === 0 || p.refreshing !== null) return;
-    const job = refreshPartition(this.ctx, p).catch((e: unknown) => {
-      this.backgroundError = e;
-    });
-    this.background.add(job);
-    void job.finally(() => this.background.delete(job));
+    return this.service.lastError;
   }
 
   private checkOpen(operation: string): void {
     if (this.closed) throw new StrataError('CLOSED', `${operation}: the database is closed; open it again`);
   }
-}
-
-function mainStorage(manifest: Manifest, dir: string): StorageInfo {
-  let s = manifest.getStorage('main');
-  if (s === undefined) {
-    s = { name: 'main', uuid: randomUUID(), path: '', options: {}, created: Date.now() * 1000 };
-    manifest.insertStorage(s);
-  }
-  return { name: s.name, uuid: s.uuid, dir: storageDir(path.resolve(dir), s.uuid) };
 }

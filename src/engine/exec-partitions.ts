@@ -75,8 +75,7 @@ export function executeShowPartition(ctx: EngineContext, s: StatementOf<'show_pa
 
 /** SHOW PARTITIONS [storage]. */
 export function executeShowPartitions(ctx: EngineContext, s: StatementOf<'show_partitions'>): PartitionInfo[] {
-  if (s.storage !== null && s.storage !== ctx.main.name) {
-    throw new StrataError('NOT_FOUND', `show partitions: no storage '${s.storage}'; SHOW STORAGES lists them`);
-  }
-  return ctx.partitions.all.map(partitionInfo);
+  if (s.storage === null) return ctx.partitions.all.map(partitionInfo);
+  const storage = ctx.storages.get('show partitions', s.storage);
+  return ctx.partitions.all.filter((p) => p.record.storage === storage.name).map(partitionInfo);
 }

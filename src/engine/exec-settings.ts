@@ -5,7 +5,7 @@
  */
 import type { StatementOf } from '../../grammar/index.ts';
 import { StrataError } from '../errors.ts';
-import { type Config, checkSetting, isSetting, settingScope } from './config.ts';
+import { type Config, checkSetting, isPersistent, isSetting, settingScope } from './config.ts';
 import type { EngineContext } from './context.ts';
 import { configView, settingValue } from './views.ts';
 
@@ -29,7 +29,7 @@ export function executeSet(ctx: EngineContext, s: StatementOf<'set'>): SetResult
   if (scope === 'create') {
     throw new StrataError('INVALID_INPUT', `set: ${s.name} is chosen when the database is created; pass it to Strata.open on a new directory`);
   }
-  ctx.manifest.setConfig(s.name, value);
+  if (isPersistent(s.name)) ctx.manifest.setConfig(s.name, value);
   if (scope === 'open') return { name: s.name, value, applies: 'at next open' };
   if (s.name === 'ssn') ctx.serial.value = value as bigint;
   (ctx.config as unknown as Record<string, unknown>)[s.name] = value;

@@ -19,7 +19,18 @@ import {
 } from './exec-partitions.ts';
 import { executeSet, executeShowConfig, executeShowSettings } from './exec-settings.ts';
 import type { OperationRegistry } from './operations.ts';
-import { memoryView, storageView, walView } from './views.ts';
+import {
+  executeAlterPipeline,
+  executeAlterStorageRename,
+  executeAlterStorageSet,
+  executeCreateStorage,
+  executeDropStorage,
+  executeMovePartition,
+  executeMovePartitions,
+  executeRebalance,
+} from './exec-storages.ts';
+import { pipelineView } from './pipeline.ts';
+import { memoryView, storageView, storagesView, walView } from './views.ts';
 
 /** What statements need of the database besides its state. */
 export interface StatementTarget extends DataTarget {
@@ -60,7 +71,7 @@ export async function executeStatement(ctx: EngineContext, db: StatementTarget, 
     case 'show_settings':
       return executeShowSettings(ctx, s);
     case 'show_storages':
-      return [storageView(ctx, ctx.main.name)];
+      return storagesView(ctx);
     case 'show_storage':
       return storageView(ctx, s.name);
     case 'show_partitions':
@@ -68,7 +79,7 @@ export async function executeStatement(ctx: EngineContext, db: StatementTarget, 
     case 'show_partition':
       return executeShowPartition(ctx, s);
     case 'show_pipeline':
-      return [];
+      return pipelineView(ctx);
     case 'show_clouds':
       return [];
     case 'show_cloud':
@@ -99,18 +110,22 @@ export async function executeStatement(ctx: EngineContext, db: StatementTarget, 
     case 'select':
       return executeSelect(db, s);
     case 'rebalance':
-      return later(s.explain ? 'explain rebalance' : 'rebalance', 'storages and the pipeline');
+      return executeRebalance(ctx, s);
     case 'alter_pipeline':
     case 'alter_pipeline_reset':
-      return later('alter pipeline', 'storages and the pipeline');
+      return executeAlterPipeline(ctx, s);
     case 'create_storage':
+      return executeCreateStorage(ctx, s);
     case 'alter_storage_rename':
+      return executeAlterStorageRename(ctx, s);
     case 'alter_storage_set':
+      return executeAlterStorageSet(ctx, s);
     case 'drop_storage':
-      return later(s.kind.replace(/_/g, ' ').replace(/ (rename|set)$/, ''), 'storages and the pipeline');
+      return executeDropStorage(ctx, s);
     case 'move_partition':
+      return executeMovePartition(ctx, s);
     case 'move_partitions':
-      return later(s.kind.replace(/_/g, ' '), 'storages and the pipeline');
+      return executeMovePartitions(ctx, s);
     case 'create_cloud':
     case 'alter_cloud_rename':
     case 'alter_cloud_set':

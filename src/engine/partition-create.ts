@@ -24,7 +24,7 @@ export function createPartition(ctx: EngineContext, min: bigint, max: bigint): P
   const record: PartitionRecord = {
     min,
     max,
-    storage: ctx.main.name,
+    storage: ctx.pipeline[0]?.storage ?? ctx.storages.main.name,
     file: 0,
     lsn: 0n,
     events: 0,

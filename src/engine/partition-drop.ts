@@ -8,12 +8,11 @@
  *
  * @module
  */
-import * as path from 'node:path';
 import { WAL_DROP_RANGE, encodeDropRange } from '../wal/index.ts';
-import type { EngineContext } from './context.ts';
+import { type EngineContext, partitionPath } from './context.ts';
+import { inject } from './inject.ts';
 import { removeFile } from './fs-util.ts';
 import type { PartitionState } from './partition-state.ts';
-import { partitionFileName } from './paths.ts';
 import { releaseWal } from './refresh.ts';
 
 /** Drops partition `p` with its file and its events in memory. */
@@ -21,7 +20,8 @@ export async function dropPartition(ctx: EngineContext, p: PartitionState): Prom
   while (p.refreshing !== null) await p.refreshing.catch(() => undefined);
   if (p.dropped) return;
   ctx.wal?.append(WAL_DROP_RANGE, encodeDropRange(p.min, p.max), 0);
-  forgetPartition(ctx, p);
+  inject(ctx, 'error_drop_after_log');
+  forgetPartition(ctx, p, true);
   releaseWal(ctx);
 }
 
@@ -29,13 +29,14 @@ export async function dropPartition(ctx: EngineContext, p: PartitionState): Prom
  * Removes `p` from the manifest, memory and disk (no WAL record: the caller logged
  * it, or is replaying the log).
  */
-export function forgetPartition(ctx: EngineContext, p: PartitionState): void {
+export function forgetPartition(ctx: EngineContext, p: PartitionState, injectable = false): void {
   ctx.manifest.deletePartition(p.min);
+  if (injectable) inject(ctx, 'error_drop_after_switch');
   p.dropped = true;
   ctx.partitions.remove(p);
   p.discardMemory();
   const file = p.file;
   p.file = null;
   file?.close();
-  if (p.record.file !== 0) removeFile(path.join(ctx.main.dir, partitionFileName(p.min, p.record.file)));
+  if (p.record.file !== 0) removeFile(partitionPath(ctx, p.record.storage, p.min, p.record.file));
 }

@@ -36,32 +36,38 @@ export function reconcile(ctx: EngineContext, report: OpenReport): void {
   for (const op of m.listOperations()) {
     const p = m.getPartition(op.partition);
     const name = partitionFileName(op.partition, op.file);
-    if (p !== undefined && p.file === op.file) {
+    if (p !== undefined && p.file === op.file && p.storage === op.storage) {
+      // the switch committed; what is left of the old file is an orphan below
       report.completed.push(`${op.kind} of partition ${op.partition} completed`);
     } else {
-      removeFile(path.join(ctx.main.dir, name));
-      report.rolledBack.push(`${op.kind} of partition ${op.partition} rolled back (removed ${name})`);
+      const dest = ctx.storages.find(op.storage);
+      if (dest !== undefined) removeFile(path.join(dest.dir, name));
+      report.rolledBack.push(`${op.kind} of partition ${op.partition} rolled back (removed ${op.storage}/${name})`);
     }
     m.deleteOperation(op.id);
   }
-  const live = new Map<bigint, number>();
-  for (const p of m.listPartitions()) live.set(p.min, p.file);
-  let names: string[];
-  try {
-    names = fs.readdirSync(ctx.main.dir);
-  } catch (e) {
-    throw ioError('open: list storage', ctx.main.dir, e);
-  }
-  for (const name of names) {
-    const f = parsePartitionFileName(name);
-    if (f === undefined) continue; // not ours: leave it alone
-    const gen = live.get(f.min);
-    if (gen === f.gen) continue;
-    removeFile(path.join(ctx.main.dir, name));
-    if (gen !== undefined && f.gen < gen) {
-      report.completed.push(`refresh of partition ${f.min} completed (removed old file ${name})`);
-    } else {
-      report.orphansRemoved.push(name);
+  const live = new Map<bigint, { storage: string; file: number }>();
+  for (const p of m.listPartitions()) live.set(p.min, { storage: p.storage, file: p.file });
+  for (const s of ctx.storages.all()) {
+    let names: string[];
+    try {
+      names = fs.readdirSync(s.dir);
+    } catch (e) {
+      throw ioError('open: list storage', s.dir, e);
+    }
+    for (const name of names) {
+      const f = parsePartitionFileName(name);
+      if (f === undefined) continue; // not ours: leave it alone
+      const owner = live.get(f.min);
+      if (owner !== undefined && owner.storage === s.name && owner.file === f.gen) continue;
+      removeFile(path.join(s.dir, name));
+      if (owner !== undefined && owner.storage !== s.name) {
+        report.completed.push(`move of partition ${f.min} completed (removed ${s.name}/${name})`);
+      } else if (owner !== undefined && f.gen < owner.file) {
+        report.completed.push(`refresh of partition ${f.min} completed (removed old file ${s.name}/${name})`);
+      } else {
+        report.orphansRemoved.push(`${s.name}/${name}`);
+      }
     }
   }
 }
@@ -71,11 +77,14 @@ export function loadPartitions(ctx: EngineContext): void {
   for (const record of ctx.manifest.listPartitions()) {
     let file: PartitionFile | null = null;
     if (record.file !== 0) {
-      const p = path.join(ctx.main.dir, partitionFileName(record.min, record.file));
+      const storage = ctx.storages.get('open', record.storage);
+      const p = path.join(storage.dir, partitionFileName(record.min, record.file));
       if (!fs.existsSync(p)) {
         throw new StrataError('CORRUPTION', `open: partition ${record.min}: its file ${p} is missing; restore it from a backup or drop the partition`);
       }
-      file = PartitionFile.open(p);
+      const settings = storage.effective(ctx.config);
+      file = PartitionFile.open(p, settings.key);
+      file.verifyCrc = settings.crc;
     }
     ctx.partitions.insert(new PartitionState(record, file, ctx.memory));
   }

@@ -1,34 +1,57 @@
 /**
- * Refresh: merge a partition's memtable with its file into a new file, and swap.
+ * Refresh and move: merge a partition's memtables with its file into a new file (on
+ * its own storage, or on another one for a move), and swap.
  *
  * Protocol (docs/manifest.md): freeze the memtable (a fresh one takes writes);
  * record the operation in the manifest; the refresh job writes and fsyncs the new
- * file (in a worker thread when `workers > 0`); fsync the directory; in ONE manifest
- * transaction point the partition at the new file and drop the operation row; swap
- * the file and the memtables in memory; then delete the old file and release WAL
- * segments no memtable needs. A crash at any step leaves either the old or the new
- * file live, and open() removes the other.
+ * file and its directory (in a worker thread when `workers > 0`); in ONE manifest
+ * transaction point the partition at the new file (and storage) and drop the
+ * operation row; swap the file and the memtables in memory; then delete the old
+ * file and release WAL segments no memtable needs. A crash at any step leaves either
+ * the old or the new file live, and open() removes the other. Error-injection points
+ * (inject.ts) stop an operation between these steps for the crash tests.
  *
  * @module
  */
 import * as path from 'node:path';
-import { codecId } from '../codec/index.ts';
 import type { PartitionRecord } from '../manifest/index.ts';
 import { type Memtable, PartitionFile, type RefreshJob, type RefreshResult } from '../partition/index.ts';
 import { type EngineContext, nowMicros } from './context.ts';
+import { inject } from './inject.ts';
+import type { Storage } from './storage.ts';
 import { removeFile } from './fs-util.ts';
 import type { PartitionState } from './partition-state.ts';
 import { partitionFileName } from './paths.ts';
 
 /**
- * Refreshes partition `p`. Concurrent calls for one partition run one after the
- * other. Readers and writers go on meanwhile. On failure the frozen memtables stay
- * (readable, and retried by the next refresh) and the error is rethrown.
+ * Refreshes partition `p`: merges its memtables into a new file on its storage.
+ * Operations on one partition run one after the other; readers and writers go on
+ * meanwhile. On failure the frozen memtables stay (readable, and retried by the next
+ * refresh) and the error is rethrown.
  */
 export async function refreshPartition(ctx: EngineContext, p: PartitionState): Promise<void> {
+  await exclusive(p, () => {
+    if (p.dropped || (p.active.count === 0 && p.frozen.length === 0)) return Promise.resolve();
+    return rewrite(ctx, p, ctx.storages.get('refresh', p.record.storage), 'refresh');
+  });
+}
+
+/**
+ * Moves partition `p` into storage `dest`: a refresh whose new file is written in
+ * `dest` with `dest`'s settings (compression, region size, encryption). The source
+ * file is deleted only after the new one is synced and recorded.
+ */
+export async function movePartition(ctx: EngineContext, p: PartitionState, dest: Storage): Promise<void> {
+  await exclusive(p, () => {
+    if (p.dropped || p.record.storage === dest.name) return Promise.resolve();
+    return rewrite(ctx, p, dest, 'move');
+  });
+}
+
+/** Runs `fn` once no other operation of `p` is in flight. */
+async function exclusive(p: PartitionState, fn: () => Promise<void>): Promise<void> {
   while (p.refreshing !== null) await p.refreshing.catch(() => undefined);
-  if (p.dropped || (p.active.count === 0 && p.frozen.length === 0)) return;
-  const run = doRefresh(ctx, p);
+  const run = fn();
   p.refreshing = run;
   try {
     await run;
@@ -37,96 +60,96 @@ export async function refreshPartition(ctx: EngineContext, p: PartitionState): P
   }
 }
 
-async function doRefresh(ctx: EngineContext, p: PartitionState): Promise<void> {
+async function rewrite(ctx: EngineContext, p: PartitionState, dest: Storage, kind: 'refresh' | 'move'): Promise<void> {
   // freeze: a fresh memtable takes writes from here on
   p.freeze();
   const frozen = p.frozen.slice();
+  const source = ctx.storages.get(kind, p.record.storage);
+  const old = p.record;
   const gen = p.nextGen++;
-  const newName = partitionFileName(p.min, gen);
-  const newPath = path.join(ctx.main.dir, newName);
+  const newPath = path.join(dest.dir, partitionFileName(p.min, gen));
   const started = nowMicros();
-  const end = ctx.operations.begin({
-    kind: 'refresh',
-    partition: p.min,
-    source: ctx.main.name,
-    destination: ctx.main.name,
-    bytes_done: 0,
-    bytes_total: 0,
-    started,
-  });
+  const op = { kind, partition: p.min, source: source.name, destination: dest.name, bytes_done: 0, bytes_total: old.size, started };
+  const end = ctx.operations.begin(op);
   try {
-    await writeAndSwitch(ctx, p, frozen, gen, newPath, started);
+    const opId = ctx.manifest.insertOperation({ kind, partition: p.min, storage: dest.name, file: gen, oldFile: old.file, started, detail: source.name });
+    const result = await writeFile(ctx, opId, p, frozen, old.file === 0 ? null : source, dest, newPath);
+    op.bytes_done = result.size;
+    inject(ctx, kind === 'move' ? 'error_move_after_copy' : 'error_refresh_before_switch');
+    let lsn = old.lsn;
+    for (const m of frozen) if (BigInt(m.maxLsn) > lsn) lsn = BigInt(m.maxLsn);
+    const record: PartitionRecord = {
+      ...old,
+      storage: dest.name,
+      file: result.events === 0 ? 0 : gen,
+      lsn,
+      events: result.events,
+      regions: result.regions,
+      size: result.size,
+      sizeUncompressed: result.sizeUncompressed,
+      refreshed: nowMicros(),
+      refreshes: old.refreshes + 1,
+    };
+    const file = result.events === 0 ? null : openFile(ctx, dest, newPath);
+    try {
+      ctx.manifest.transaction(() => {
+        ctx.manifest.updatePartition(record);
+        ctx.manifest.deleteOperation(opId);
+        ctx.manifest.setConfig('ssn', ctx.serial.value);
+      });
+    } catch (e) {
+      file?.close();
+      removeFile(newPath);
+      ctx.manifest.deleteOperation(opId);
+      throw e;
+    }
+    inject(ctx, kind === 'move' ? 'error_move_after_switch' : 'error_refresh_after_switch');
+    // switch: the new file is live; cursors keep the old one open until they leave it
+    const oldFile = p.file;
+    p.file = file;
+    p.record = record;
+    for (const m of p.frozen.splice(0, frozen.length)) m.discard();
+    oldFile?.close();
+    if (old.file !== 0) removeFile(path.join(source.dir, partitionFileName(p.min, old.file)));
+    releaseWal(ctx);
   } finally {
     end();
   }
 }
 
-/** The steps of a refresh after the freeze: write the new file, switch, clean up. */
-async function writeAndSwitch(ctx: EngineContext, p: PartitionState, frozen: Memtable[], gen: number, newPath: string, started: number): Promise<void> {
-  const old = p.record;
-  const opId = ctx.manifest.insertOperation({
-    kind: 'refresh',
-    partition: p.min,
-    storage: ctx.main.name,
-    file: gen,
-    oldFile: old.file,
-    started,
-    detail: '',
-  });
-  let result: RefreshResult;
-  try {
-    const job: RefreshJob = {
-      oldPath: old.file === 0 ? null : path.join(ctx.main.dir, partitionFileName(p.min, old.file)),
-      runs: frozen.map((m) => m.run()),
-      newPath,
-      writer: {
-        regionSize: ctx.config.region_size,
-        codec: codecId(ctx.config.compression, 'refresh'),
-        level: ctx.config.compression_level,
-        sync: ctx.config.sync,
-      },
-    };
-    // the job fsyncs the new file and its directory (FileWriterOptions.sync)
-    result = await ctx.pool.run<RefreshResult>('refresh', job);
-  } catch (e) {
-    removeFile(newPath);
-    ctx.manifest.deleteOperation(opId);
-    throw e;
-  }
-  let lsn = old.lsn;
-  for (const m of frozen) if (BigInt(m.maxLsn) > lsn) lsn = BigInt(m.maxLsn);
-  const record: PartitionRecord = {
-    ...old,
-    file: result.events === 0 ? 0 : gen,
-    lsn,
-    events: result.events,
-    regions: result.regions,
-    size: result.size,
-    sizeUncompressed: result.sizeUncompressed,
-    refreshed: nowMicros(),
-    refreshes: old.refreshes + 1,
+/** Runs the refresh job; on failure removes the partial file and the operation row. */
+async function writeFile(
+  ctx: EngineContext,
+  opId: number,
+  p: PartitionState,
+  frozen: readonly Memtable[],
+  source: Storage | null,
+  dest: Storage,
+  newPath: string,
+): Promise<RefreshResult> {
+  const settings = dest.effective(ctx.config);
+  const job: RefreshJob = {
+    oldPath: source === null ? null : path.join(source.dir, partitionFileName(p.min, p.record.file)),
+    oldKey: source === null ? null : source.effective(ctx.config).key,
+    runs: frozen.map((m) => m.run()),
+    newPath,
+    writer: {
+      regionSize: settings.regionSize,
+      codec: settings.compression,
+      level: settings.compressionLevel,
+      sync: settings.sync,
+      encryption: settings.encryption,
+      key: settings.key,
+    },
   };
-  const file = result.events === 0 ? null : PartitionFile.open(newPath);
   try {
-    ctx.manifest.transaction(() => {
-      ctx.manifest.updatePartition(record);
-      ctx.manifest.deleteOperation(opId);
-      ctx.manifest.setConfig('ssn', ctx.serial.value);
-    });
+    // the job fsyncs the new file and its directory (FileWriterOptions.sync)
+    return await ctx.pool.run<RefreshResult>('refresh', job);
   } catch (e) {
-    file?.close();
     removeFile(newPath);
     ctx.manifest.deleteOperation(opId);
     throw e;
   }
-  // switch: the new file is live
-  const oldFile = p.file;
-  p.file = file;
-  p.record = record;
-  for (const m of p.frozen.splice(0, frozen.length)) m.discard();
-  oldFile?.close();
-  if (old.file !== 0) removeFile(path.join(ctx.main.dir, partitionFileName(p.min, old.file)));
-  releaseWal(ctx);
 }
 
 /** Deletes the WAL segments that no memtable needs any more. */
@@ -138,4 +161,12 @@ export function releaseWal(ctx: EngineContext): void {
     if (n !== 0 && n < needed) needed = n;
   }
   ctx.wal.release(BigInt(needed));
+}
+
+/** Opens a partition file of `storage` with its key and checksum setting. */
+function openFile(ctx: EngineContext, storage: Storage, file: string): PartitionFile {
+  const settings = storage.effective(ctx.config);
+  const f = PartitionFile.open(file, settings.key);
+  f.verifyCrc = settings.crc;
+  return f;
 }

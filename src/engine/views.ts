@@ -42,26 +42,13 @@ export interface StorageView {
 
 /** The view of the storage named `name`. @throws StrataError `NOT_FOUND`. */
 export function storageView(ctx: EngineContext, name: string): StorageView {
-  if (name !== ctx.main.name) throw new StrataError('NOT_FOUND', `show storage: no storage '${name}'; SHOW STORAGES lists them`);
-  const parts = ctx.partitions.all.filter((p) => p.record.storage === name);
-  return {
-    name,
-    config: {
-      uuid: ctx.main.uuid,
-      path: '',
-      cloud: null,
-      cloud_drop_local: true,
-      sync: ctx.config.sync,
-      crc: true,
-      refresh_wm: ctx.config.refresh_wm,
-      region_size: ctx.config.region_size,
-      compression: ctx.config.compression,
-      compression_level: ctx.config.compression_level,
-      encryption: 'none',
-      encryption_key: null,
-    },
-    stats: storageStats(parts),
-  };
+  const s = ctx.storages.get('show storage', name);
+  return { name: s.name, config: s.view(ctx.config), stats: storageStats(ctx.partitions.all.filter((p) => p.record.storage === s.name)) };
+}
+
+/** The `SHOW STORAGES` view. */
+export function storagesView(ctx: EngineContext): StorageView[] {
+  return ctx.storages.all().map((s) => storageView(ctx, s.name));
 }
 
 function storageStats(parts: readonly PartitionState[]): StorageView['stats'] {

@@ -105,11 +105,13 @@ export function applyBatch(ctx: EngineContext, bytes: Uint8Array): WriteResult {
     p.active.insert(slab, off);
   }
   if (last !== undefined) afterInsert(ctx, last);
+  if (created.length > 0) ctx.scheduleRebalance();
   if (info.serials === 0) return { events: info.count, lsn };
   const lastSerial = serial.value;
   return { events: info.count, serial: { first: lastSerial - BigInt(info.serials) + 1n, count: info.serials }, lsn };
 }
 
 function afterInsert(ctx: EngineContext, p: PartitionState): void {
-  if (p.active.bytes >= ctx.config.refresh_wm) ctx.scheduleRefresh(p);
+  const storage = ctx.storages.find(p.record.storage);
+  if (storage !== undefined && p.active.bytes >= storage.refreshWm(ctx.config)) ctx.scheduleRefresh(p);
 }

@@ -8,11 +8,11 @@ import type Database from 'better-sqlite3';
 import { StrataError } from '../errors.ts';
 import { openDatabase } from './open-database.ts';
 import { operationToRow, partitionToRow, rowToOperation, rowToPartition } from './records.ts';
-import type { OperationRecord, PartitionRecord, StorageRecord } from './records.ts';
+import type { OperationRecord, PartitionRecord, PipelineRecord, StorageRecord } from './records.ts';
 import { missingStorage, sqliteError, storageConflict } from './sqlite-error.ts';
 import { prepareStatements } from './statements.ts';
 import type { Statements, ValueRow } from './statements.ts';
-import { decodeValue, encodeValue, u64ToText } from './values.ts';
+import { decodeValue, encodeValue, textToU64, u64ToText } from './values.ts';
 import type { ConfigValue } from './values.ts';
 
 /**
@@ -263,6 +263,38 @@ export class Manifest {
       if (this.st.operationDelete.run(id).changes === 0) {
         throw new StrataError('NOT_FOUND', `manifest: ${op}: operation ${id} not found`);
       }
+    });
+  }
+
+  /** The pipeline's tiers in order (empty when no pipeline is set). */
+  getPipeline(): PipelineRecord[] {
+    return this.run('get pipeline', () =>
+      this.st.pipelineAll.all().map((r) => ({
+        storage: r.storage,
+        partitions: r.partitions,
+        size: r.size,
+        events: r.events,
+        duration: r.duration === null ? null : textToU64(r.duration),
+      })),
+    );
+  }
+
+  /** Replaces the pipeline (one transaction); an empty list resets it. Unknown storage: `NOT_FOUND`. */
+  setPipeline(tiers: readonly PipelineRecord[]): void {
+    const op = 'set pipeline';
+    this.run(op, () => {
+      this.st.pipelineClear.run();
+      tiers.forEach((t, position) => {
+        if (this.st.storageGet.get(t.storage) === undefined) throw new StrataError('NOT_FOUND', `manifest: ${op}: storage '${t.storage}' not found`);
+        this.st.pipelineInsert.run({
+          position,
+          storage: t.storage,
+          partitions: t.partitions,
+          size: t.size,
+          events: t.events,
+          duration: t.duration === null ? null : u64ToText(t.duration, op, 'duration'),
+        });
+      });
     });
   }
 

@@ -185,3 +185,15 @@ export function rowToOperation(r: OperationRow): OperationRecord {
     detail: r.detail,
   };
 }
+
+/** One tier of the pipeline as the manifest records it; null limits do not apply. */
+export interface PipelineRecord {
+  /** The tier's storage. */
+  storage: string;
+  partitions: number | null;
+  /** Bytes. */
+  size: number | null;
+  events: number | null;
+  /** Microseconds. */
+  duration: bigint | null;
+}

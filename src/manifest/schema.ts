@@ -97,6 +97,20 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    description: 'pipeline: the ordered tiers and their retention limits',
+    up: `
+      CREATE TABLE pipeline (
+        position   INTEGER PRIMARY KEY ${count('position')},
+        storage    TEXT NOT NULL UNIQUE REFERENCES storages (name) ON UPDATE CASCADE ON DELETE RESTRICT,
+        partitions INTEGER CHECK (partitions IS NULL OR ${count('partitions').slice(7, -1)}),
+        size       INTEGER CHECK (size IS NULL OR ${count('size').slice(7, -1)}),
+        events     INTEGER CHECK (events IS NULL OR ${count('events').slice(7, -1)}),
+        duration   TEXT CHECK (duration IS NULL OR (${u64('duration').slice(7, -1)}))
+      );
+    `,
+  },
 ];
 
 /** The schema version this code writes and understands. */

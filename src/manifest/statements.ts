@@ -83,7 +83,24 @@ export function prepareStatements(db: Database.Database) {
         'VALUES (@kind, @partition, @storage, @file, @old_file, @started, @detail)',
     ),
     operationDelete: db.prepare<[number]>('DELETE FROM operations WHERE id = ?'),
+
+    pipelineAll: db.prepare<[], PipelineRow>('SELECT position, storage, partitions, size, events, duration FROM pipeline ORDER BY position'),
+    pipelineClear: db.prepare<[]>('DELETE FROM pipeline'),
+    pipelineInsert: db.prepare<[PipelineRow]>(
+      'INSERT INTO pipeline (position, storage, partitions, size, events, duration) ' +
+        'VALUES (@position, @storage, @partitions, @size, @events, @duration)',
+    ),
   };
+}
+
+/** A row of `pipeline`. */
+export interface PipelineRow {
+  position: number;
+  storage: string;
+  partitions: number | null;
+  size: number | null;
+  events: number | null;
+  duration: string | null;
 }
 
 /** The prepared statements of one manifest. */

@@ -19,6 +19,8 @@ import { StrataError } from '../errors.ts';
 import {
   crc32,
   codecName,
+  ENCRYPTION_OVERHEAD,
+  encryptionName,
   getU32,
   putU32,
   RECORD_HEADER,
@@ -61,6 +63,16 @@ export function hex32(v: number): string {
 /** Builds the `CORRUPTION` error of `operation` on file `path`. */
 export function corruption(operation: string, path: string, what: string, cause?: unknown): StrataError {
   return new StrataError('CORRUPTION', `${operation}: ${path}: ${what}`, { cause });
+}
+
+/**
+ * The additional authenticated data of region `i` of an encrypted file: `i` as a u32
+ * little-endian, so that a region copied to another place in the file fails to decrypt.
+ */
+export function regionAad(i: number): Uint8Array {
+  const b = new Uint8Array(4);
+  putU32(b, 0, i);
+  return b;
 }
 
 /** Returns the 16 header bytes of a new file. */
@@ -138,7 +150,7 @@ export function decodeFooter(b: Uint8Array, path: string): Footer {
     throw corruption(op, path, `footer crc mismatch (stored ${hex32(stored)}, computed ${hex32(computed)})`);
   }
   if (b[54] !== 0 || b[55] !== 0) throw corruption(op, path, 'non-zero footer reserved field');
-  if (b[53] !== 0) throw corruption(op, path, `unknown encryption id ${b[53]}`);
+  if (encryptionName(b[53]!) === undefined) throw corruption(op, path, `unknown encryption id ${b[53]}`);
   if (codecName(b[52]!) === undefined) throw corruption(op, path, `unknown compression codec id ${b[52]}`);
   return {
     indexOffset: getU64(b, 0),
@@ -191,13 +203,13 @@ export function encodeEntry(
 export interface RegionIndex {
   /** File offset of each region's stored bytes. */
   readonly offsets: Float64Array;
-  /** Stored (compressed) size of each region. */
+  /** Stored size of each region (compressed, plus nonce and tag if encrypted). */
   readonly sizes: Uint32Array;
   /** Size of each region's records once decompressed. */
   readonly sizesUncompressed: Uint32Array;
   /** Number of events in each region (at least 1). */
   readonly events: Uint32Array;
-  /** crc32 of each region's stored bytes. */
+  /** crc32 of each region's stored bytes (after compression and encryption). */
   readonly crcs: Uint32Array;
   /** Id halves of each region's first and last event. */
   readonly minHi: Uint32Array;
@@ -220,7 +232,8 @@ export function compareIdKey(ah: number, al: number, ak: Uint8Array, bh: number,
  * Parses the index bytes `b` (whose crc the caller has checked against the footer)
  * and checks them against the footer `f`: each key inside the index, regions that
  * tile the file from the header to the index, at least one event and 14 bytes per
- * event in each region, stored size equal to uncompressed size without compression,
+ * event in each region, room for nonce and tag in each encrypted region, stored size
+ * equal to uncompressed size (plus nonce and tag if encrypted) without compression,
  * regions in strictly ascending `(id, key)` order, and counts, sizes and min/max ids
  * that agree with the footer.
  * @throws StrataError `CORRUPTION` naming `path` and the first entry at fault.
@@ -235,6 +248,8 @@ export function decodeIndex(b: Uint8Array, f: Footer, path: string): RegionIndex
   const minKeys = x.minKeys as Uint8Array[];
   const maxKeys = x.maxKeys as Uint8Array[];
   const bad = (what: string): StrataError => corruption('open partition file', path, what);
+  // bytes an encrypted region stores beyond its (compressed) data: nonce and tag
+  const overhead = f.encryption === 0 ? 0 : ENCRYPTION_OVERHEAD;
   let pos = 0;
   let next = HEADER_SIZE;
   let events = 0;
@@ -254,10 +269,12 @@ export function decodeIndex(b: Uint8Array, f: Footer, path: string): RegionIndex
     const su = getU32(b, pos + 12);
     const ev = getU32(b, pos + 16);
     if (offset !== next) throw bad(`region ${i} offset ${offset} is not the end of the previous region (${next})`);
-    if (size === 0 || ev === 0 || su < ev * RECORD_HEADER) {
+    if (size <= overhead || ev === 0 || su < ev * RECORD_HEADER) {
       throw bad(`region ${i} has impossible sizes (stored ${size}, uncompressed ${su}, events ${ev})`);
     }
-    if (f.codec === 0 && size !== su) throw bad(`region ${i} stored size ${size} differs from its size ${su}`);
+    if (f.codec === 0 && size !== su + overhead) {
+      throw bad(`region ${i} stored size ${size} differs from its size ${su}${overhead === 0 ? '' : ` plus nonce and tag (${overhead})`}`);
+    }
     x.offsets[i] = offset;
     x.sizes[i] = size;
     x.sizesUncompressed[i] = su;

@@ -1,18 +1,21 @@
 /**
  * Reads a partition file (`docs/partition-format.md`): the footer and the region
  * index are read and checked once at open and kept in memory; regions are read one
- * at a time, checked against their crc32 and decompressed.
+ * at a time, checked against their crc32, decrypted (if the file is encrypted) and
+ * decompressed.
  *
  * @module
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { ioError, isStrataError, StrataError } from '../errors.ts';
 import {
+  checkKey,
   crc32,
   decompress,
+  decryptRegion,
 } from '../codec/index.ts';
 import {
-  checkHeader, corruption, decodeFooter, decodeIndex, FOOTER_SIZE, HEADER_SIZE, hex32,
+  checkHeader, corruption, decodeFooter, decodeIndex, FOOTER_SIZE, HEADER_SIZE, hex32, regionAad,
 } from './file-format.ts';
 import type { Footer, RegionIndex } from './file-format.ts';
 
@@ -40,6 +43,8 @@ export class PartitionFile {
   readonly sizeUncompressed: number;
   /** Compression codec id of every region. */
   readonly codec: number;
+  /** Encryption id of every region (0 none, 1 aes). */
+  readonly encryption: number;
   /** Id halves of the first event; 0 when the file is empty. */
   readonly minHi: number;
   readonly minLo: number;
@@ -51,8 +56,17 @@ export class PartitionFile {
   private fd: number;
   private refs = 0;
   private closing = false;
+  /** The key of an encrypted file (a copy of the caller's); null if not encrypted. */
+  private readonly key: Uint8Array | null;
 
-  private constructor(path: string, fd: number, size: number, f: Footer, index: RegionIndex) {
+  /**
+   * Whether `readRegion` checks each region's crc32 (the storage option `crc`, on by
+   * default). The footer and the index are always checked; an encrypted region is
+   * always authenticated.
+   */
+  verifyCrc = true;
+
+  private constructor(path: string, fd: number, size: number, f: Footer, index: RegionIndex, key: Uint8Array | null) {
     this.path = path;
     this.fd = fd;
     this.size = size;
@@ -60,6 +74,8 @@ export class PartitionFile {
     this.events = f.events;
     this.sizeUncompressed = f.sizeUncompressed;
     this.codec = f.codec;
+    this.encryption = f.encryption;
+    this.key = f.encryption === 0 || key === null ? null : Uint8Array.from(key);
     this.minHi = f.minHi;
     this.minLo = f.minLo;
     this.maxHi = f.maxHi;
@@ -68,13 +84,18 @@ export class PartitionFile {
   }
 
   /**
-   * Opens the file at `path`, reads and checks its header, footer and index.
+   * Opens the file at `path`, reads and checks its header, footer and index. `key` is
+   * the 32-byte key of an encrypted file (copied); it is ignored when the file is not
+   * encrypted, and a wrong key is only found when a region is read.
    * @throws StrataError `CORRUPTION` (naming the file and the fault) when the file is
    *   shorter than header and footer, has a bad magic, an unknown version, a footer
    *   or index crc mismatch, an index that lies outside the file or does not parse;
-   *   `IO` when the file cannot be opened or read. Nothing stays open on error.
+   *   `INVALID_INPUT` when `key` is given but is not 32 bytes, or the file is
+   *   encrypted and no key was given; `IO` when the file cannot be opened or read.
+   *   Nothing stays open on error.
    */
-  static open(path: string): PartitionFile {
+  static open(path: string, key: Uint8Array | null = null): PartitionFile {
+    if (key !== null) checkKey(key, `${OPEN}: ${path}`);
     let fd: number;
     try {
       fd = openSync(path, 'r');
@@ -82,7 +103,7 @@ export class PartitionFile {
       throw ioError(OPEN, path, e);
     }
     try {
-      return PartitionFile.load(path, fd);
+      return PartitionFile.load(path, fd, key);
     } catch (e) {
       try {
         closeSync(fd);
@@ -93,7 +114,7 @@ export class PartitionFile {
     }
   }
 
-  private static load(path: string, fd: number): PartitionFile {
+  private static load(path: string, fd: number, key: Uint8Array | null): PartitionFile {
     let size: number;
     try {
       size = fstatSync(fd).size;
@@ -104,6 +125,9 @@ export class PartitionFile {
       throw corruption(OPEN, path, `truncated: ${size} bytes, shorter than header and footer (${HEADER_SIZE + FOOTER_SIZE})`);
     }
     const footer = decodeFooter(readAt(fd, path, OPEN, size - FOOTER_SIZE, FOOTER_SIZE), path);
+    if (footer.encryption !== 0 && key === null) {
+      throw new StrataError('INVALID_INPUT', `${OPEN}: ${path} is encrypted and no key was given`);
+    }
     const end = size - FOOTER_SIZE;
     const { indexOffset, indexSize } = footer;
     if (indexOffset < HEADER_SIZE || indexOffset + indexSize !== end) {
@@ -115,7 +139,7 @@ export class PartitionFile {
     if (crc !== footer.indexCrc) {
       throw corruption(OPEN, path, `index crc mismatch (stored ${hex32(footer.indexCrc)}, computed ${hex32(crc)})`);
     }
-    return new PartitionFile(path, fd, size, footer, decodeIndex(bytes, footer, path));
+    return new PartitionFile(path, fd, size, footer, decodeIndex(bytes, footer, path), key);
   }
 
   /** Number of events in region `i`. REQUIRES: 0 <= i < regions. */
@@ -124,12 +148,14 @@ export class PartitionFile {
   }
 
   /**
-   * Reads region `i`: one read, one crc32 check, one decompress. Returns a new buffer
-   * holding the region's records, owned by the caller (views into it stay valid).
-   * Works after {@link close} while references are held.
+   * Reads region `i`: one read, one crc32 check, one decrypt (if encrypted), one
+   * decompress. Returns a new buffer holding the region's records, owned by the caller
+   * (views into it stay valid). Works after {@link close} while references are held.
    * @throws StrataError `CORRUPTION` naming the file, the region and both checksums when
-   *   the stored bytes are damaged (other regions stay readable); `IO` on a read error;
-   *   `CLOSED` when the file is closed; `INTERNAL` when `i` is out of range.
+   *   the stored bytes are damaged (other regions stay readable), or naming the file
+   *   and the region when decryption fails (wrong key) or the data does not decompress;
+   *   `IO` on a read error; `CLOSED` when the file is closed; `INTERNAL` when `i` is
+   *   out of range.
    */
   readRegion(i: number): Uint8Array {
     if (this.fd < 0) throw new StrataError('CLOSED', `${READ}: ${this.path}: file is closed`);
@@ -138,12 +164,13 @@ export class PartitionFile {
     }
     const x = this.index;
     const stored = readAt(this.fd, this.path, READ, x.offsets[i]!, x.sizes[i]!, `region ${i}: `);
-    const crc = crc32(stored);
+    const crc = this.verifyCrc ? crc32(stored) : x.crcs[i]!;
     if (crc !== x.crcs[i]) {
       throw corruption(READ, this.path, `region ${i} crc mismatch (stored ${hex32(x.crcs[i]!)}, computed ${hex32(crc)})`);
     }
     try {
-      return decompress(this.codec, stored, x.sizesUncompressed[i]!);
+      const data = this.key === null ? stored : decryptRegion(this.key, regionAad(i), stored);
+      return decompress(this.codec, data, x.sizesUncompressed[i]!);
     } catch (e) {
       if (!isStrataError(e)) throw e;
       throw corruption(READ, this.path, `region ${i}: ${e.message}`, e);

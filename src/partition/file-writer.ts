@@ -1,7 +1,8 @@
 /**
  * Writes a partition file (`docs/partition-format.md`) from records given in
- * ascending `(id, key)` order: cuts them into regions, compresses and writes each
- * region as soon as it is full, and ends the file with the region index and footer.
+ * ascending `(id, key)` order: cuts them into regions, compresses (then encrypts, if
+ * asked) and writes each region as soon as it is full, and ends the file with the
+ * region index and footer.
  *
  * @module
  */
@@ -9,9 +10,12 @@ import { closeSync, fsyncSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ioError, StrataError } from '../errors.ts';
 import {
+  checkKey,
   crc32,
   codecName,
   compress,
+  encryptionName,
+  encryptRegion,
   compareRecs,
   FLAG_DELETE,
   MAX_KEY,
@@ -23,7 +27,7 @@ import {
   REC_KEY_LEN,
 } from '../codec/index.ts';
 import {
-  encodeEntry, encodeFooter, encodeHeader, ENTRY_FIXED, FOOTER_SIZE, HEADER_SIZE, MAX_REGION_SIZE,
+  encodeEntry, encodeFooter, encodeHeader, ENTRY_FIXED, FOOTER_SIZE, HEADER_SIZE, MAX_REGION_SIZE, regionAad,
 } from './file-format.ts';
 
 /** How a {@link PartitionFileWriter} writes its file. */
@@ -32,8 +36,15 @@ export interface FileWriterOptions {
   regionSize: number;
   /** Compression codec id (`Codec` of src/codec/compression.ts). */
   codec: number;
-  /** Compression level (zstd: 1..19; ignored by `none`). */
+  /** Compression level (zstd: 1..19; ignored by `none` and `lz4`). */
   level: number;
+  /** Encryption id (`Encryption` of src/codec/encryption.ts): 0 none, 1 aes. */
+  encryption: number;
+  /**
+   * The 32-byte AES-256 key when `encryption` is 1 (copied by the writer); ignored
+   * otherwise. It is never written to the file: the engine keeps it in the manifest.
+   */
+  key: Uint8Array | null;
   /** Fsync the file and its directory before {@link PartitionFileWriter.finish} returns. */
   sync: boolean;
 }
@@ -81,17 +92,23 @@ export class PartitionFileWriter {
 
   /**
    * Creates the file at `path` exclusively (it must not exist) and writes its header.
-   * @throws StrataError `INVALID_INPUT` on bad options (nothing is created), `IO` if
-   *   the file cannot be created (`EEXIST` included).
+   * @throws StrataError `INVALID_INPUT` on bad options: region size out of range, an
+   *   unknown codec or encryption id, encryption without a 32-byte key (nothing is
+   *   created); `IO` if the file cannot be created (`EEXIST` included).
    */
   constructor(path: string, options: FileWriterOptions) {
-    const { regionSize, codec } = options;
+    const { regionSize, codec, encryption, key } = options;
     if (!Number.isInteger(regionSize) || regionSize < 1 || regionSize > MAX_REGION_SIZE) {
       throw new StrataError('INVALID_INPUT', `${OP}: region size ${regionSize} is outside 1..${MAX_REGION_SIZE}`);
     }
     if (codecName(codec) === undefined) throw new StrataError('INVALID_INPUT', `${OP}: unknown codec id ${codec}`);
+    if (encryptionName(encryption) === undefined) {
+      throw new StrataError('INVALID_INPUT', `${OP}: unknown encryption id ${encryption}`);
+    }
+    if (encryption !== 0) checkKey(key, `${OP}: ${path}`);
     this.path = path;
-    this.opts = { ...options };
+    // a copy of the key: the caller may reuse or wipe its own
+    this.opts = { ...options, key: encryption === 0 || key === null ? null : Uint8Array.from(key) };
     this.region = Buffer.allocUnsafe(regionSize);
     this.prevBuf = this.region;
     try {
@@ -194,7 +211,7 @@ export class PartitionFileWriter {
       minHi: this.minHi, minLo: this.minLo,
       maxHi: events === 0 ? 0 : recIdHi(this.prevBuf, this.prevOff),
       maxLo: events === 0 ? 0 : recIdLo(this.prevBuf, this.prevOff),
-      codec: this.opts.codec, encryption: 0,
+      codec: this.opts.codec, encryption: this.opts.encryption,
     });
     const size = this.pos + indexSize + FOOTER_SIZE;
     this.write(this.index.subarray(0, indexSize + FOOTER_SIZE), this.pos);
@@ -230,7 +247,7 @@ export class PartitionFileWriter {
     }
   }
 
-  /** Compresses and writes the buffered region. */
+  /** Compresses, encrypts if asked, and writes the buffered region. */
   private cut(): void {
     this.writeRegion(this.region.subarray(0, this.regionLen), this.regionEvents, this.region, 0, this.lastOff);
     this.save(this.region, this.lastOff);
@@ -241,7 +258,9 @@ export class PartitionFileWriter {
   /** Writes one region whose records are `data`; the first and last are at `first`/`last` in `src`. */
   private writeRegion(data: Uint8Array, events: number, src: Uint8Array, first: number, last: number): void {
     if (data.length > 0xffffffff) throw new StrataError('INVALID_INPUT', `${OP}: ${this.path}: record over 4 GiB`);
-    const stored = compress(this.opts.codec, this.opts.level, data);
+    let stored = compress(this.opts.codec, this.opts.level, data);
+    if (this.opts.key !== null) stored = encryptRegion(this.opts.key, regionAad(this.regions), stored);
+    // the crc covers the stored bytes, so damage is found without the key
     const crc = crc32(stored);
     this.write(stored, this.pos);
     this.reserve(ENTRY_FIXED + 2 * MAX_KEY);

@@ -13,15 +13,23 @@ import { MergeIterator } from './merge-iterator.ts';
 import { RunIterator } from './run-iterator.ts';
 import type { EventSource } from './event-source.ts';
 
-/** What a refresh job needs. */
+/**
+ * What a refresh job needs. Plain data only (strings, numbers, typed arrays), so it
+ * survives the structured clone to a worker thread.
+ */
 export interface RefreshJob {
   /** The partition's current file, or null if it has none. */
   readonly oldPath: string | null;
+  /**
+   * The 32-byte key of the current file if it is encrypted, else null. It may differ
+   * from the new file's key (`writer.key`) when the partition moves between storages.
+   */
+  readonly oldKey: Uint8Array | null;
   /** Frozen memtables, oldest first; later ones win on equal `(id, key)`. */
   readonly runs: readonly MemtableRun[];
   /** Where to write the new file (must not exist). */
   readonly newPath: string;
-  /** Region size, codec, level and sync of the new file. */
+  /** Region size, codec, level, encryption, key and sync of the new file. */
   readonly writer: FileWriterOptions;
 }
 
@@ -34,7 +42,7 @@ export type RefreshResult = FileSummary;
  * `events: 0`. On failure the partial new file is removed and the error rethrown.
  */
 export function runRefreshJob(job: RefreshJob): RefreshResult {
-  const old = job.oldPath === null ? null : PartitionFile.open(job.oldPath);
+  const old = job.oldPath === null ? null : PartitionFile.open(job.oldPath, job.oldKey);
   try {
     const sources: EventSource[] = [];
     if (old !== null) sources.push(new FileIterator(old));

@@ -355,3 +355,29 @@ describe('operations', () => {
     ]);
   });
 });
+
+describe('pipeline (schema v2)', () => {
+  it('set, get, reset; storages must exist; renames follow', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'strata-manifest-pipe-'));
+    try {
+      const m = Manifest.open(path.join(dir, 'manifest.db'));
+      m.insertStorage({ name: 'hot', uuid: '1', path: '', options: {}, created: 1 });
+      m.insertStorage({ name: 'cold', uuid: '2', path: '', options: {}, created: 1 });
+      const tiers = [
+        { storage: 'hot', partitions: 2, size: null, events: null, duration: 86_400_000_000n },
+        { storage: 'cold', partitions: null, size: 10 * 2 ** 30, events: 5, duration: null },
+      ];
+      m.setPipeline(tiers);
+      expect(m.getPipeline()).toEqual(tiers);
+      expect(() => m.setPipeline([{ storage: 'nope', partitions: null, size: null, events: null, duration: null }])).toThrow(/storage 'nope' not found/);
+      expect(m.getPipeline()).toEqual(tiers);
+      m.updateStorage('hot', { name: 'warm', uuid: '1', path: '', options: {}, created: 1 });
+      expect(m.getPipeline()[0]!.storage).toBe('warm');
+      m.setPipeline([]);
+      expect(m.getPipeline()).toEqual([]);
+      m.close();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,12 +1,14 @@
 // Partition file format with damaged input: every flipped byte is caught (at open,
-// or by the crc of its region), truncated tails, lengths and offsets that run past
-// the end, unknown versions and bad magics. Offsets follow docs/partition-format.md.
+// or by the crc of its region, encrypted or not), truncated tails, lengths and offsets
+// that run past the end, unknown versions and bad magics, regions that pass their crc
+// but do not decompress or decrypt. Offsets follow docs/partition-format.md.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Codec } from '../../src/codec/compression.ts';
 import { crc32 } from '../../src/codec/crc.ts';
+import { Encryption, generateKey } from '../../src/codec/encryption.ts';
 import { PartitionFileWriter } from '../../src/partition/file-writer.ts';
 import { PartitionFile } from '../../src/partition/file-reader.ts';
 
@@ -19,10 +21,16 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Writes `n` events (ids 0, 1, 2...; key "k<i>"; 40-byte values) in regions of ~200 bytes. */
-function good(codec: number, n = 20): { path: string; bytes: Buffer } {
+const KEY = generateKey();
+
+/**
+ * Writes `n` events (ids 0, 1, 2...; key "k<i>"; 40-byte values) in regions of ~200
+ * bytes; encrypted with KEY when `key` is given.
+ */
+function good(codec: number, n = 20, key: Uint8Array | null = null): { path: string; bytes: Buffer } {
   const path = join(dir, `${seq++}.part`);
-  const w = new PartitionFileWriter(path, { regionSize: 200, codec, level: 1, sync: false });
+  const encryption = key === null ? Encryption.none : Encryption.aes;
+  const w = new PartitionFileWriter(path, { regionSize: 200, codec, level: 1, encryption, key, sync: false });
   const rec = Buffer.alloc(14 + 8 + 40);
   for (let i = 0; i < n; i++) {
     const key = Buffer.from(`k${i}`);
@@ -69,11 +77,18 @@ function reseal(b: Buffer): Buffer {
   return b;
 }
 
+/** The stored offset and size of region `i` in `b`, from its index entry (entries of 42 + 2 + 2..3 bytes). */
+function region(b: Buffer, i: number): { off: number; size: number; entry: number } {
+  let entry = layout(b).indexOffset;
+  for (let k = 0; k < i; k++) entry += 42 + b[entry + 40]! + b[entry + 41 + b[entry + 40]!]!;
+  return { off: Number(b.readBigUInt64LE(entry)), size: b.readUInt32LE(entry + 8), entry };
+}
+
 describe('damaged regions', () => {
-  for (const codec of [Codec.none, Codec.zstd]) {
-    it(`codec ${codec}: every flipped byte of region k fails region k only, naming file, region and crcs`, () => {
-      const { bytes } = good(codec);
-      const f0 = PartitionFile.open(damaged(bytes));
+  for (const codec of [Codec.none, Codec.zstd, Codec.lz4]) for (const key of [null, KEY]) {
+    it(`codec ${codec}, ${key === null ? 'plain' : 'encrypted'}: every flipped byte of region k fails region k only, naming file, region and crcs`, () => {
+      const { bytes } = good(codec, 20, key);
+      const f0 = PartitionFile.open(damaged(bytes), key);
       const { offsets, sizes } = f0.index;
       const want = Array.from({ length: f0.regions }, (_, i) => Buffer.from(f0.readRegion(i)));
       expect(f0.regions).toBeGreaterThan(3);
@@ -82,7 +97,7 @@ describe('damaged regions', () => {
           const b = Buffer.from(bytes);
           b[at]! ^= 0x40;
           const path = damaged(b);
-          const f = PartitionFile.open(path);
+          const f = PartitionFile.open(path, key);
           const e = error(() => f.readRegion(k));
           expect(e.code).toBe('CORRUPTION');
           expect(e.message).toMatch(new RegExp(`^read region: ${path}: region ${k} crc mismatch \\(stored 0x[0-9a-f]{8}, computed 0x[0-9a-f]{8}\\)$`));
@@ -94,20 +109,63 @@ describe('damaged regions', () => {
     });
   }
 
-  it('a zstd region that matches its crc but does not decompress fails as CORRUPTION naming the region', () => {
-    const { bytes } = good(Codec.zstd);
+  /** Rewrites the stored bytes of region `i` with `edit`, then fixes its crc and the index and footer crcs. */
+  function forge(bytes: Buffer, i: number, edit: (stored: Buffer) => void): Buffer {
     const b = Buffer.from(bytes);
-    const { indexOffset } = layout(b);
-    const off = Number(b.readBigUInt64LE(indexOffset));
-    const size = b.readUInt32LE(indexOffset + 8);
-    b.fill(0x55, off, off + size);
-    b.writeUInt32LE(crc32(b.subarray(off, off + size)), indexOffset + 20);
+    const { off, size, entry } = region(b, i);
+    edit(b.subarray(off, off + size));
+    b.writeUInt32LE(crc32(b.subarray(off, off + size)), entry + 20);
+    return reseal(b);
+  }
+
+  /** Opens `b` and reads region `i`; returns the error and the path, and checks region `other` still reads. */
+  function readForged(b: Buffer, i: number, other: number, key: Uint8Array | null = null): { e: { code: string; message: string }; path: string } {
+    const path = damaged(b);
+    const f = PartitionFile.open(path, key);
+    const e = error(() => f.readRegion(i));
+    expect(f.readRegion(other).length).toBeGreaterThan(0);
+    f.close();
+    return { e, path };
+  }
+
+  for (const codec of [Codec.zstd, Codec.lz4]) {
+    it(`codec ${codec}: a region that matches its crc but does not decompress fails as CORRUPTION naming the region`, () => {
+      const { e, path } = readForged(forge(good(codec).bytes, 0, (s) => s.fill(0x55)), 0, 1);
+      expect(e.code).toBe('CORRUPTION');
+      expect(e.message).toContain(`read region: ${path}: region 0: decompress:`);
+    });
+  }
+
+  it('an lz4 block whose size prefix is right but whose body is garbage fails as CORRUPTION', () => {
+    const { e, path } = readForged(forge(good(Codec.lz4).bytes, 1, (s) => s.fill(0xff, 4)), 1, 0);
+    expect(e).toMatchObject({ code: 'CORRUPTION', message: `read region: ${path}: region 1: decompress: lz4 data is damaged` });
+    const short = readForged(forge(good(Codec.lz4).bytes, 1, (s) => s.writeUInt32LE(7, 0)), 1, 0);
+    expect(short.e.message).toMatch(/^read region: .*: region 1: decompress: lz4 block claims 7 bytes, expected \d+$/);
+  });
+
+  for (const codec of [Codec.none, Codec.lz4]) {
+    it(`codec ${codec}: an encrypted region changed with its crc fixed fails authentication, naming file and region`, () => {
+      const { e, path } = readForged(forge(good(codec, 20, KEY).bytes, 2, (s) => (s[s.length >> 1]! ^= 1)), 2, 3, KEY);
+      expect(e).toMatchObject({ code: 'CORRUPTION', message: `read region: ${path}: region 2: decrypt: authentication failed (wrong key or damaged data)` });
+    });
+  }
+
+  it('encrypted regions swapped in place, crcs and all, fail authentication (the region number is authenticated)', () => {
+    const { bytes } = good(Codec.none, 20, KEY);
+    const b = Buffer.from(bytes);
+    const r0 = region(b, 0);
+    const r1 = region(b, 1);
+    expect(r0.size).toBe(r1.size);
+    const first = Buffer.from(b.subarray(r0.off, r0.off + r0.size));
+    b.copy(b, r0.off, r1.off, r1.off + r1.size);
+    first.copy(b, r1.off);
+    const crc0 = b.readUInt32LE(r0.entry + 20);
+    b.writeUInt32LE(b.readUInt32LE(r1.entry + 20), r0.entry + 20);
+    b.writeUInt32LE(crc0, r1.entry + 20);
     const path = damaged(reseal(b));
-    const f = PartitionFile.open(path);
-    const e = error(() => f.readRegion(0));
-    expect(e.code).toBe('CORRUPTION');
-    expect(e.message).toContain(`read region: ${path}: region 0: decompress:`);
-    expect(f.readRegion(1).length).toBeGreaterThan(0);
+    const f = PartitionFile.open(path, KEY);
+    for (const i of [0, 1]) expect(error(() => f.readRegion(i)).message).toBe(`read region: ${path}: region ${i}: decrypt: authentication failed (wrong key or damaged data)`);
+    expect(f.readRegion(2).length).toBeGreaterThan(0);
     f.close();
   });
 });
@@ -169,7 +227,7 @@ describe('damaged header, index and footer', () => {
     expect(sealed((b) => b.writeUInt32LE(999, footer + 20))).toMatch(/footer counts \(events 999, .*disagree with the index/);
     expect(sealed((b) => b.writeUInt32LE(9, footer + 36))).toMatch(/footer min\/max ids disagree with the index/);
     expect(sealed((b) => (b[footer + 52] = 7))).toMatch(/unknown compression codec id 7/);
-    expect(sealed((b) => (b[footer + 53] = 1))).toMatch(/unknown encryption id 1/);
+    expect(sealed((b) => (b[footer + 53] = 2))).toMatch(/unknown encryption id 2/);
   });
 
   it('regions out of order in the index fail open', () => {
@@ -181,6 +239,19 @@ describe('damaged header, index and footer', () => {
     b.writeUInt32LE(4, indexOffset + 32);
     const e = error(() => PartitionFile.open(damaged(reseal(b))));
     expect(e.message).toMatch(/region 1 does not sort after region 0/);
+  });
+
+  it('a plain file whose footer is forged to say aes: no key is INVALID_INPUT; with a key the index sizes do not fit', () => {
+    const { bytes } = good(Codec.none, 4);
+    const b = Buffer.from(bytes);
+    b[layout(b).footer + 53] = Encryption.aes;
+    const path = damaged(reseal(b));
+    expect(error(() => PartitionFile.open(path))).toMatchObject({
+      code: 'INVALID_INPUT', message: `open partition file: ${path} is encrypted and no key was given`,
+    });
+    expect(error(() => PartitionFile.open(path, KEY))).toMatchObject({
+      code: 'CORRUPTION', message: expect.stringMatching(/region 0 (stored size \d+ differs from its size \d+ plus nonce and tag \(28\)|has impossible sizes)/),
+    });
   });
 
   it('a missing file is an IO error', () => {

@@ -44,7 +44,7 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const fresh = (): string => join(dir, `${seq++}.part`);
 const opts = (o: Partial<FileWriterOptions> = {}): FileWriterOptions => ({
-  regionSize: DEFAULT_REGION_SIZE, codec: Codec.none, level: 1, sync: false, ...o,
+  regionSize: DEFAULT_REGION_SIZE, codec: Codec.none, level: 1, encryption: 0, key: null, sync: false, ...o,
 });
 
 /** Writes `evs` with `o`, record by record, and returns the path and the summary. */
@@ -76,7 +76,7 @@ function sample(): Ev[] {
 }
 
 describe('partition file round trip', () => {
-  for (const codec of [Codec.none, Codec.zstd]) {
+  for (const codec of [Codec.none, Codec.zstd, Codec.lz4]) {
     for (const regionSize of [1, 100, 4096, DEFAULT_REGION_SIZE]) {
       it(`codec ${codec}, region size ${regionSize}`, () => {
         const evs = sample();
@@ -104,7 +104,7 @@ describe('partition file round trip', () => {
         expect(n).toBe(evs.length);
         if (regionSize === 1) expect(f.regions).toBe(evs.length);
         if (buf.length <= regionSize) expect(f.regions).toBe(1);
-        if (codec === Codec.zstd) expect(f.size).toBeLessThan(buf.length / 2);
+        if (codec !== Codec.none) expect(f.size).toBeLessThan(buf.length / 2);
         f.close();
       });
     }
@@ -208,6 +208,12 @@ describe('writer contract', () => {
     const path = fresh();
     expect(() => new PartitionFileWriter(path, opts({ regionSize: 0 }))).toThrow(expect.objectContaining({ code: 'INVALID_INPUT' }));
     expect(() => new PartitionFileWriter(path, opts({ codec: 9 }))).toThrow(/unknown codec id 9/);
+    expect(() => new PartitionFileWriter(path, opts({ encryption: 2 }))).toThrow(/unknown encryption id 2/);
+    const noKey = /^write partition file: .*: an encryption key is 32 bytes \(AES-256\); got none$/;
+    expect(() => new PartitionFileWriter(path, opts({ encryption: 1 }))).toThrow(noKey);
+    expect(() => new PartitionFileWriter(path, opts({ encryption: 1, key: new Uint8Array(16) }))).toThrow(
+      expect.objectContaining({ code: 'INVALID_INPUT', message: expect.stringMatching(/got 16 bytes$/) }),
+    );
     expect(existsSync(path)).toBe(false);
     writeFileSync(path, 'taken');
     expect(() => new PartitionFileWriter(path, opts())).toThrow(expect.objectContaining({ code: 'IO' }));

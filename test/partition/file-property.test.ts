@@ -1,12 +1,13 @@
-// Property: any sorted set of unique events, written with any region size and codec,
-// through add or addRun, reads back byte for byte; the index and seek agree with the
-// decoded regions.
+// Property: any sorted set of unique events, written with any region size, codec and
+// encryption, through add or addRun, reads back byte for byte; the index and seek
+// agree with the decoded regions.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Codec } from '../../src/codec/compression.ts';
+import { Encryption, generateKey } from '../../src/codec/encryption.ts';
 import { PartitionFileWriter } from '../../src/partition/file-writer.ts';
 import { PartitionFile } from '../../src/partition/file-reader.ts';
 
@@ -35,9 +36,10 @@ it('random sorted unique event sets round-trip exactly', () => {
     fc.property(
       setArb,
       fc.integer({ min: 1, max: 3000 }),
-      fc.constantFrom(Codec.none, Codec.zstd),
+      fc.constantFrom(Codec.none, Codec.zstd, Codec.lz4),
+      fc.constantFrom(Encryption.none, Encryption.aes),
       fc.array(fc.integer({ min: 1, max: 8 }), { minLength: 1, maxLength: 8 }),
-      (set, regionSize, codec, runs) => {
+      (set, regionSize, codec, encryption, runs) => {
         const evs = [...set].sort(cmp);
         const total = evs.reduce((n, e) => n + 14 + e.key.length + e.value.length, 0);
         const buf = Buffer.alloc(total);
@@ -54,7 +56,8 @@ it('random sorted unique event sets round-trip exactly', () => {
         }
         // write: runs of the given lengths, a length of 1 through add
         const path = join(dir, `${seq++}.part`);
-        const w = new PartitionFileWriter(path, { regionSize, codec, level: 1, sync: false });
+        const key = encryption === Encryption.aes ? generateKey() : null;
+        const w = new PartitionFileWriter(path, { regionSize, codec, level: 1, encryption, key, sync: false });
         for (let i = 0, r = 0; i < offs.length; r++) {
           const len = runs[r % runs.length]!;
           const j = Math.min(i + len, offs.length);
@@ -64,9 +67,10 @@ it('random sorted unique event sets round-trip exactly', () => {
         }
         const summary = w.finish();
 
-        const f = PartitionFile.open(path);
+        const f = PartitionFile.open(path, key);
         try {
           expect([f.events, f.sizeUncompressed, f.regions, f.size]).toEqual([evs.length, total, summary.regions, summary.size]);
+          expect([f.codec, f.encryption]).toEqual([codec, encryption]);
           const parts: Buffer[] = [];
           const lastIds: bigint[] = [];
           for (let i = 0; i < f.regions; i++) {

@@ -1,0 +1,123 @@
+/**
+ * `CREATE / ALTER / DROP STORAGE`, `ALTER PIPELINE`, `MOVE PARTITION(S)`,
+ * `REBALANCE` and `EXPLAIN REBALANCE`.
+ *
+ * @module
+ */
+import type { StatementOf } from '../../grammar/index.ts';
+import { StrataError } from '../errors.ts';
+import { type PlanStep, planRebalance } from '../tiering/index.ts';
+import { type EngineContext, nowMicros } from './context.ts';
+import { dropPartition } from './partition-drop.ts';
+import type { PartitionState } from './partition-state.ts';
+import { setPipeline } from './pipeline.ts';
+import { movePartition } from './refresh.ts';
+
+function holds(ctx: EngineContext, storage: string): number {
+  return ctx.partitions.all.filter((p) => p.record.storage === storage).length;
+}
+
+/** CREATE STORAGE [IF NOT EXISTS] name [(options)]. */
+export function executeCreateStorage(ctx: EngineContext, s: StatementOf<'create_storage'>): null {
+  ctx.storages.create('create storage', s.name, s.options, s.ifNotExists);
+  return null;
+}
+
+/** ALTER STORAGE [IF EXISTS] name SET (options) | SET option TO value. */
+export function executeAlterStorageSet(ctx: EngineContext, s: StatementOf<'alter_storage_set'>): null {
+  const storage = s.ifExists ? ctx.storages.find(s.name) : ctx.storages.get('alter storage', s.name);
+  if (storage === undefined) return null;
+  ctx.storages.alter('alter storage', storage, s.options, holds(ctx, storage.name) === 0);
+  // files already open follow the checksum setting; the others apply at the next refresh or move
+  const crc = ctx.storages.get('alter storage', s.name).effective(ctx.config).crc;
+  for (const p of ctx.partitions.all) if (p.record.storage === s.name && p.file !== null) p.file.verifyCrc = crc;
+  return null;
+}
+
+/** ALTER STORAGE [IF EXISTS] name RENAME TO new. */
+export function executeAlterStorageRename(ctx: EngineContext, s: StatementOf<'alter_storage_rename'>): null {
+  const storage = s.ifExists ? ctx.storages.find(s.name) : ctx.storages.get('alter storage', s.name);
+  if (storage === undefined) return null;
+  ctx.storages.rename('alter storage', storage, s.to);
+  // partitions and the pipeline follow in the manifest (ON UPDATE CASCADE); in memory too
+  for (const p of ctx.partitions.all) if (p.record.storage === s.name) p.record = { ...p.record, storage: s.to };
+  ctx.pipeline = ctx.pipeline.map((t) => (t.storage === s.name ? { ...t, storage: s.to } : t));
+  return null;
+}
+
+/** DROP STORAGE [IF EXISTS] name. */
+export function executeDropStorage(ctx: EngineContext, s: StatementOf<'drop_storage'>): null {
+  const op = 'drop storage';
+  const storage = s.ifExists ? ctx.storages.find(s.name) : ctx.storages.get(op, s.name);
+  if (storage === undefined) return null;
+  const n = holds(ctx, storage.name);
+  if (n > 0) throw new StrataError('INVALID_INPUT', `${op}: storage '${s.name}' holds ${n} partition(s); move or drop them first`);
+  if (ctx.pipeline.some((t) => t.storage === storage.name)) {
+    throw new StrataError('INVALID_INPUT', `${op}: storage '${s.name}' is in the pipeline; change the pipeline first (ALTER PIPELINE)`);
+  }
+  ctx.storages.drop(op, storage);
+  return null;
+}
+
+/** ALTER PIPELINE [SET] tiers | ALTER PIPELINE RESET. */
+export function executeAlterPipeline(ctx: EngineContext, s: StatementOf<'alter_pipeline'> | StatementOf<'alter_pipeline_reset'>): null {
+  setPipeline(ctx, s.kind === 'alter_pipeline' ? s.tiers : []);
+  return null;
+}
+
+function named(ctx: EngineContext, op: string, id: bigint, ifExists: boolean): PartitionState | undefined {
+  const p = ctx.partitions.all.find((q) => q.min === id);
+  if (p === undefined && !ifExists) throw new StrataError('NOT_FOUND', `${op}: no partition ${id} (a partition is named by its min); SHOW PARTITIONS lists them`);
+  return p;
+}
+
+/** MOVE PARTITION [IF EXISTS] id INTO storage. */
+export async function executeMovePartition(ctx: EngineContext, s: StatementOf<'move_partition'>): Promise<null> {
+  const dest = ctx.storages.get('move partition', s.storage);
+  const p = named(ctx, 'move partition', s.id, s.ifExists);
+  if (p !== undefined) await movePartition(ctx, p, dest);
+  return null;
+}
+
+/** MOVE PARTITIONS range INTO storage: the partitions whose min falls in the range. */
+export async function executeMovePartitions(ctx: EngineContext, s: StatementOf<'move_partitions'>): Promise<null> {
+  const op = 'move partitions';
+  const dest = ctx.storages.get(op, s.storage);
+  if (s.range.min > s.range.max) throw new StrataError('INVALID_INPUT', `${op}: the range ${s.range.min}..${s.range.max} is empty (min above max)`);
+  for (const p of ctx.partitions.all.filter((q) => q.min >= s.range.min && q.min <= s.range.max)) await movePartition(ctx, p, dest);
+  return null;
+}
+
+/** The rebalance plan for the database as it is now. */
+export function plan(ctx: EngineContext): PlanStep[] {
+  const facts = ctx.partitions.all.map((p) => ({
+    min: p.min,
+    storage: p.record.storage,
+    created: p.record.created,
+    size: p.record.size + p.bytesInMemory,
+    events: p.record.events + p.eventsInMemory,
+  }));
+  return planRebalance(ctx.pipeline, facts, nowMicros());
+}
+
+/**
+ * Carries out `steps` in order; a partition gone meanwhile is skipped. A partition
+ * the plan moves and later drops is dropped at once, without rewriting its file.
+ */
+export async function runPlan(ctx: EngineContext, steps: readonly PlanStep[]): Promise<void> {
+  const dropped = new Set(steps.filter((s) => s.action === 'drop').map((s) => s.partition));
+  for (const step of steps) {
+    const p = ctx.partitions.all.find((q) => q.min === step.partition);
+    if (p === undefined) continue;
+    if (dropped.has(step.partition)) await dropPartition(ctx, p);
+    else if (p.record.storage === step.from) await movePartition(ctx, p, ctx.storages.get('rebalance', step.to!));
+  }
+}
+
+/** REBALANCE | EXPLAIN REBALANCE. */
+export async function executeRebalance(ctx: EngineContext, s: StatementOf<'rebalance'>): Promise<PlanStep[] | null> {
+  const steps = plan(ctx);
+  if (s.explain) return steps;
+  await runPlan(ctx, steps);
+  return null;
+}
