@@ -12,6 +12,7 @@
 import * as fs from 'node:fs';
 import * as readline from 'node:readline';
 import { Strata, StrataError } from '../src/index.ts';
+import { parse } from '../grammar/index.ts';
 import { toJson } from '../src/index.ts';
 
 const USAGE = 'usage: strata [dir] [-e statement]... [-f file]...';
@@ -39,16 +40,28 @@ function parseArgs(argv: string[]): Args {
   return args;
 }
 
+function report(e: unknown): false {
+  console.error(e instanceof StrataError ? `error: ${e.code}: ${e.message}` : `error: ${String(e)}`);
+  return false;
+}
+
+/** Runs the statements of `text` one at a time, printing each result as it comes. */
 async function run(db: Strata, text: string): Promise<boolean> {
+  let statements;
   try {
-    for (const { result } of await db.executeAll(text)) {
-      if (result !== null && result !== undefined) console.log(toJson(result, 2));
-    }
-    return true;
+    statements = parse(text);
   } catch (e) {
-    console.error(e instanceof StrataError ? `error: ${e.code}: ${e.message}` : `error: ${String(e)}`);
-    return false;
+    return report(e);
   }
+  for (const s of statements) {
+    try {
+      const result = await db.execute(s.text);
+      if (result !== null && result !== undefined) console.log(toJson(result, 2));
+    } catch (e) {
+      return report(e);
+    }
+  }
+  return true;
 }
 
 const args = parseArgs(process.argv.slice(2));

@@ -57,8 +57,6 @@ export interface Config {
   error_move_after_copy: boolean;
   /** Error injection: stop a move after the switch, before the source file goes. */
   error_move_after_switch: boolean;
-  /** Error injection: stop a drop after its WAL record, before the manifest changes. */
-  error_drop_after_log: boolean;
   /** Error injection: stop a drop after the manifest changes, before the file goes. */
   error_drop_after_switch: boolean;
 }
@@ -78,7 +76,6 @@ export const injectionPoints = [
   'error_refresh_after_switch',
   'error_move_after_copy',
   'error_move_after_switch',
-  'error_drop_after_log',
   'error_drop_after_switch',
 ] as const;
 
@@ -114,7 +111,6 @@ const definitions: { readonly [K in keyof Config]: Definition } = {
   error_refresh_after_switch: { kind: 'bool', scope: 'now' },
   error_move_after_copy: { kind: 'bool', scope: 'now' },
   error_move_after_switch: { kind: 'bool', scope: 'now' },
-  error_drop_after_log: { kind: 'bool', scope: 'now' },
   error_drop_after_switch: { kind: 'bool', scope: 'now' },
 };
 
@@ -144,7 +140,6 @@ export function defaultConfig(): Config {
     error_refresh_after_switch: false,
     error_move_after_copy: false,
     error_move_after_switch: false,
-    error_drop_after_log: false,
     error_drop_after_switch: false,
   };
 }
@@ -190,8 +185,8 @@ export function checkSetting(operation: string, name: string, value: unknown): C
       return v;
     }
     case 'int': {
-      const v = typeof value === 'bigint' && value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= -1000n ? Number(value) : value;
-      if (typeof v !== 'number' || !Number.isSafeInteger(v)) return bad('an integer');
+      const v = typeof value === 'bigint' ? Number(value) : value;
+      if (typeof v !== 'number' || !Number.isInteger(v)) return bad('an integer');
       if ((def.min !== undefined && v < def.min) || (def.max !== undefined && v > def.max)) {
         return bad(`in ${def.min}..${def.max}`);
       }

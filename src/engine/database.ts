@@ -117,6 +117,8 @@ export class Database {
       for (const p of ctx.partitions.all) if (p.record.lsn > lastLsn) lastLsn = p.record.lsn;
       wal.begin(lastLsn);
       ctx.wal = wal;
+      // tombstones older than every WAL record have nothing left to hide
+      manifest.pruneDropped(wal.stats().firstLsn + 1n);
       const db = new Database(ctx, lock, report);
       ctx.scheduleRefresh = (p) => db.service.refresh(p);
       ctx.scheduleRebalance = () => db.service.rebalance();
@@ -125,6 +127,8 @@ export class Database {
         await db.checkpoint();
         await wal.close();
         ctx.wal = null;
+        // everything is in partition files: no segment may replay into a later drop
+        fs.rmSync(walDir(dir), { recursive: true, force: true });
       }
       return db;
     } catch (e) {

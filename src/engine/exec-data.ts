@@ -5,7 +5,8 @@
  * @module
  */
 import type { StatementOf } from '../../grammar/index.ts';
-import { BatchBuilder } from '../codec/index.ts';
+import { BatchBuilder, MAX_KEY } from '../codec/index.ts';
+import { StrataError } from '../errors.ts';
 import type { Cursor, CursorOptions } from './cursor.ts';
 import type { WriteResult } from './write-path.ts';
 
@@ -25,15 +26,23 @@ export interface SelectRow {
 }
 
 const decoder = new TextDecoder();
+const encoder = new TextEncoder();
+
+function checkKey(op: string, key: string | null): void {
+  const n = key === null ? 0 : encoder.encode(key).length;
+  if (n > MAX_KEY) throw new StrataError('INVALID_INPUT', `${op}: the key is ${n} bytes in UTF-8; a key has at most ${MAX_KEY}`);
+}
 
 /** INSERT (id, [key,] value). */
 export async function executeInsert(db: DataTarget, s: StatementOf<'insert'>): Promise<null> {
+  checkKey('insert', s.key);
   await db.write(new BatchBuilder(256).insert(s.id, s.key ?? undefined, s.value));
   return null;
 }
 
 /** DELETE id [key]. */
 export async function executeDelete(db: DataTarget, s: StatementOf<'delete'>): Promise<null> {
+  checkKey('delete', s.key);
   await db.write(new BatchBuilder(256).delete(s.id, s.key ?? undefined));
   return null;
 }

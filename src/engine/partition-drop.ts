@@ -1,17 +1,17 @@
 /**
  * Dropping partitions.
  *
- * Protocol: log the drop in the WAL (so that a replay never brings the events back,
- * and finishes a drop a crash interrupted), delete the partition's row from the
- * manifest, forget its memtables, then remove its file (a crash before that leaves
- * an orphan that open() removes).
+ * Protocol: in ONE manifest transaction delete the partition's row and record a
+ * tombstone of its range at the WAL's next lsn (WAL replay skips the range's events
+ * older than that, so they never come back); forget its memtables; then remove its
+ * file (a crash before that leaves an orphan that open() removes). Tombstones are
+ * pruned once the WAL holds no record older than them.
  *
  * @module
  */
-import { WAL_DROP_RANGE, encodeDropRange } from '../wal/index.ts';
 import { type EngineContext, partitionPath } from './context.ts';
-import { inject } from './inject.ts';
 import { removeFile } from './fs-util.ts';
+import { inject } from './inject.ts';
 import type { PartitionState } from './partition-state.ts';
 import { releaseWal } from './refresh.ts';
 
@@ -19,24 +19,15 @@ import { releaseWal } from './refresh.ts';
 export async function dropPartition(ctx: EngineContext, p: PartitionState): Promise<void> {
   while (p.refreshing !== null) await p.refreshing.catch(() => undefined);
   if (p.dropped) return;
-  ctx.wal?.append(WAL_DROP_RANGE, encodeDropRange(p.min, p.max), 0);
-  inject(ctx, 'error_drop_after_log');
-  forgetPartition(ctx, p, true);
-  releaseWal(ctx);
-}
-
-/**
- * Removes `p` from the manifest, memory and disk (no WAL record: the caller logged
- * it, or is replaying the log).
- */
-export function forgetPartition(ctx: EngineContext, p: PartitionState, injectable = false): void {
-  ctx.manifest.deletePartition(p.min);
-  if (injectable) inject(ctx, 'error_drop_after_switch');
+  const tombstone = ctx.wal === null ? null : { min: p.min, max: p.max, lsn: ctx.wal.lastLsn + 1n };
+  ctx.manifest.dropPartition(p.min, tombstone);
   p.dropped = true;
   ctx.partitions.remove(p);
   p.discardMemory();
   const file = p.file;
   p.file = null;
   file?.close();
+  inject(ctx, 'error_drop_after_switch');
   if (p.record.file !== 0) removeFile(partitionPath(ctx, p.record.storage, p.min, p.record.file));
+  releaseWal(ctx);
 }

@@ -7,11 +7,11 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { BATCH_HEADER, FLAG_SERIAL, REC_FLAGS, recIdHi, recIdLo, recSize } from '../codec/index.ts';
+import { FLAG_SERIAL, REC_FLAGS, idJoin, recIdHi, recIdLo, recSize } from '../codec/index.ts';
 import { StrataError, ioError } from '../errors.ts';
 import { PartitionFile } from '../partition/index.ts';
-import { WAL_BATCH, WAL_DROP_RANGE, type Wal, decodeDropRange } from '../wal/index.ts';
-import { forgetPartition } from './partition-drop.ts';
+import type { DroppedRange } from '../manifest/index.ts';
+import { WAL_BATCH, type Wal } from '../wal/index.ts';
 import type { EngineContext } from './context.ts';
 import { removeFile } from './fs-util.ts';
 import { partitionFor } from './partition-create.ts';
@@ -97,13 +97,8 @@ export function loadPartitions(ctx: EngineContext): void {
  */
 export function replayWal(ctx: EngineContext, wal: Wal, report: OpenReport): bigint {
   let skipped = 0;
+  const dropped = ctx.manifest.listDropped();
   const r = wal.replay(1n, (type, lsn, payload, count) => {
-    if (type === WAL_DROP_RANGE) {
-      // finish the drop: partitions of the range not refreshed since go
-      const { min, max } = decodeDropRange(payload);
-      for (const p of ctx.partitions.all.filter((q) => q.min >= min && q.max <= max && q.record.lsn < lsn)) forgetPartition(ctx, p);
-      return;
-    }
     if (type !== WAL_BATCH) {
       throw new StrataError('CORRUPTION', `open: wal record ${lsn} has unknown type ${type}`);
     }
@@ -115,6 +110,10 @@ export function replayWal(ctx: EngineContext, wal: Wal, report: OpenReport): big
       const hi = recIdHi(slab, off);
       const lo = recIdLo(slab, off);
       if ((slab[off + REC_FLAGS]! & FLAG_SERIAL) !== 0) ctx.serial.raise(hi, lo);
+      if (dropped.length > 0 && isDropped(dropped, idJoin(hi, lo), lsn)) {
+        skipped++;
+        continue;
+      }
       const p = partitionFor(ctx, hi, lo);
       if (p.record.lsn >= lsn) {
         skipped++;
@@ -131,5 +130,8 @@ export function replayWal(ctx: EngineContext, wal: Wal, report: OpenReport): big
   return r.lastLsn;
 }
 
-/** Size of a batch header: WAL payloads are batch bodies. */
-export const WAL_PAYLOAD_OFFSET = BATCH_HEADER;
+/** Whether the event `id` of WAL record `lsn` belongs to a range dropped after it. */
+function isDropped(dropped: readonly DroppedRange[], id: bigint, lsn: bigint): boolean {
+  for (const d of dropped) if (lsn < d.lsn && id >= d.min && id <= d.max) return true;
+  return false;
+}

@@ -160,7 +160,7 @@ export function releaseWal(ctx: EngineContext): void {
     const n = p.neededLsn;
     if (n !== 0 && n < needed) needed = n;
   }
-  ctx.wal.release(BigInt(needed));
+  if (ctx.wal.release(BigInt(needed)) > 0) ctx.manifest.pruneDropped(ctx.wal.stats().firstLsn + 1n);
 }
 
 /** Opens a partition file of `storage` with its key and checksum setting. */

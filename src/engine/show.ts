@@ -1,6 +1,6 @@
 /**
- * The views `SHOW` answers with. Field names are stable (docs/api.md): tools parse
- * them.
+ * The partition view of `SHOW PARTITION(S)`. Field names are stable
+ * (docs/sql/show.md): tools parse them.
  *
  * @module
  */

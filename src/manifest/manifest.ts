@@ -8,7 +8,7 @@ import type Database from 'better-sqlite3';
 import { StrataError } from '../errors.ts';
 import { openDatabase } from './open-database.ts';
 import { operationToRow, partitionToRow, rowToOperation, rowToPartition } from './records.ts';
-import type { OperationRecord, PartitionRecord, PipelineRecord, StorageRecord } from './records.ts';
+import type { DroppedRange, OperationRecord, PartitionRecord, PipelineRecord, StorageRecord } from './records.ts';
 import { missingStorage, sqliteError, storageConflict } from './sqlite-error.ts';
 import { prepareStatements } from './statements.ts';
 import type { Statements, ValueRow } from './statements.ts';
@@ -263,6 +263,36 @@ export class Manifest {
       if (this.st.operationDelete.run(id).changes === 0) {
         throw new StrataError('NOT_FOUND', `manifest: ${op}: operation ${id} not found`);
       }
+    });
+  }
+
+  /**
+   * Deletes the partition `min` and, when `tombstone` is given, records it, in one
+   * transaction: the drop is durable and the WAL can no longer bring the events back.
+   */
+  dropPartition(min: bigint, tombstone: DroppedRange | null): void {
+    const op = `drop partition ${min}`;
+    this.run(op, () => {
+      if (this.st.partitionDelete.run(u64ToText(min, op, 'min')).changes === 0) {
+        throw new StrataError('NOT_FOUND', `manifest: ${op}: partition ${min} not found`);
+      }
+      if (tombstone !== null) {
+        this.st.droppedInsert.run(u64ToText(tombstone.min, op, 'min'), u64ToText(tombstone.max, op, 'max'), u64ToText(tombstone.lsn, op, 'lsn'));
+      }
+    });
+  }
+
+  /** The tombstones of dropped ranges, oldest first. */
+  listDropped(): DroppedRange[] {
+    return this.run('list dropped', () =>
+      this.st.droppedAll.all().map((r) => ({ min: textToU64(r.min), max: textToU64(r.max), lsn: textToU64(r.lsn) })),
+    );
+  }
+
+  /** Forgets the tombstones older than `lsn` (no WAL record before `lsn` is left). */
+  pruneDropped(lsn: bigint): void {
+    this.run('prune dropped', () => {
+      this.st.droppedPrune.run(u64ToText(lsn, 'prune dropped', 'lsn'));
     });
   }
 

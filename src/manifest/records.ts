@@ -197,3 +197,13 @@ export interface PipelineRecord {
   /** Microseconds. */
   duration: bigint | null;
 }
+
+/**
+ * A tombstone of a dropped partition: WAL records before `lsn` hold events of
+ * `[min, max]` that must not come back on replay.
+ */
+export interface DroppedRange {
+  min: bigint;
+  max: bigint;
+  lsn: bigint;
+}

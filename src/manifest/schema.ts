@@ -99,7 +99,7 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 2,
-    description: 'pipeline: the ordered tiers and their retention limits',
+    description: 'pipeline: the ordered tiers and their retention limits; dropped: tombstones of dropped ranges',
     up: `
       CREATE TABLE pipeline (
         position   INTEGER PRIMARY KEY ${count('position')},
@@ -108,6 +108,13 @@ export const MIGRATIONS: readonly Migration[] = [
         size       INTEGER CHECK (size IS NULL OR ${count('size').slice(7, -1)}),
         events     INTEGER CHECK (events IS NULL OR ${count('events').slice(7, -1)}),
         duration   TEXT CHECK (duration IS NULL OR (${u64('duration').slice(7, -1)}))
+      );
+
+      CREATE TABLE dropped (
+        min TEXT NOT NULL ${u64('min')},
+        max TEXT NOT NULL ${u64('max')},
+        lsn TEXT NOT NULL ${u64('lsn')},
+        CHECK (min <= max)
       );
     `,
   },

@@ -84,6 +84,9 @@ export function prepareStatements(db: Database.Database) {
     ),
     operationDelete: db.prepare<[number]>('DELETE FROM operations WHERE id = ?'),
 
+    droppedAll: db.prepare<[], { min: string; max: string; lsn: string }>('SELECT min, max, lsn FROM dropped ORDER BY lsn'),
+    droppedInsert: db.prepare<[string, string, string]>('INSERT INTO dropped (min, max, lsn) VALUES (?, ?, ?)'),
+    droppedPrune: db.prepare<[string]>('DELETE FROM dropped WHERE lsn < ?'),
     pipelineAll: db.prepare<[], PipelineRow>('SELECT position, storage, partitions, size, events, duration FROM pipeline ORDER BY position'),
     pipelineClear: db.prepare<[]>('DELETE FROM pipeline'),
     pipelineInsert: db.prepare<[PipelineRow]>(

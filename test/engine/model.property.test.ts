@@ -1,7 +1,7 @@
 /**
  * The engine against a model: random sequences of writes, deletes, serial appends,
- * refreshes, checkpoints and close/reopen, compared after every step with a plain
- * Map. Small partitions and regions so that every path (many partitions, many
+ * refreshes, checkpoints, partition drops and close/reopen, compared after every
+ * step with a plain Map. Small partitions and regions so that every path (many partitions, many
  * regions, file + memtable merges, deletes over files) is exercised.
  */
 import fc from 'fast-check';
@@ -25,6 +25,7 @@ const command = fc.oneof(
   { weight: 1, arbitrary: fc.record({ c: fc.constant('checkpoint' as const) }) },
   { weight: 1, arbitrary: fc.record({ c: fc.constant('reopen' as const) }) },
   { weight: 1, arbitrary: fc.record({ c: fc.constant('range' as const), from: ids, to: ids }) },
+  { weight: 1, arbitrary: fc.record({ c: fc.constant('drop' as const), id: ids }) },
 );
 
 const config = { workers: 0, interval: 64n, region_size: 1024, compression: 'zstd' } as const;
@@ -64,6 +65,16 @@ test('engine matches a model across writes, deletes, refreshes and reopens', asy
                 if (e.code !== 'NOT_FOUND') throw e;
               });
               break;
+            case 'drop': {
+              // drop the partition holding the id, if any: its events leave the model
+              const parts = (await db.execute('SHOW PARTITIONS')) as { min: bigint; max: bigint }[];
+              const p = parts.find((q) => q.min <= cmd.id && cmd.id <= q.max);
+              if (p !== undefined) {
+                await db.execute(`DROP PARTITION ${p.min}`);
+                for (const [k, r] of model) if (r.id >= p.min && r.id <= p.max) model.delete(k);
+              }
+              break;
+            }
             case 'checkpoint':
               await db.checkpoint();
               break;
