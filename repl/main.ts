@@ -67,7 +67,7 @@ async function run(db: Strata, text: string): Promise<boolean> {
 const args = parseArgs(process.argv.slice(2));
 const db = await Strata.open(args.dir);
 const r = db.openReport;
-for (const line of [...r.rolledBack, ...r.completed, ...r.orphansRemoved.map((n) => `removed orphan ${n}`)]) console.error(`open: ${line}`);
+for (const line of [...r.rolledBack, ...r.completed, ...r.orphansRemoved.map((n) => `removed orphan ${n}`), ...r.damaged.map((d) => `DAMAGED ${d}`)]) console.error(`open: ${line}`);
 if (r.wal !== null && r.wal.records > 0) console.error(`open: replayed ${r.wal.records} wal records (${r.wal.events} events)`);
 let failed = false;
 if (args.scripts.length > 0) {

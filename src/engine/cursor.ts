@@ -154,6 +154,7 @@ export class Cursor implements AsyncIterable<StrataEvent>, Iterable<StrataEvent>
     const i = parts.firstEndingAtOrAfter(hi, lo);
     const p = parts.all[i];
     if (p === undefined || p.minHi > this.toHi || (p.minHi === this.toHi && p.minLo > this.toLo)) return null;
+    if (p.damage !== null) throw p.damage;
     this.partMax = p.max;
     const sources: EventSource[] = [];
     if (p.file !== null) {

@@ -87,7 +87,7 @@ export class Database {
       pool = new WorkerPool({ size: settings.workers, module: partitionJobs });
       const serial = new SerialCounter();
       serial.value = settings.ssn;
-      const report: OpenReport = { rolledBack: [], completed: [], orphansRemoved: [], wal: null };
+      const report: OpenReport = { rolledBack: [], completed: [], orphansRemoved: [], damaged: [], wal: null };
       const ctx: EngineContext = {
         dir,
         config: settings,
@@ -105,7 +105,7 @@ export class Database {
         scheduleRebalance: () => undefined,
       };
       reconcile(ctx, report);
-      loadPartitions(ctx);
+      loadPartitions(ctx, report);
       const wal = Wal.open({
         dir: walDir(dir),
         rotateWm: settings.wal_rotate_wm,

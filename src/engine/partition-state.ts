@@ -5,6 +5,7 @@
  * @module
  */
 import { compareIdParts, idHi, idLo } from '../codec/index.ts';
+import type { StrataError } from '../errors.ts';
 import type { PartitionRecord } from '../manifest/index.ts';
 import { type MemoryCounter, Memtable, type PartitionFile } from '../partition/index.ts';
 
@@ -30,6 +31,8 @@ export class PartitionState {
   nextGen: number;
   /** Set once the partition is dropped: cursors skip it. */
   dropped = false;
+  /** Why the partition's file could not be opened, if it could not: reads fail with it. */
+  damage: StrataError | null = null;
 
   /** @param memory the database's memory counter, shared by every memtable. */
   constructor(record: PartitionRecord, file: PartitionFile | null, readonly memory: MemoryCounter) {

@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FLAG_SERIAL, REC_FLAGS, idJoin, recIdHi, recIdLo, recSize } from '../codec/index.ts';
-import { StrataError, ioError } from '../errors.ts';
+import { StrataError, ioError, isStrataError } from '../errors.ts';
 import { PartitionFile } from '../partition/index.ts';
 import type { DroppedRange } from '../manifest/index.ts';
 import { WAL_BATCH, type Wal } from '../wal/index.ts';
@@ -26,6 +26,11 @@ export interface OpenReport {
   readonly completed: string[];
   /** Files no partition refers to, removed. */
   readonly orphansRemoved: string[];
+  /**
+   * Partitions whose file is missing or fails its checks at open: reading them fails
+   * with the error named here; every other partition stays readable.
+   */
+  readonly damaged: string[];
   /** The WAL replay, or null when no WAL was found. */
   wal: { segments: number; records: number; events: number; skipped: number; truncated: { file: string; offset: number; bytes: number }[] } | null;
 }
@@ -72,21 +77,31 @@ export function reconcile(ctx: EngineContext, report: OpenReport): void {
   }
 }
 
-/** Loads every partition of the manifest, opening its file (index read once). */
-export function loadPartitions(ctx: EngineContext): void {
+/**
+ * Loads every partition of the manifest, opening its file (index read once). A file
+ * that is missing or fails its checks leaves its partition damaged (reads of it fail
+ * with that error) and is reported; the database opens with every other partition.
+ */
+export function loadPartitions(ctx: EngineContext, report: OpenReport): void {
   for (const record of ctx.manifest.listPartitions()) {
-    let file: PartitionFile | null = null;
+    const p = new PartitionState(record, null, ctx.memory);
     if (record.file !== 0) {
       const storage = ctx.storages.get('open', record.storage);
-      const p = path.join(storage.dir, partitionFileName(record.min, record.file));
-      if (!fs.existsSync(p)) {
-        throw new StrataError('CORRUPTION', `open: partition ${record.min}: its file ${p} is missing; restore it from a backup or drop the partition`);
+      const file = path.join(storage.dir, partitionFileName(record.min, record.file));
+      try {
+        if (!fs.existsSync(file)) {
+          throw new StrataError('CORRUPTION', `open: partition ${record.min}: its file ${file} is missing; restore it from a backup or drop the partition`);
+        }
+        const settings = storage.effective(ctx.config);
+        p.file = PartitionFile.open(file, settings.key);
+        p.file.verifyCrc = settings.crc;
+      } catch (e) {
+        if (!isStrataError(e, 'CORRUPTION')) throw e;
+        p.damage = e;
+        report.damaged.push(`partition ${record.min}: ${e.message}`);
       }
-      const settings = storage.effective(ctx.config);
-      file = PartitionFile.open(p, settings.key);
-      file.verifyCrc = settings.crc;
     }
-    ctx.partitions.insert(new PartitionState(record, file, ctx.memory));
+    ctx.partitions.insert(p);
   }
 }
 

@@ -69,6 +69,9 @@ export function corruption(operation: string, path: string, what: string, cause?
  * The additional authenticated data of region `i` of an encrypted file: `i` as a u32
  * little-endian, so that a region copied to another place in the file fails to decrypt.
  */
+/** Associated data of the encrypted region index: distinct from every region's. */
+export const INDEX_AAD = new Uint8Array([0x69, 0x6e, 0x64, 0x65, 0x78]); // "index"
+
 export function regionAad(i: number): Uint8Array {
   const b = new Uint8Array(4);
   putU32(b, 0, i);

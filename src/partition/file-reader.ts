@@ -15,7 +15,7 @@ import {
   decryptRegion,
 } from '../codec/index.ts';
 import {
-  checkHeader, corruption, decodeFooter, decodeIndex, FOOTER_SIZE, HEADER_SIZE, hex32, regionAad,
+  checkHeader, corruption, decodeFooter, decodeIndex, FOOTER_SIZE, HEADER_SIZE, hex32, INDEX_AAD, regionAad,
 } from './file-format.ts';
 import type { Footer, RegionIndex } from './file-format.ts';
 
@@ -139,7 +139,16 @@ export class PartitionFile {
     if (crc !== footer.indexCrc) {
       throw corruption(OPEN, path, `index crc mismatch (stored ${hex32(footer.indexCrc)}, computed ${hex32(crc)})`);
     }
-    return new PartitionFile(path, fd, size, footer, decodeIndex(bytes, footer, path), key);
+    let index: Uint8Array = bytes;
+    if (footer.encryption !== 0) {
+      try {
+        index = decryptRegion(key!, INDEX_AAD, bytes);
+      } catch (e) {
+        if (!isStrataError(e)) throw e;
+        throw corruption(OPEN, path, `index: ${e.message}`, e);
+      }
+    }
+    return new PartitionFile(path, fd, size, footer, decodeIndex(index, footer, path), key);
   }
 
   /** Number of events in region `i`. REQUIRES: 0 <= i < regions. */

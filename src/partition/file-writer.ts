@@ -27,6 +27,7 @@ import {
   REC_KEY_LEN,
 } from '../codec/index.ts';
 import {
+  INDEX_AAD,
   encodeEntry, encodeFooter, encodeHeader, ENTRY_FIXED, FOOTER_SIZE, HEADER_SIZE, MAX_REGION_SIZE, regionAad,
 } from './file-format.ts';
 
@@ -201,7 +202,15 @@ export class PartitionFileWriter {
   finish(): FileSummary {
     if (this.done) throw new StrataError('INTERNAL', `${OP}: ${this.path}: writer already finished or aborted`);
     if (this.regionLen > 0) this.cut();
-    // the index and the footer go out in one write
+    // the index (encrypted like the regions: it holds event keys) and the footer go
+    // out in one write
+    if (this.opts.key !== null) {
+      const sealed = encryptRegion(this.opts.key, INDEX_AAD, this.index.subarray(0, this.indexLen));
+      this.indexLen = 0;
+      this.reserve(sealed.length);
+      this.index.set(sealed, 0);
+      this.indexLen = sealed.length;
+    }
     this.reserve(FOOTER_SIZE);
     const indexSize = this.indexLen;
     const events = this.events;

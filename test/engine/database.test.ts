@@ -180,6 +180,32 @@ describe('cursors', () => {
     await again.close();
   });
 
+  test('a partition whose file is damaged or missing at open: the database opens, the others stay readable', async () => {
+    const db = await Strata.open(dir, { ...cfg, interval: 100 });
+    const b = new BatchBuilder();
+    for (let i = 0; i < 300; i++) b.insert(i, undefined, 'x'.repeat(20));
+    await db.write(b);
+    await db.checkpoint();
+    await db.close();
+    const storage = fs.readdirSync(dir).find((n) => /^[0-9a-f-]{36}$/.test(n))!;
+    const file = (min: number) => path.join(dir, storage, `${String(min).padStart(20, '0')}.1.part`);
+    const bytes = fs.readFileSync(file(100));
+    bytes[bytes.length - 80] = bytes[bytes.length - 80]! ^ 0xff; // inside the index
+    fs.writeFileSync(file(100), bytes);
+    fs.rmSync(file(200));
+    const again = await Strata.open(dir, cfg);
+    expect(again.openReport.damaged).toEqual([
+      expect.stringMatching(/^partition 100: open partition file: .*0{17}100\.1\.part: index crc mismatch/),
+      expect.stringMatching(/^partition 200: open: partition 200: its file .* is missing/),
+    ]);
+    expect(scan(again, 0n, 99n).length).toBe(100);
+    await expectCode(() => scan(again, 100n, 150n), 'CORRUPTION', /index crc mismatch/);
+    await expectCode(() => scan(again, 250n), 'CORRUPTION', /is missing/);
+    await again.execute('DROP PARTITION 100; DROP PARTITION 200');
+    expect(scan(again).length).toBe(100);
+    await again.close();
+  });
+
   test('scans stay sorted and complete while writes and background refreshes run', async () => {
     const db = await Strata.open(dir, { workers: 2, interval: 1000, refresh_wm: 8 * 1024, region_size: 2048 });
     let written = 0;
