@@ -33,6 +33,8 @@ export interface EngineContext {
   readonly serial: SerialCounter;
   /** Background work in flight. */
   readonly operations: OperationRegistry;
+  /** Refreshes, moves and drops in flight (close waits for them). */
+  readonly inflight: Set<Promise<void>>;
   /** Bytes of events in every memtable. */
   readonly memory: MemoryCounter;
   /** Asks for a background refresh of `p` (no-op with `workers 0`). */

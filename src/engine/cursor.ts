@@ -59,6 +59,9 @@ export class Cursor implements AsyncIterable<StrataEvent>, Iterable<StrataEvent>
   constructor(private readonly ctx: EngineContext, private readonly isOpen: () => boolean, options: CursorOptions = {}) {
     const from = options.from === undefined ? 0n : toId(options.from, 'cursor', 'from');
     const to = options.to === undefined ? MAX_ID : toId(options.to, 'cursor', 'to');
+    if (options.key !== undefined && typeof options.key !== 'string' && !(options.key instanceof Uint8Array)) {
+      throw new StrataError('INVALID_INPUT', 'cursor: key is a string or a Uint8Array');
+    }
     const key = typeof options.key === 'string' ? new TextEncoder().encode(options.key) : options.key;
     if (key !== undefined && key.length > 255) throw new StrataError('INVALID_INPUT', 'cursor: key is longer than 255 bytes');
     this.probe = new Uint8Array(RECORD_HEADER + (key?.length ?? 0));
@@ -143,11 +146,12 @@ export class Cursor implements AsyncIterable<StrataEvent>, Iterable<StrataEvent>
     const parts = this.ctx.partitions;
     let hi: number;
     let lo: number;
+    let next = 0n;
     if (this.first) {
       hi = idHi(this.probeId());
       lo = idLo(this.probeId());
     } else {
-      const next = this.partMax + 1n;
+      next = this.partMax + 1n;
       hi = idHi(next);
       lo = idLo(next);
     }
@@ -169,8 +173,11 @@ export class Cursor implements AsyncIterable<StrataEvent>, Iterable<StrataEvent>
       src.seek(this.probe, 0, false);
       this.first = false;
     } else {
+      // from where the previous partition ended, never below it: a partition dropped
+      // and created again meanwhile may start lower
       const start = new Uint8Array(RECORD_HEADER);
-      recSetId(start, 0, p.minHi, p.minLo);
+      if (p.min > next) recSetId(start, 0, p.minHi, p.minLo);
+      else recSetId(start, 0, hi, lo);
       src.seek(start, 0, false);
     }
     this.source = src;

@@ -16,6 +16,7 @@ import type { EngineContext } from './context.ts';
 import { loadPipeline } from './pipeline.ts';
 import { StorageRegistry } from './storage-registry.ts';
 import { Cursor, type CursorOptions } from './cursor.ts';
+import { syncDir } from './fs-util.ts';
 import { DirLock } from './lock.ts';
 import { PartitionMap } from './partition-map.ts';
 import { manifestPath, walDir } from './paths.ts';
@@ -46,6 +47,10 @@ export class Database {
     return this.ctx.operations;
   }
   private closed = false;
+  /** Set at the start of close(): new calls are refused from then on. */
+  private closing = false;
+  /** Writes held back by the memory limit, applied in order before any later write. */
+  private held: Promise<unknown> | null = null;
   private readonly service: BackgroundService;
 
   private constructor(private readonly ctx: EngineContext, private readonly lock: DirLock, report: OpenReport) {
@@ -65,6 +70,8 @@ export class Database {
     } catch (e) {
       throw ioError('open', dir, e);
     }
+    // bad settings change nothing: check them before anything is created
+    applySettings('open', defaultConfig(), (config ?? {}) as Record<string, unknown>);
     const lock = DirLock.acquire(dir);
     let manifest: Manifest | undefined;
     let pool: WorkerPool | undefined;
@@ -72,16 +79,18 @@ export class Database {
       manifest = Manifest.open(manifestPath(dir));
       const settings = defaultConfig();
       const stored = manifest.getConfig();
+      // a manifest without a uuid was never fully created (a first open that failed)
+      const created = !stored.has('uuid');
       applySettings('open', settings, Object.fromEntries(stored));
       const before = { ...settings };
-      const changed = applySettings('open', settings, config as Record<string, unknown>);
+      const changed = applySettings('open', settings, (config ?? {}) as Record<string, unknown>);
       for (const name of changed) {
         const key = name as keyof Config;
-        if (!manifest.created && settingScope(key) === 'create' && settings[key] !== before[key]) {
+        if (!created && settingScope(key) === 'create' && settings[key] !== before[key]) {
           throw new StrataError('INVALID_INPUT', `open: ${name} is chosen when the database is created and cannot change (it is ${String(before[key])})`);
         }
       }
-      const persist = (manifest.created ? Object.keys(settings) : changed).filter(isPersistent);
+      const persist = (created ? Object.keys(settings) : changed).filter(isPersistent);
       manifest.setConfigMany(persist.map((k) => [k, settings[k as keyof Config]]));
       const storages = new StorageRegistry(manifest, path.resolve(dir));
       pool = new WorkerPool({ size: settings.workers, module: partitionJobs });
@@ -101,6 +110,7 @@ export class Database {
         serial,
         memory: { bytes: 0 },
         operations: new OperationRegistry(),
+        inflight: new Set(),
         scheduleRefresh: () => undefined, // set once the service exists
         scheduleRebalance: () => undefined,
       };
@@ -115,9 +125,14 @@ export class Database {
       });
       let lastLsn = replayWal(ctx, wal, report);
       for (const p of ctx.partitions.all) if (p.record.lsn > lastLsn) lastLsn = p.record.lsn;
+      // new records must sort after every tombstone, even one above a lost unsynced record
+      for (const d of manifest.listDropped()) if (d.lsn - 1n > lastLsn) lastLsn = d.lsn - 1n;
       wal.begin(lastLsn);
       ctx.wal = wal;
-      // tombstones older than every WAL record have nothing left to hide
+      // tombstones older than every WAL record have nothing left to hide; prune them only
+      // once the deletions of older segments are durable (else a crash could bring back a
+      // segment without its tombstone)
+      syncDir(walDir(dir));
       manifest.pruneDropped(wal.stats().firstLsn + 1n);
       const db = new Database(ctx, lock, report);
       ctx.scheduleRefresh = (p) => db.service.refresh(p);
@@ -160,19 +175,43 @@ export class Database {
     try {
       this.checkOpen('write');
       const bytes = batch instanceof BatchBuilder ? batch.finish() : batch;
-      if (overLimit(this.ctx)) {
-        // held back: validate now, copy (the caller may reuse its buffer), retry after relief
-        validateBatch(bytes);
-        const copy = bytes.slice();
-        return relieveMemory(this.ctx).then(() => this.write(copy));
+      if (!(bytes instanceof Uint8Array)) {
+        throw new StrataError('INVALID_INPUT', 'write: a batch is a Uint8Array in the binary batch format or a BatchBuilder');
       }
-      const result = applyBatch(this.ctx, bytes);
-      const wal = this.ctx.wal;
-      if (wal !== null && this.ctx.config.wal_sync_on_write && result.events > 0) return wal.sync().then(() => result);
-      return Promise.resolve(result);
+      if (this.held !== null || overLimit(this.ctx)) return this.hold(bytes);
+      return this.apply(bytes);
     } catch (e) {
       return Promise.reject(e);
     }
+  }
+
+  /** Applies a batch and waits for the WAL sync when `wal_sync_on_write` is set. */
+  private apply(bytes: Uint8Array): Promise<WriteResult> {
+    const result = applyBatch(this.ctx, bytes);
+    const wal = this.ctx.wal;
+    if (wal !== null && this.ctx.config.wal_sync_on_write && result.events > 0) return wal.sync().then(() => result);
+    return Promise.resolve(result);
+  }
+
+  /**
+   * Holds a write back until memory is freed (or fails it with OVERLOADED), behind
+   * every write held before it, so writes keep their order.
+   */
+  private hold(bytes: Uint8Array): Promise<WriteResult> {
+    validateBatch(bytes); // bad input fails now, not after the wait
+    const copy = bytes.slice(); // the caller may reuse its buffer
+    const before = this.held ?? Promise.resolve();
+    const run = before.then(async () => {
+      this.checkOpen('write');
+      if (overLimit(this.ctx)) await relieveMemory(this.ctx);
+      return this.apply(copy);
+    });
+    const tail = run.catch(() => undefined);
+    this.held = tail;
+    void tail.then(() => {
+      if (this.held === tail) this.held = null;
+    });
+    return run;
   }
 
   /** Opens a cursor over `[from, to]` (see {@link CursorOptions}). */
@@ -196,6 +235,10 @@ export class Database {
   /** Refreshes every partition with events in memory, then releases WAL segments. */
   async checkpoint(): Promise<void> {
     this.checkOpen('checkpoint');
+    await this.checkpointAll();
+  }
+
+  private async checkpointAll(): Promise<void> {
     await Promise.all(this.ctx.partitions.all.filter((p) => p.eventsInMemory > 0).map((p) => refreshPartition(this.ctx, p)));
     releaseWal(this.ctx);
   }
@@ -216,6 +259,7 @@ export class Database {
   /** Like {@link Database.execute}, returning every statement's text and result. */
   async executeAll(sql: string): Promise<StatementResult[]> {
     this.checkOpen('execute');
+    if (typeof sql !== 'string') throw new StrataError('INVALID_INPUT', 'execute: statements are a string of SQL text');
     return executeScript(this.ctx, this, sql);
   }
 
@@ -225,11 +269,14 @@ export class Database {
    * releases the directory. Idempotent.
    */
   async close(): Promise<void> {
-    if (this.closed) return;
+    if (this.closed || this.closing) return;
+    this.closing = true; // refuse new work from here on
     await this.service.stop();
     const ctx = this.ctx;
     try {
-      if (ctx.wal === null) await this.checkpoint();
+      await this.held;
+      await Promise.allSettled([...ctx.inflight]);
+      if (ctx.wal === null) await this.checkpointAll();
       this.closed = true;
       await ctx.wal?.close();
       ctx.manifest.setConfig('ssn', ctx.serial.value);
@@ -248,6 +295,6 @@ export class Database {
   }
 
   private checkOpen(operation: string): void {
-    if (this.closed) throw new StrataError('CLOSED', `${operation}: the database is closed; open it again`);
+    if (this.closed || this.closing) throw new StrataError('CLOSED', `${operation}: the database is closed; open it again`);
   }
 }

@@ -13,8 +13,10 @@ import type { PartitionState } from './partition-state.ts';
 import { setPipeline } from './pipeline.ts';
 import { movePartition } from './refresh.ts';
 
+/** Partitions on `storage`, counting moves into it that are in flight. */
 function holds(ctx: EngineContext, storage: string): number {
-  return ctx.partitions.all.filter((p) => p.record.storage === storage).length;
+  const moving = ctx.operations.list().filter((op) => op.destination === storage && op.source !== storage).length;
+  return ctx.partitions.all.filter((p) => p.record.storage === storage).length + moving;
 }
 
 /** CREATE STORAGE [IF NOT EXISTS] name [(options)]. */

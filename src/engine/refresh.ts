@@ -16,6 +16,7 @@
 import * as path from 'node:path';
 import type { PartitionRecord } from '../manifest/index.ts';
 import { type Memtable, PartitionFile, type RefreshJob, type RefreshResult } from '../partition/index.ts';
+import { StrataError } from '../errors.ts';
 import { type EngineContext, nowMicros } from './context.ts';
 import { inject } from './inject.ts';
 import type { Storage } from './storage.ts';
@@ -30,7 +31,7 @@ import { partitionFileName } from './paths.ts';
  * refresh) and the error is rethrown.
  */
 export async function refreshPartition(ctx: EngineContext, p: PartitionState): Promise<void> {
-  await exclusive(p, () => {
+  await exclusive(ctx, p, () => {
     if (p.dropped || (p.active.count === 0 && p.frozen.length === 0)) return Promise.resolve();
     return rewrite(ctx, p, ctx.storages.get('refresh', p.record.storage), 'refresh');
   });
@@ -42,21 +43,23 @@ export async function refreshPartition(ctx: EngineContext, p: PartitionState): P
  * file is deleted only after the new one is synced and recorded.
  */
 export async function movePartition(ctx: EngineContext, p: PartitionState, dest: Storage): Promise<void> {
-  await exclusive(p, () => {
+  await exclusive(ctx, p, () => {
     if (p.dropped || p.record.storage === dest.name) return Promise.resolve();
     return rewrite(ctx, p, dest, 'move');
   });
 }
 
-/** Runs `fn` once no other operation of `p` is in flight. */
-async function exclusive(p: PartitionState, fn: () => Promise<void>): Promise<void> {
+/** Runs `fn` once no other operation of `p` is in flight; `close()` waits for it. */
+async function exclusive(ctx: EngineContext, p: PartitionState, fn: () => Promise<void>): Promise<void> {
   while (p.refreshing !== null) await p.refreshing.catch(() => undefined);
   const run = fn();
   p.refreshing = run;
+  ctx.inflight.add(run);
   try {
     await run;
   } finally {
     p.refreshing = null;
+    ctx.inflight.delete(run);
   }
 }
 
@@ -76,6 +79,12 @@ async function rewrite(ctx: EngineContext, p: PartitionState, dest: Storage, kin
     const result = await writeFile(ctx, opId, p, frozen, old.file === 0 ? null : source, dest, newPath);
     op.bytes_done = result.size;
     inject(ctx, kind === 'move' ? 'error_move_after_copy' : 'error_refresh_before_switch');
+    if (ctx.storages.find(dest.name) !== dest) {
+      // the storage was altered or renamed meanwhile: its folder or key may differ now
+      removeFile(newPath);
+      ctx.manifest.deleteOperation(opId);
+      throw new StrataError('INVALID_INPUT', `${kind}: storage '${dest.name}' changed while partition ${p.min} was written to it; nothing was changed, retry`, { retryable: true });
+    }
     let lsn = old.lsn;
     for (const m of frozen) if (BigInt(m.maxLsn) > lsn) lsn = BigInt(m.maxLsn);
     const record: PartitionRecord = {
@@ -160,7 +169,9 @@ export function releaseWal(ctx: EngineContext): void {
     const n = p.neededLsn;
     if (n !== 0 && n < needed) needed = n;
   }
-  if (ctx.wal.release(BigInt(needed)) > 0) ctx.manifest.pruneDropped(ctx.wal.stats().firstLsn + 1n);
+  // the segments may hold the only record of serial ids handed out: save the counter first
+  ctx.manifest.setConfig('ssn', ctx.serial.value);
+  ctx.wal.release(BigInt(needed));
 }
 
 /** Opens a partition file of `storage` with its key and checksum setting. */

@@ -13,11 +13,11 @@ export class MergeIterator implements EventSource {
   valid = false;
   buf: Uint8Array = NO_BYTES;
   off = 0;
-  /** Bit i set: source i is positioned on the current record. */
-  private at = 0;
+  /** at[i] is 1 when source i is positioned on the current record. */
+  private readonly at: Uint8Array;
 
   constructor(private readonly sources: readonly EventSource[]) {
-    if (sources.length > 30) throw new RangeError('merge: at most 30 sources');
+    this.at = new Uint8Array(sources.length);
   }
 
   seek(probe: Uint8Array, probeOff: number, strict: boolean): void {
@@ -37,10 +37,9 @@ export class MergeIterator implements EventSource {
     const at = this.at;
     for (let i = 0; i < sources.length; i++) {
       const s = sources[i]!;
-      if (s.revalidate(lastBuf, lastOff)) continue;
-      if ((at & (1 << i)) !== 0) s.next();
+      if (!s.revalidate(lastBuf, lastOff) && at[i] === 1) s.next();
+      at[i] = 0;
     }
-    this.at = 0;
     this.pick();
   }
 
@@ -54,9 +53,11 @@ export class MergeIterator implements EventSource {
   /** Moves every source that is on the current record. */
   private advance(): void {
     const sources = this.sources;
-    let at = this.at;
-    for (let i = 0; at !== 0; i++, at >>>= 1) if ((at & 1) !== 0) sources[i]!.next();
-    this.at = 0;
+    const at = this.at;
+    for (let i = 0; i < sources.length; i++) {
+      if (at[i] === 1) sources[i]!.next();
+      at[i] = 0;
+    }
   }
 
   /** Finds the smallest record among the sources, skipping deleted events. */
@@ -64,34 +65,23 @@ export class MergeIterator implements EventSource {
     const sources = this.sources;
     const n = sources.length;
     for (;;) {
+      const at = this.at;
       let best = -1;
       let bbuf: Uint8Array = NO_BYTES;
       let boff = 0;
-      let at = 0;
       for (let i = 0; i < n; i++) {
         const s = sources[i]!;
+        at[i] = 0;
         if (!s.valid) continue;
-        if (best < 0) {
-          best = i;
+        const c = best < 0 ? -1 : compareRecs(s.buf, s.off, bbuf, boff);
+        if (c < 0) at.fill(0, 0, i); // a new smallest: the earlier ones are not on it
+        if (c <= 0) {
+          best = i; // on equal keys the newer source wins
           bbuf = s.buf;
           boff = s.off;
-          at = 1 << i;
-          continue;
-        }
-        const c = compareRecs(s.buf, s.off, bbuf, boff);
-        if (c < 0) {
-          best = i;
-          bbuf = s.buf;
-          boff = s.off;
-          at = 1 << i;
-        } else if (c === 0) {
-          best = i; // newer source wins
-          bbuf = s.buf;
-          boff = s.off;
-          at |= 1 << i;
+          at[i] = 1;
         }
       }
-      this.at = at;
       if (best < 0) {
         this.valid = false;
         this.buf = NO_BYTES;

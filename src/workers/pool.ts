@@ -75,6 +75,11 @@ export class WorkerPool {
     if (this.closed) return;
     this.closed = true;
     for (const p of this.queue.splice(0)) p.reject(new StrataError('CLOSED', `worker pool: closed; job '${p.req.fn}' not run`));
+    for (const s of this.slots) {
+      // a job still running is abandoned with its thread: its caller must not wait forever
+      s.job?.reject(new StrataError('CLOSED', `worker pool: closed while job '${s.job.req.fn}' ran`));
+      s.job = undefined;
+    }
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
   }
 
