@@ -1,0 +1,83 @@
+/**
+ * The Cloud interface: the small set of object-storage calls the engine depends on.
+ * The engine never sees the AWS SDK; `s3/` implements this interface with it, and
+ * tests put a fault-injecting proxy in front of a real server, never a fake Cloud.
+ *
+ * @module
+ */
+
+/** One object of a bucket, as `head` and `list` see it. */
+export interface CloudObjectInfo {
+  readonly key: string;
+  /** Size in bytes. */
+  readonly size: number;
+}
+
+/**
+ * A bucket on an object store, named as a cloud of the manifest.
+ *
+ * Every call retries retryable failures (5xx, throttling, timeouts, refused or reset
+ * connections) with a bounded exponential backoff ({@link RetryOptions}), then rejects
+ * with a `CLOUD` StrataError whose message starts with the operation (`cloud put:`),
+ * names the cloud, bucket and key, and never holds a secret; `retryable` says whether
+ * a later retry may help. Bad arguments reject with `INVALID_INPUT`, calls after
+ * {@link Cloud.close} with `CLOSED`. Calls are independent: many may be in flight.
+ */
+export interface Cloud {
+  /** The cloud's name in the manifest (for messages). */
+  readonly name: string;
+  /** The bucket this cloud's objects live in. */
+  readonly bucket: string;
+  /** Creates the bucket if it does not exist. Idempotent. */
+  ensureBucket(): Promise<void>;
+  /** Writes the whole object `key`, replacing any object of that key. Durable once resolved. */
+  put(key: string, body: Uint8Array): Promise<void>;
+  /**
+   * Bytes [start, end) of an object (one ranged GET). Rejects (not retryable) when the
+   * object is shorter than `end`; `start === end` resolves to no bytes without a request.
+   */
+  getRange(key: string, start: number, end: number): Promise<Uint8Array>;
+  /** The whole object. A missing object rejects with a `CLOUD` error (not retryable). */
+  get(key: string): Promise<Uint8Array>;
+  /** The object's size, or null when it is absent. */
+  head(key: string): Promise<CloudObjectInfo | null>;
+  /** Removes the object; an absent object is fine. */
+  delete(key: string): Promise<void>;
+  /** Every object whose key starts with `prefix`, in key order (all pages). */
+  list(prefix: string): Promise<CloudObjectInfo[]>;
+  /**
+   * HTTP requests made so far, retries included, by kind: `bucket` (ensureBucket),
+   * `put`, `get`, `range`, `head`, `delete`, `list` (one per page). Tests and SHOW read it.
+   */
+  readonly stats: Readonly<Record<string, number>>;
+  /** Releases connections; later calls reject with `CLOSED`. Idempotent. */
+  close(): void;
+}
+
+/** A cloud of the manifest, as `CREATE CLOUD` records it. */
+export interface CloudConfig {
+  type: 's3';
+  /** Endpoint URL, such as `http://127.0.0.1:4568` or `https://s3.eu-west-1.amazonaws.com`. */
+  url: string;
+  region: string;
+  bucket: string;
+  access_key: string;
+  /** Never appears in messages or logs. */
+  secret_key: string;
+  /** Path-style addressing (`url/bucket/key`) instead of virtual hosts (`bucket.host/key`). */
+  path_style: boolean;
+  /** Logs each request (method, key, range, status, ms) to stderr. */
+  debug: boolean;
+}
+
+/** How calls retry. Every field is optional; the defaults suit a real endpoint. */
+export interface RetryOptions {
+  /** Tries per call, the first included (default 5). */
+  readonly attempts?: number;
+  /** Backoff before the second try, doubled for each further one (default 50 ms). */
+  readonly baseMs?: number;
+  /** Longest backoff (default 2000 ms). */
+  readonly maxMs?: number;
+  /** Longest time one try may take, body transfer included (default 10000 ms). */
+  readonly timeoutMs?: number;
+}

@@ -1,0 +1,46 @@
+/**
+ * Builds the S3Client of a cloud: endpoint, region, addressing style, static
+ * credentials, bounded connection and request times, and no retries of its own
+ * (Strata retries around each call, see ../retry.ts).
+ *
+ * @module
+ */
+import { S3Client } from '@aws-sdk/client-s3';
+import { StrataError } from '../../errors.ts';
+import type { CloudConfig } from '../cloud.ts';
+import type { RetryPolicy } from '../retry.ts';
+
+/** Longest time to open a TCP (and TLS) connection. */
+const CONNECT_MS = 5_000;
+
+/** Opens no connection yet: the first call does. Throws `INVALID_INPUT` for a bad url. */
+export function createS3Client(name: string, config: CloudConfig, policy: RetryPolicy): S3Client {
+  let url: URL;
+  try {
+    url = new URL(config.url);
+  } catch (cause) {
+    throw new StrataError('INVALID_INPUT', `open cloud: s3 '${name}': url '${config.url}' is not a URL; write it as http(s)://host[:port]`, { cause });
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new StrataError('INVALID_INPUT', `open cloud: s3 '${name}': url '${config.url}' is not http or https`);
+  }
+  const agent = { keepAlive: true, maxSockets: 64 };
+  return new S3Client({
+    endpoint: config.url,
+    region: config.region || 'us-east-1',
+    forcePathStyle: config.path_style,
+    credentials: { accessKeyId: config.access_key, secretAccessKey: config.secret_key },
+    maxAttempts: 1,
+    // S3-compatible stores differ in their support of the newer flexible checksums:
+    // send and check them only where the API requires them (put sends Content-MD5)
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+    requestHandler: {
+      connectionTimeout: Math.min(CONNECT_MS, policy.timeoutMs),
+      requestTimeout: policy.timeoutMs,
+      throwOnRequestTimeout: true,
+      httpAgent: agent,
+      httpsAgent: agent,
+    },
+  });
+}

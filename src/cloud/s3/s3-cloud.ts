@@ -1,0 +1,241 @@
+/**
+ * The {@link Cloud} of an S3-compatible endpoint, through `@aws-sdk/client-s3`.
+ * Every call is one request per try (list: one per page), retried by ../retry.ts, and
+ * counted in `stats`; failures become `CLOUD` StrataErrors (./s3-errors.ts).
+ *
+ * @module
+ */
+import { createHash } from 'node:crypto';
+import {
+  type BucketLocationConstraint,
+  CreateBucketCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { StrataError } from '../../errors.ts';
+import type { Cloud, CloudConfig, CloudObjectInfo, RetryOptions } from '../cloud.ts';
+import { RetryExhausted, type RetryPolicy, retryPolicy, withRetry } from '../retry.ts';
+import { readBody, statusOf } from './s3-body.ts';
+import { createS3Client } from './s3-client.ts';
+import { addDebugLog } from './s3-debug.ts';
+import { AnswerError, describeFailure } from './s3-errors.ts';
+
+/** The kinds of request `stats` counts. */
+export const REQUEST_KINDS = ['bucket', 'put', 'get', 'range', 'head', 'delete', 'list'] as const;
+type Kind = (typeof REQUEST_KINDS)[number];
+
+/** One call: the operation for messages, the kind for stats, what it targets. */
+interface Call {
+  readonly op: string;
+  readonly kind: Kind;
+  /** ` key 'k'`, ` prefix 'p'` or empty (the bucket). */
+  readonly target: string;
+}
+
+/** A cloud of type `s3`. */
+export class S3Cloud implements Cloud {
+  readonly bucket: string;
+  private readonly client: S3Client;
+  private readonly policy: RetryPolicy;
+  private readonly counts: Record<Kind, number>;
+  private closed = false;
+
+  /** Throws `INVALID_INPUT` for a bad url or bad retry options; connects on the first call. */
+  constructor(
+    readonly name: string,
+    private readonly config: CloudConfig,
+    options: RetryOptions = {},
+  ) {
+    this.bucket = config.bucket;
+    try {
+      this.policy = retryPolicy(options);
+    } catch (cause) {
+      throw new StrataError('INVALID_INPUT', `open cloud: s3 '${name}': ${(cause as Error).message}`, { cause });
+    }
+    this.client = createS3Client(name, config, this.policy);
+    if (config.debug) addDebugLog(this.client, name, (s) => this.scrub(s));
+    this.counts = Object.fromEntries(REQUEST_KINDS.map((k) => [k, 0])) as Record<Kind, number>;
+  }
+
+  get stats(): Readonly<Record<string, number>> {
+    return { ...this.counts };
+  }
+
+  async ensureBucket(): Promise<void> {
+    const call: Call = { op: 'cloud ensure bucket', kind: 'bucket', target: '' };
+    const exists = () =>
+      this.run(call, async (signal) => {
+        try {
+          await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }), { abortSignal: signal });
+          return true;
+        } catch (e) {
+          if (statusOf(e) === 404) return false;
+          throw e;
+        }
+      });
+    if (await exists()) return;
+    const region = this.config.region || 'us-east-1';
+    const created = await this.run(call, async (signal) => {
+      try {
+        await this.client.send(
+          new CreateBucketCommand({
+            Bucket: this.bucket,
+            // us-east-1 is the default location and may not be named
+            ...(region === 'us-east-1' ? {} : { CreateBucketConfiguration: { LocationConstraint: region as BucketLocationConstraint } }),
+          }),
+          { abortSignal: signal },
+        );
+        return true;
+      } catch (e) {
+        const name = (e as { name?: unknown }).name;
+        if (name === 'BucketAlreadyOwnedByYou') return true;
+        if (name === 'BucketAlreadyExists') return false;
+        throw e;
+      }
+    });
+    // a bucket made meanwhile, by another process or another owner: ours if we can see it
+    if (!created && !(await exists())) {
+      throw new StrataError('CLOUD', `cloud ensure bucket: s3 '${this.name}' bucket '${this.bucket}': the bucket exists and is not ours; choose another bucket name`);
+    }
+  }
+
+  async put(key: string, body: Uint8Array): Promise<void> {
+    const md5 = createHash('md5').update(body).digest('base64');
+    await this.run({ op: 'cloud put', kind: 'put', target: keyTarget(key) }, (signal) =>
+      this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentLength: body.byteLength, ContentMD5: md5 }), {
+        abortSignal: signal,
+      }),
+    );
+  }
+
+  async getRange(key: string, start: number, end: number): Promise<Uint8Array> {
+    if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end < start) {
+      throw new StrataError('INVALID_INPUT', `cloud get range: s3 '${this.name}' bucket '${this.bucket}'${keyTarget(key)}: bad range [${start}, ${end})`);
+    }
+    if (start === end) return new Uint8Array(0);
+    const range = `bytes=${start}-${end - 1}`;
+    const call: Call = { op: 'cloud get range', kind: 'range', target: `${keyTarget(key)} range [${start}, ${end})` };
+    return this.run(call, async (signal) => {
+      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: range }), { abortSignal: signal });
+      return checkRange(await readBody(out.Body, signal), out.ContentRange, start, end);
+    });
+  }
+
+  async get(key: string): Promise<Uint8Array> {
+    return this.run({ op: 'cloud get', kind: 'get', target: keyTarget(key) }, async (signal) => {
+      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }), { abortSignal: signal });
+      const bytes = await readBody(out.Body, signal);
+      if (out.ContentLength !== undefined && bytes.byteLength !== out.ContentLength) {
+        throw new AnswerError(`got ${bytes.byteLength} bytes instead of ${out.ContentLength}`, true);
+      }
+      return bytes;
+    });
+  }
+
+  async head(key: string): Promise<CloudObjectInfo | null> {
+    return this.run({ op: 'cloud head', kind: 'head', target: keyTarget(key) }, async (signal) => {
+      try {
+        const out = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }), { abortSignal: signal });
+        return { key, size: out.ContentLength ?? 0 };
+      } catch (e) {
+        if (statusOf(e) === 404 && (e as { name?: unknown }).name !== 'NoSuchBucket') return null;
+        throw e;
+      }
+    });
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.run({ op: 'cloud delete', kind: 'delete', target: keyTarget(key) }, async (signal) => {
+      try {
+        await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }), { abortSignal: signal });
+      } catch (e) {
+        // S3 answers 204 for an absent key; some compatible stores answer 404
+        if (statusOf(e) !== 404 || (e as { name?: unknown }).name === 'NoSuchBucket') throw e;
+      }
+    });
+  }
+
+  async list(prefix: string): Promise<CloudObjectInfo[]> {
+    const found: CloudObjectInfo[] = [];
+    let token: string | undefined;
+    let after: string | undefined;
+    const call: Call = { op: 'cloud list', kind: 'list', target: ` prefix '${prefix}'` };
+    for (;;) {
+      const out = await this.run(call, (signal) =>
+        this.client.send(
+          new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token, StartAfter: token === undefined ? after : undefined }),
+          { abortSignal: signal },
+        ),
+      );
+      for (const o of out.Contents ?? []) if (o.Key !== undefined) found.push({ key: o.Key, size: o.Size ?? 0 });
+      if (!out.IsTruncated) return found;
+      // a truncated page without a token: go on after its last key
+      token = out.NextContinuationToken;
+      const last = found.at(-1)?.key;
+      if (token === undefined && (last === undefined || last === after)) {
+        throw new StrataError('CLOUD', `cloud list: s3 '${this.name}' bucket '${this.bucket}' prefix '${prefix}': a truncated page gives no way on; check that the endpoint is S3-compatible`);
+      }
+      after = last;
+    }
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.client.destroy();
+  }
+
+  /** Runs one call: counted, logged, retried, its failure made a StrataError. */
+  private async run<T>(call: Call, attempt: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const where = `s3 '${this.name}' bucket '${this.bucket}'${call.target}`;
+    if (this.closed) throw new StrataError('CLOSED', `${call.op}: ${where}: the cloud is closed`);
+    try {
+      return await withRetry(
+        this.policy,
+        (signal) => {
+          this.counts[call.kind]++;
+          return attempt(signal);
+        },
+        (e) => !this.closed && describeFailure(e).retryable,
+      );
+    } catch (e) {
+      if (!(e instanceof RetryExhausted)) throw e;
+      const f = describeFailure(e.last);
+      const tries = e.attempts > 1 ? ` after ${e.attempts} attempts` : '';
+      throw new StrataError('CLOUD', this.scrub(`${call.op}: ${where}: ${f.detail}${tries}; ${f.hint}`), { cause: e.last, retryable: f.retryable });
+    }
+  }
+
+  /** Masks the keys, should an answer ever quote them (short ones would mask too much). */
+  private scrub(text: string): string {
+    let out = text;
+    for (const secret of [this.config.secret_key, this.config.access_key]) {
+      if (secret.length >= 8) out = out.split(secret).join('(secret)');
+    }
+    return out;
+  }
+}
+
+function keyTarget(key: string): string {
+  return ` key '${key}'`;
+}
+
+/**
+ * The bytes [start, end) of a ranged GET's answer, checked against its Content-Range
+ * (`bytes first-last/size`). A server may answer more than asked from `start` (s3rver
+ * reads `bytes=0-0` as the whole object): the surplus is cut off.
+ */
+function checkRange(bytes: Uint8Array, contentRange: string | undefined, start: number, end: number): Uint8Array {
+  const m = contentRange === undefined ? null : /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(contentRange.trim());
+  if (m === null) throw new AnswerError(`the answer to a Range request has no valid Content-Range ('${contentRange ?? ''}')`, false);
+  const [first, size] = [Number(m[1]), m[3] === '*' ? undefined : Number(m[3])];
+  if (size !== undefined && size < end) throw new AnswerError(`the object has ${size} bytes, fewer than ${end}`, false, 'the object is shorter than the range');
+  if (first !== start) throw new AnswerError(`the answer starts at byte ${first}, not ${start}`, false);
+  if (bytes.byteLength < end - start) throw new AnswerError(`got ${bytes.byteLength} bytes instead of ${end - start}`, true);
+  return bytes.byteLength === end - start ? bytes : bytes.subarray(0, end - start);
+}

@@ -1,0 +1,111 @@
+/**
+ * A fault injector for the cloud tests that is not a mock of the SDK: a tiny HTTP proxy
+ * on 127.0.0.1 in front of a real S3 server. Requests pass through untouched (headers
+ * too, so signatures stay valid) unless a fault is queued: answer with an error status,
+ * hold the request past the client's time limit, or drop the connection. Each queued
+ * fault applies to the next `count` requests (`Infinity`: until `clear()`).
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** What the proxy does to a request. */
+export type Fault =
+  /** Answer `status` with an S3 error body of `code`. */
+  | { readonly kind: 'status'; readonly status: number; readonly code?: string }
+  /** Wait `ms`, then pass the request through (if the client still waits). */
+  | { readonly kind: 'delay'; readonly ms: number }
+  /** Cut the connection without answering. */
+  | { readonly kind: 'drop' };
+
+/** One request seen by the proxy and what became of it. */
+export interface ProxyLogEntry {
+  readonly method: string;
+  readonly url: string;
+  /** `pass`, or the fault applied: `500`, `delay`, `drop`. */
+  readonly outcome: string;
+}
+
+/** A running proxy. */
+export interface FaultProxy {
+  /** `http://127.0.0.1:port`: point the cloud's url here. */
+  readonly url: string;
+  /** Every request seen, in order. */
+  readonly log: readonly ProxyLogEntry[];
+  /** Applies `fault` to the next `count` requests (after faults queued before it). */
+  inject(fault: Fault, count?: number): void;
+  /** Forgets the queued faults: requests pass through again. */
+  clear(): void;
+  close(): Promise<void>;
+}
+
+const CODES: Readonly<Record<number, string>> = { 500: 'InternalError', 503: 'ServiceUnavailable', 403: 'AccessDenied', 404: 'NoSuchKey', 429: 'SlowDown' };
+
+/** Starts a proxy to `upstream` (`http://host:port`). */
+export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
+  const target = new URL(upstream);
+  const queue: { fault: Fault; left: number }[] = [];
+  const log: ProxyLogEntry[] = [];
+
+  const next = (): Fault | undefined => {
+    const head = queue[0];
+    if (head === undefined) return undefined;
+    if (--head.left <= 0) queue.shift();
+    return head.fault;
+  };
+
+  const pass = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const up = http.request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (upRes) => {
+      res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+      upRes.pipe(res);
+    });
+    up.on('error', () => res.destroy());
+    res.on('close', () => up.destroy());
+    req.pipe(up);
+  };
+
+  const server = http.createServer((req, res) => {
+    const fault = next();
+    const entry = (outcome: string) => log.push({ method: req.method ?? '?', url: req.url ?? '', outcome });
+    if (fault === undefined) {
+      entry('pass');
+      pass(req, res);
+    } else if (fault.kind === 'status') {
+      entry(String(fault.status));
+      // read the body first, or the client may see a reset instead of the answer
+      req.resume();
+      req.on('end', () => {
+        const code = fault.code ?? CODES[fault.status] ?? 'InjectedFault';
+        const body = req.method === 'HEAD' ? '' : `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>injected by the fault proxy</Message></Error>`;
+        res.writeHead(fault.status, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(body) });
+        res.end(body);
+      });
+    } else if (fault.kind === 'delay') {
+      entry('delay');
+      req.pause();
+      const timer = setTimeout(() => {
+        if (!res.destroyed) pass(req, res);
+      }, fault.ms);
+      res.on('close', () => clearTimeout(timer));
+    } else {
+      entry('drop');
+      req.socket.destroy();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    log,
+    inject(fault, count = 1) {
+      queue.push({ fault, left: count });
+    },
+    clear() {
+      queue.length = 0;
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
