@@ -65,7 +65,13 @@ async function run(db: Strata, text: string): Promise<boolean> {
 }
 
 const args = parseArgs(process.argv.slice(2));
-const db = await Strata.open(args.dir);
+let db: Strata;
+try {
+  db = await Strata.open(args.dir);
+} catch (e) {
+  report(e);
+  process.exit(1);
+}
 const r = db.openReport;
 for (const line of [...r.rolledBack, ...r.completed, ...r.orphansRemoved.map((n) => `removed orphan ${n}`), ...r.damaged.map((d) => `DAMAGED ${d}`)]) console.error(`open: ${line}`);
 if (r.wal !== null && r.wal.records > 0) console.error(`open: replayed ${r.wal.records} wal records (${r.wal.events} events)`);

@@ -11,6 +11,7 @@ import { type EngineContext, nowMicros } from './context.ts';
 import { dropPartition } from './partition-drop.ts';
 import type { PartitionState } from './partition-state.ts';
 import { setPipeline } from './pipeline.ts';
+import { MAIN } from './storage-registry.ts';
 import { movePartition } from './refresh.ts';
 
 /** Partitions on `storage`, counting moves into it that are in flight. */
@@ -50,6 +51,7 @@ export function executeAlterStorageRename(ctx: EngineContext, s: StatementOf<'al
 /** DROP STORAGE [IF EXISTS] name. */
 export function executeDropStorage(ctx: EngineContext, s: StatementOf<'drop_storage'>): null {
   const op = 'drop storage';
+  if (s.name === MAIN) throw new StrataError('INVALID_INPUT', `${op}: main cannot be dropped`);
   const storage = s.ifExists ? ctx.storages.find(s.name) : ctx.storages.get(op, s.name);
   if (storage === undefined) return null;
   const n = holds(ctx, storage.name);
@@ -116,10 +118,22 @@ export async function runPlan(ctx: EngineContext, steps: readonly PlanStep[]): P
   }
 }
 
+/**
+ * Plans and runs until the plan is empty: a moved partition is re-encoded with its
+ * destination's settings and may change size, so one pass may not be enough. Moves
+ * only go down the pipeline, so this ends; the bound is a safeguard.
+ */
+export async function rebalance(ctx: EngineContext): Promise<void> {
+  for (let pass = 0; pass < 16; pass++) {
+    const steps = plan(ctx);
+    if (steps.length === 0) return;
+    await runPlan(ctx, steps);
+  }
+}
+
 /** REBALANCE | EXPLAIN REBALANCE. */
 export async function executeRebalance(ctx: EngineContext, s: StatementOf<'rebalance'>): Promise<PlanStep[] | null> {
-  const steps = plan(ctx);
-  if (s.explain) return steps;
-  await runPlan(ctx, steps);
+  if (s.explain) return plan(ctx);
+  await rebalance(ctx);
   return null;
 }

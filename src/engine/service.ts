@@ -7,7 +7,7 @@
  * @module
  */
 import type { EngineContext } from './context.ts';
-import { plan, runPlan } from './exec-storages.ts';
+import { rebalance } from './exec-storages.ts';
 import type { PartitionState } from './partition-state.ts';
 import { refreshPartition } from './refresh.ts';
 
@@ -51,7 +51,7 @@ export class BackgroundService {
     const run = (async () => {
       do {
         this.again = false;
-        await runPlan(this.ctx, plan(this.ctx));
+        await rebalance(this.ctx);
       } while (this.again && this.active);
     })();
     this.rebalancing = run;

@@ -64,8 +64,14 @@ export class StorageRegistry {
     const r: StorageRecord = { name, uuid: (uuid as string | undefined) ?? randomUUID(), path: (path as string | undefined) ?? '', options: rest, created: Date.now() * 1000 };
     const s = new Storage(r, this.dbDir);
     if ([...this.map.values()].some((o) => o.dir === s.dir)) throw new StrataError('ALREADY_EXISTS', `${op}: another storage already uses ${s.dir}`);
-    makeDir(s);
+    // the record first (it refuses a taken uuid), then the folder: a failure leaves nothing
     this.manifest.insertStorage(r);
+    try {
+      makeDir(s);
+    } catch (e) {
+      this.manifest.deleteStorage(name);
+      throw e;
+    }
     this.map.set(name, s);
     return true;
   }
@@ -79,6 +85,7 @@ export class StorageRegistry {
     makeDir(next);
     this.manifest.updateStorage(s.name, r);
     this.map.set(s.name, next);
+    if (next.dir !== s.dir) removeEmptyDir(s.dir);
   }
 
   /** ALTER STORAGE ... RENAME TO. */
@@ -96,11 +103,16 @@ export class StorageRegistry {
     if (s.name === MAIN) throw new StrataError('INVALID_INPUT', `${op}: main cannot be dropped`);
     this.manifest.deleteStorage(s.name);
     this.map.delete(s.name);
-    try {
-      fs.rmdirSync(s.dir);
-    } catch {
-      // a folder with files we do not own stays
-    }
+    removeEmptyDir(s.dir);
+  }
+}
+
+/** Removes a storage folder if it is empty; a folder with files we do not own stays. */
+function removeEmptyDir(dir: string): void {
+  try {
+    fs.rmdirSync(dir);
+  } catch {
+    // not empty, or already gone
   }
 }
 

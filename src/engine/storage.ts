@@ -34,6 +34,9 @@ const options: Record<string, { readonly kind: Kind; readonly min?: number; read
 /** The option names, in the order `SHOW STORAGE` lists them. */
 export const storageOptionNames = Object.keys(options);
 
+/** What an option means when a storage has never set it. */
+const unset: Record<string, ConfigValue | undefined> = { path: '', encryption: 'none' };
+
 /** Options that never appear in `SHOW` output. */
 const secret = new Set(['encryption_key']);
 
@@ -164,7 +167,8 @@ export function mergeOptions(op: string, current: Readonly<Record<string, Config
     const def = options[name]!;
     if (name === 'cloud') throw new StrataError('NOT_SUPPORTED', `${op}: storage option cloud: clouds land with the cloud tier in a later release`);
     if (def.createOnly === true && !creating) throw new StrataError('INVALID_INPUT', `${op}: ${name} is chosen when the storage is created`);
-    if (def.whileEmpty === true && !empty && current[name] !== v) {
+    const was = current[name] ?? unset[name];
+    if (def.whileEmpty === true && !empty && was !== v) {
       throw new StrataError('INVALID_INPUT', `${op}: ${name} can change only while the storage holds no partitions; move or drop them first`);
     }
     next[name] = v;

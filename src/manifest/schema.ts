@@ -99,7 +99,7 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 2,
-    description: 'pipeline: the ordered tiers and their retention limits; dropped: tombstones of dropped ranges',
+    description: 'pipeline: the ordered tiers and their retention limits',
     up: `
       CREATE TABLE pipeline (
         position   INTEGER PRIMARY KEY ${count('position')},
@@ -109,8 +109,14 @@ export const MIGRATIONS: readonly Migration[] = [
         events     INTEGER CHECK (events IS NULL OR ${count('events').slice(7, -1)}),
         duration   TEXT CHECK (duration IS NULL OR (${u64('duration').slice(7, -1)}))
       );
-
-      CREATE TABLE dropped (
+    `,
+  },
+  {
+    version: 3,
+    description: 'dropped: tombstones of dropped ranges, so WAL replay never brings their events back',
+    // IF NOT EXISTS: development builds created this table in version 2
+    up: `
+      CREATE TABLE IF NOT EXISTS dropped (
         min TEXT NOT NULL ${u64('min')},
         max TEXT NOT NULL ${u64('max')},
         lsn TEXT NOT NULL ${u64('lsn')},

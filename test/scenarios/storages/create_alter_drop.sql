@@ -11,6 +11,8 @@ CREATE STORAGE bad (compression 'zstd', compression 'none');
 CREATE STORAGE bad (encryption_key '00');
 CREATE STORAGE bad (encryption 'none', encryption_key '000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f');
 CREATE STORAGE bad (cloud 's3');
+CREATE STORAGE taken (uuid '12345678-1234-1234-1234-123456789abc');
+CREATE STORAGE again (uuid '12345678-1234-1234-1234-123456789abc', path 'other');
 CREATE STORAGE vault (encryption 'aes');
 CREATE STORAGE vault2 (encryption 'aes', encryption_key '000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f');
 SHOW STORAGE vault2;

@@ -9,6 +9,7 @@ MOVE PARTITION 0 INTO cold;
 SHOW PARTITIONS cold;
 ALTER STORAGE cold SET (path 'elsewhere');
 ALTER STORAGE cold SET (encryption 'aes');
+ALTER STORAGE cold SET (encryption 'none');
 ALTER STORAGE cold SET (compression 'lz4');
 DROP STORAGE cold;
 MOVE PARTITION 0 INTO nowhere;
