@@ -12,6 +12,7 @@ import type { PipelineTier } from '../tiering/index.ts';
 import type { Config } from './config.ts';
 import { partitionFileName } from './paths.ts';
 import type { StorageRegistry } from './storage-registry.ts';
+import type { CloudRegistry } from './cloud-registry.ts';
 import type { OperationRegistry } from './operations.ts';
 import type { PartitionMap } from './partition-map.ts';
 import type { PartitionState } from './partition-state.ts';
@@ -28,6 +29,7 @@ export interface EngineContext {
   readonly arena: Arena;
   readonly pool: WorkerPool;
   readonly storages: StorageRegistry;
+  readonly clouds: CloudRegistry;
   /** The pipeline's tiers (empty: every partition is created on main and kept). */
   pipeline: PipelineTier[];
   readonly serial: SerialCounter;

@@ -15,6 +15,7 @@ import { type Config, applySettings, defaultConfig, isPersistent, settingScope }
 import type { EngineContext } from './context.ts';
 import { loadPipeline } from './pipeline.ts';
 import { StorageRegistry } from './storage-registry.ts';
+import { CloudRegistry } from './cloud-registry.ts';
 import { Cursor, type CursorOptions } from './cursor.ts';
 import { syncDir } from './fs-util.ts';
 import { DirLock } from './lock.ts';
@@ -106,6 +107,7 @@ export class Database {
         arena: new Arena(),
         pool,
         storages,
+        clouds: new CloudRegistry(manifest),
         pipeline: loadPipeline(manifest),
         serial,
         memory: { bytes: 0 },

@@ -18,6 +18,7 @@ import {
   executeShowPartitions,
 } from './exec-partitions.ts';
 import { executeSet, executeShowConfig, executeShowSettings } from './exec-settings.ts';
+import { executeAlterCloudRename, executeAlterCloudSet, executeCreateCloud, executeDropCloud, executeShowCloud, executeShowClouds } from './exec-clouds.ts';
 import type { OperationRegistry } from './operations.ts';
 import {
   executeAlterPipeline,
@@ -81,9 +82,9 @@ export async function executeStatement(ctx: EngineContext, db: StatementTarget, 
     case 'show_pipeline':
       return pipelineView(ctx);
     case 'show_clouds':
-      return [];
+      return executeShowClouds(ctx);
     case 'show_cloud':
-      throw new StrataError('NOT_FOUND', `show cloud: no cloud '${s.name}'; SHOW CLOUDS lists them`);
+      return executeShowCloud(ctx, s);
     case 'show_memory':
       return memoryView(ctx);
     case 'show_wal':
@@ -127,15 +128,18 @@ export async function executeStatement(ctx: EngineContext, db: StatementTarget, 
     case 'move_partitions':
       return executeMovePartitions(ctx, s);
     case 'create_cloud':
+      return executeCreateCloud(ctx, s);
     case 'alter_cloud_rename':
+      return executeAlterCloudRename(ctx, s);
     case 'alter_cloud_set':
+      return executeAlterCloudSet(ctx, s);
     case 'drop_cloud':
-      return later(s.kind.replace(/_/g, ' ').replace(/ (rename|set)$/, ''), 'clouds and the cloud tier');
+      return executeDropCloud(ctx, s);
     case 'upload_partition':
     case 'upload_partitions':
     case 'download_partition':
     case 'download_partitions':
-      return later(s.kind.replace(/_/g, ' '), 'clouds and the cloud tier');
+      return later(s.kind.replace(/_/g, ' '), 'uploads and downloads of the cloud tier');
     default: {
       const never: never = s;
       throw new StrataError('INTERNAL', `execute: unknown statement ${JSON.stringify(never)}`);

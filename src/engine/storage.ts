@@ -165,7 +165,7 @@ export function mergeOptions(op: string, current: Readonly<Record<string, Config
     seen.add(name);
     const v = checkOption(op, name, value);
     const def = options[name]!;
-    if (name === 'cloud') throw new StrataError('NOT_SUPPORTED', `${op}: storage option cloud: clouds land with the cloud tier in a later release`);
+    if (name === 'cloud') throw new StrataError('NOT_SUPPORTED', `${op}: storage option cloud: keeping a storage's partitions on a cloud is not supported yet (clouds can be created; uploads land in a later release)`);
     if (def.createOnly === true && !creating) throw new StrataError('INVALID_INPUT', `${op}: ${name} is chosen when the storage is created`);
     const was = current[name] ?? unset[name];
     if (def.whileEmpty === true && !empty && was !== v) {

@@ -8,7 +8,7 @@ import type Database from 'better-sqlite3';
 import { StrataError } from '../errors.ts';
 import { openDatabase } from './open-database.ts';
 import { operationToRow, partitionToRow, rowToOperation, rowToPartition } from './records.ts';
-import type { DroppedRange, OperationRecord, PartitionRecord, PipelineRecord, StorageRecord } from './records.ts';
+import type { CloudRecord, DroppedRange, OperationRecord, PartitionRecord, PipelineRecord, StorageRecord } from './records.ts';
 import { missingStorage, sqliteError, storageConflict } from './sqlite-error.ts';
 import { prepareStatements } from './statements.ts';
 import type { Statements, ValueRow } from './statements.ts';
@@ -293,6 +293,45 @@ export class Manifest {
   pruneDropped(lsn: bigint): void {
     this.run('prune dropped', () => {
       this.st.droppedPrune.run(u64ToText(lsn, 'prune dropped', 'lsn'));
+    });
+  }
+
+  /** Every cloud, by name. */
+  listClouds(): CloudRecord[] {
+    return this.run('list clouds', () =>
+      this.st.cloudAll.all().map((r) => ({ name: r.name, type: r.type, options: JSON.parse(r.options) as CloudRecord['options'], created: r.created })),
+    );
+  }
+
+  /** Records a new cloud. @throws StrataError `ALREADY_EXISTS` if the name is taken. */
+  insertCloud(c: CloudRecord): void {
+    const op = `insert cloud '${c.name}'`;
+    this.run(op, () => {
+      try {
+        this.st.cloudInsert.run({ name: c.name, type: c.type, options: JSON.stringify(c.options), created: c.created });
+      } catch (e) {
+        if ((e as { code?: string }).code?.startsWith('SQLITE_CONSTRAINT') === true) {
+          throw new StrataError('ALREADY_EXISTS', `manifest: ${op}: cloud '${c.name}' already exists`);
+        }
+        throw e;
+      }
+    });
+  }
+
+  /** Replaces the cloud `name` with `c` (`c.name` may differ: a rename). @throws `NOT_FOUND`. */
+  updateCloud(name: string, c: CloudRecord): void {
+    const op = `update cloud '${name}'`;
+    this.run(op, () => {
+      const row = { old: name, name: c.name, type: c.type, options: JSON.stringify(c.options), created: c.created };
+      if (this.st.cloudUpdate.run(row).changes === 0) throw new StrataError('NOT_FOUND', `manifest: ${op}: cloud '${name}' not found`);
+    });
+  }
+
+  /** Deletes the cloud `name`. @throws `NOT_FOUND`. */
+  deleteCloud(name: string): void {
+    const op = `delete cloud '${name}'`;
+    this.run(op, () => {
+      if (this.st.cloudDelete.run(name).changes === 0) throw new StrataError('NOT_FOUND', `manifest: ${op}: cloud '${name}' not found`);
     });
   }
 

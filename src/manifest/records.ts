@@ -207,3 +207,13 @@ export interface DroppedRange {
   max: bigint;
   lsn: bigint;
 }
+
+/** A cloud: a named S3-compatible endpoint. Options are strings and booleans. */
+export interface CloudRecord {
+  name: string;
+  /** `s3`. */
+  type: string;
+  options: Record<string, string | boolean>;
+  /** Microseconds since the epoch. */
+  created: number;
+}

@@ -124,6 +124,18 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    description: 'clouds: named S3-compatible endpoints',
+    up: `
+      CREATE TABLE clouds (
+        name    TEXT PRIMARY KEY,
+        type    TEXT NOT NULL,
+        options TEXT NOT NULL CHECK (json_valid(options) AND json_type(options) = 'object'),
+        created INTEGER NOT NULL ${count('created')}
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 /** The schema version this code writes and understands. */

@@ -84,6 +84,12 @@ export function prepareStatements(db: Database.Database) {
     ),
     operationDelete: db.prepare<[number]>('DELETE FROM operations WHERE id = ?'),
 
+    cloudAll: db.prepare<[], CloudRow>('SELECT name, type, options, created FROM clouds ORDER BY name'),
+    cloudInsert: db.prepare<[CloudRow]>('INSERT INTO clouds (name, type, options, created) VALUES (@name, @type, @options, @created)'),
+    cloudUpdate: db.prepare<[CloudRow & { old: string }]>(
+      'UPDATE clouds SET name = @name, type = @type, options = @options, created = @created WHERE name = @old',
+    ),
+    cloudDelete: db.prepare<[string]>('DELETE FROM clouds WHERE name = ?'),
     droppedAll: db.prepare<[], { min: string; max: string; lsn: string }>('SELECT min, max, lsn FROM dropped ORDER BY lsn'),
     droppedInsert: db.prepare<[string, string, string]>('INSERT INTO dropped (min, max, lsn) VALUES (?, ?, ?)'),
     droppedPrune: db.prepare<[string]>('DELETE FROM dropped WHERE lsn < ?'),
@@ -94,6 +100,14 @@ export function prepareStatements(db: Database.Database) {
         'VALUES (@position, @storage, @partitions, @size, @events, @duration)',
     ),
   };
+}
+
+/** A row of `clouds`. */
+export interface CloudRow {
+  name: string;
+  type: string;
+  options: string;
+  created: number;
 }
 
 /** A row of `pipeline`. */

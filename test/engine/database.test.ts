@@ -141,7 +141,7 @@ describe('writes', () => {
     expect(parts[0]!.size).toBeGreaterThan(0);
     await expectCode(db.refresh(1000n), 'NOT_FOUND', /no partition holds id 1000/);
     await expectCode(db.execute('DROP TABLE x'), 'SYNTAX', /unexpected 'TABLE'/);
-    await expectCode(db.execute("CREATE CLOUD c (type 's3')"), 'NOT_SUPPORTED');
+    await expectCode(db.execute('UPLOAD PARTITION 0'), 'NOT_SUPPORTED');
     await db.close();
   });
 });
@@ -299,6 +299,25 @@ describe('dropped partitions stay dropped', () => {
     await db.close();
     db = await Strata.open(dir, { wal: true });
     expect(scan(db).map((r) => r.value)).toEqual(['b']);
+    await db.close();
+  });
+});
+
+describe('clouds', () => {
+  test('persist across reopen; the secret key never shows', async () => {
+    let db = await Strata.open(dir, cfg);
+    await db.execute("CREATE CLOUD backup (type 's3', endpoint 'http://127.0.0.1:9000', login 'ak', password 'very-secret', path_style true)");
+    await db.close();
+    db = await Strata.open(dir, cfg);
+    const clouds = (await db.execute('SHOW CLOUDS')) as Record<string, unknown>[];
+    expect(clouds).toEqual([
+      { name: 'backup', type: 's3', url: 'http://127.0.0.1:9000', region: 'us-east-1', bucket: null, access_key: 'ak', secret_key: '(secret)', path_style: true, debug: false },
+    ]);
+    expect(JSON.stringify(await db.execute('SHOW CLOUD backup'))).not.toContain('very-secret');
+    await db.execute('DROP CLOUD backup');
+    await db.close();
+    db = await Strata.open(dir, cfg);
+    expect(await db.execute('SHOW CLOUDS')).toEqual([]);
     await db.close();
   });
 });
