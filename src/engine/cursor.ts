@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { MAX_ID, RECORD_HEADER, idHi, idLo, recSetId, toId, type IdLike } from '../codec/index.ts';
+import { MAX_ID, RECORD_HEADER, idHi, idLo, recIdHi, recIdLo, recSetId, toId, type IdLike } from '../codec/index.ts';
 import { StrataError } from '../errors.ts';
 import {
   type EventSource,
@@ -148,8 +148,8 @@ export class Cursor implements AsyncIterable<StrataEvent>, Iterable<StrataEvent>
     let lo: number;
     let next = 0n;
     if (this.first) {
-      hi = idHi(this.probeId());
-      lo = idLo(this.probeId());
+      hi = recIdHi(this.probe, 0);
+      lo = recIdLo(this.probe, 0);
     } else {
       next = this.partMax + 1n;
       hi = idHi(next);
@@ -192,15 +192,4 @@ export class Cursor implements AsyncIterable<StrataEvent>, Iterable<StrataEvent>
       this.file = null;
     }
   }
-
-  private probeId(): bigint {
-    const b = this.probe;
-    return idJoin8(b);
-  }
-}
-
-function idJoin8(b: Uint8Array): bigint {
-  let v = 0n;
-  for (let i = 7; i >= 0; i--) v = (v << 8n) | BigInt(b[i]!);
-  return v;
 }

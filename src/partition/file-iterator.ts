@@ -20,10 +20,6 @@ export class FileIterator implements EventSource {
 
   constructor(private readonly file: PartitionFile) {}
 
-  /** Positions on the first record of the file. */
-  first(): void {
-    this.load(0);
-  }
 
   seek(probe: Uint8Array, probeOff: number, strict: boolean): void {
     this.load(this.file.seek(recIdHi(probe, probeOff), recIdLo(probe, probeOff)));

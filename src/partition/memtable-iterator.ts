@@ -40,14 +40,6 @@ export class MemtableIterator implements EventSource {
     this.load();
   }
 
-  /** Positions on the first entry. */
-  first(): void {
-    this.version = this.mt.version;
-    this.pi = 0;
-    this.i = 0;
-    this.page = this.mt.pages[0];
-    this.load();
-  }
 
   next(): void {
     const page = this.page!;

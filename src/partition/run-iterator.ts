@@ -17,10 +17,6 @@ export class RunIterator implements EventSource {
 
   constructor(private readonly run: MemtableRun) {}
 
-  /** Positions on the first entry. */
-  first(): void {
-    this.load(0);
-  }
 
   seek(probe: Uint8Array, probeOff: number, strict: boolean): void {
     // binary search over the flattened entries

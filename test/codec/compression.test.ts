@@ -3,18 +3,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Codec, codecId, codecName, compress, decompress } from '../../src/codec/compression.ts';
+import { error } from '../expect-error.ts';
 
 const CODECS = [Codec.none, Codec.zstd, Codec.lz4] as const;
 
-/** Calls `fn` and returns the error it throws (fails if it returns). */
-function error(fn: () => unknown): { code: string; message: string } {
-  try {
-    fn();
-  } catch (e) {
-    return e as { code: string; message: string };
-  }
-  throw new Error('expected an error');
-}
 
 describe('codec ids', () => {
   it('maps names and ids both ways; an unknown name is INVALID_INPUT naming the choices', () => {

@@ -6,19 +6,11 @@ import {
   checkKey, decryptRegion, Encryption, ENCRYPTION_OVERHEAD, encryptionId, encryptionName, encryptRegion, formatKey,
   generateKey, KEY_SIZE, NONCE_SIZE, parseKey, TAG_SIZE,
 } from '../../src/codec/encryption.ts';
+import { error } from '../expect-error.ts';
 
 const HEX = '000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f';
 const aad = (i: number): Uint8Array => Uint8Array.of(i & 0xff, (i >>> 8) & 0xff, (i >>> 16) & 0xff, i >>> 24);
 
-/** Calls `fn` and returns the error it throws (fails if it returns). */
-function error(fn: () => unknown): { code: string; message: string } {
-  try {
-    fn();
-  } catch (e) {
-    return e as { code: string; message: string };
-  }
-  throw new Error('expected an error');
-}
 
 describe('encryption ids and keys', () => {
   it('maps names and ids both ways; an unknown name is INVALID_INPUT naming the choices', () => {

@@ -12,6 +12,7 @@ import { Encryption, decryptRegion, encryptRegion, generateKey } from '../../src
 import { INDEX_AAD } from '../../src/partition/file-format.ts';
 import { PartitionFileWriter } from '../../src/partition/file-writer.ts';
 import { PartitionFile } from '../../src/partition/file-reader.ts';
+import { error } from '../expect-error.ts';
 
 const FOOTER = 68;
 
@@ -53,15 +54,6 @@ function damaged(bytes: Uint8Array): string {
   return path;
 }
 
-/** Calls `fn` and returns the StrataError it throws (fails if it returns). */
-function error(fn: () => unknown): { code: string; message: string } {
-  try {
-    fn();
-  } catch (e) {
-    return e as { code: string; message: string };
-  }
-  throw new Error('expected an error');
-}
 
 /** Where the footer, the index and each region are in `b`. */
 function layout(b: Buffer) {

@@ -13,6 +13,7 @@ import { PartitionFileWriter, type FileWriterOptions } from '../../src/partition
 import { PartitionFile } from '../../src/partition/file-reader.ts';
 import { Arena, Memtable, partitionJobs, type RefreshJob, type RefreshResult, runRefreshJob } from '../../src/partition/index.ts';
 import { WorkerPool } from '../../src/workers/pool.ts';
+import { error } from '../expect-error.ts';
 
 let dir = '';
 let seq = 0;
@@ -62,15 +63,6 @@ function readAll(f: PartitionFile): Buffer {
   return Buffer.concat(Array.from({ length: f.regions }, (_, i) => f.readRegion(i)));
 }
 
-/** Calls `fn` and returns the error it throws (fails if it returns). */
-function error(fn: () => unknown): { code: string; message: string } {
-  try {
-    fn();
-  } catch (e) {
-    return e as { code: string; message: string };
-  }
-  throw new Error('expected an error');
-}
 
 describe('round trip: codec x encryption x region size', () => {
   for (const codec of CODECS) {
