@@ -192,6 +192,9 @@ export class Database {
     const result = applyBatch(this.ctx, bytes);
     const wal = this.ctx.wal;
     if (wal !== null && this.ctx.config.wal_sync_on_write && result.events > 0) return wal.sync().then(() => result);
+    // while background work runs, resolve after a turn of the event loop: a tight loop
+    // of writes would otherwise never let a worker's result (a finished refresh) in
+    if (this.ctx.inflight.size > 0) return new Promise((resolve) => setImmediate(resolve, result));
     return Promise.resolve(result);
   }
 

@@ -1,8 +1,11 @@
 /**
  * The background service (with `workers > 0`): refreshes partitions whose memtable
- * passes their storage's `refresh_wm`, and applies the pipeline by itself, after
- * every refresh and once a second. With `workers 0` nothing runs in the background:
- * statements do their work inline and tests are deterministic.
+ * passes their storage's `refresh_wm`; once a second refreshes partitions that hold
+ * events in memory but took no write since the previous second (writes have moved on
+ * to newer partitions: their memtables would otherwise pin memory and WAL segments
+ * for good); and applies the pipeline by itself, after every refresh and once a
+ * second. With `workers 0` nothing runs in the background: statements do their work
+ * inline and tests are deterministic.
  *
  * @module
  */
@@ -11,8 +14,8 @@ import { rebalance } from './exec-storages.ts';
 import type { PartitionState } from './partition-state.ts';
 import { refreshPartition } from './refresh.ts';
 
-/** How often the pipeline is checked, in milliseconds. */
-const REBALANCE_EVERY_MS = 1000;
+/** How often idle memtables and the pipeline are checked, in milliseconds. */
+const TICK_MS = 1000;
 
 /** Background refreshes and rebalances of one database. */
 export class BackgroundService {
@@ -21,18 +24,32 @@ export class BackgroundService {
   private again = false;
   private stopped = false;
   private readonly timer: NodeJS.Timeout | undefined;
+  /** Each partition's memtable version at the previous tick. */
+  private seen = new WeakMap<PartitionState, number>();
   /** The last error of background work, if any (the work is retried later). */
   lastError: unknown;
 
   constructor(private readonly ctx: EngineContext) {
     if (ctx.config.workers > 0) {
-      this.timer = setInterval(() => this.rebalance(), REBALANCE_EVERY_MS);
+      this.timer = setInterval(() => this.tick(), TICK_MS);
       this.timer.unref();
     }
   }
 
   private get active(): boolean {
     return !this.stopped && this.ctx.config.workers > 0;
+  }
+
+  /** Once a second: refresh idle memtables, apply the pipeline. */
+  private tick(): void {
+    const seen = new WeakMap<PartitionState, number>();
+    for (const p of this.ctx.partitions.all) {
+      const v = p.active.version;
+      if (p.active.count > 0 && this.seen.get(p) === v) this.refresh(p);
+      seen.set(p, v);
+    }
+    this.seen = seen;
+    this.rebalance();
   }
 
   /** Refreshes `p` in the background unless a refresh of it is already running. */

@@ -148,6 +148,42 @@ console.log('peers: writes, a raw append of the same bytes with the same sync po
 // warm-up: let the JIT compile the write and scan paths before anything is measured
 await warmUp();
 for (const wal of ['on', 'on, no sync at rotate', 'off'] as const) for (const size of [200, 1000]) await writeRun(wal, size);
+await sustained();
+
+/**
+ * Sustained ingest: the default refresh watermark and two workers, so partitions are
+ * refreshed in the background while writes go on; memory stays bounded. The peer is
+ * the same writes with refreshes held off (the `write batch 1000, wal on` figure).
+ */
+async function sustained(): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'strata-bench-'));
+  try {
+    const batch = makeBatch(1000);
+    const batches = Math.ceil((EVENTS * 2) / 1000);
+    const events = batches * 1000;
+    settle();
+    const peerDb = await Strata.open(path.join(dir, 'peer'), { workers: 2, refresh_wm: 2 ** 40, interval: 1_000_000n });
+    let t = process.hrtime.bigint();
+    for (let i = 0; i < batches; i++) await peerDb.write(batch);
+    const peer = events / (Number(process.hrtime.bigint() - t) / 1e9);
+    await peerDb.close();
+    fs.rmSync(path.join(dir, 'peer'), { recursive: true, force: true });
+    settle();
+    const db = await Strata.open(path.join(dir, 'db'), { workers: 2, interval: 1_000_000n });
+    let peak = 0;
+    t = process.hrtime.bigint();
+    for (let i = 0; i < batches; i++) {
+      await db.write(batch);
+      if (i % 100 === 0) peak = Math.max(peak, ((await db.execute('SHOW MEMORY')) as { used: number }).used);
+    }
+    const s = Number(process.hrtime.bigint() - t) / 1e9;
+    line('sustained batch 1000, wal on, background refresh', events, batch.length * batches, s, peer);
+    console.log(`${''.padEnd(48)} peak memtable memory ${(peak / MiB).toFixed(0)} MiB for ${(batch.length * batches / MiB).toFixed(0)} MiB written`);
+    await db.close();
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 async function warmUp(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'strata-bench-'));

@@ -101,3 +101,30 @@ test('ALTER STORAGE SET path is refused while a move into the storage is in flig
   expect(scan(again).length).toBe(50_000);
   await again.close();
 });
+
+test('a tight loop of writes still lets background refreshes finish (the event loop turns)', async () => {
+  const db = await Strata.open(dir, { workers: 1, interval: 1_000_000, refresh_wm: 64 * 1024 });
+  const b = new BatchBuilder();
+  for (let i = 0; i < 500; i++) b.append(undefined, 'x'.repeat(100));
+  let refreshes = 0;
+  for (let k = 0; k < 3000 && refreshes === 0; k++) {
+    await db.write(b);
+    if (k % 50 === 0) refreshes = ((await db.execute('SHOW PARTITIONS')) as { refreshes: number }[])[0]!.refreshes;
+  }
+  expect(refreshes).toBeGreaterThan(0);
+  await db.close();
+}, 60_000);
+
+test('a memtable that takes no more writes is refreshed by the service within seconds', async () => {
+  const db = await Strata.open(dir, { workers: 1, interval: 1000 });
+  await db.write(new BatchBuilder().insert(1, undefined, 'old partition'));
+  await db.write(new BatchBuilder().insert(5000, undefined, 'newer partition'));
+  let heap = 1;
+  for (let i = 0; i < 60 && heap > 0; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    heap = ((await db.execute('SHOW PARTITION 0')) as { events_heap: number }).events_heap;
+  }
+  expect(heap).toBe(0);
+  expect(((await db.execute('SHOW PARTITION 0')) as { events: number }).events).toBe(1);
+  await db.close();
+}, 20_000);
