@@ -122,15 +122,39 @@ function merge(op: string, current: Readonly<Record<string, string | boolean>>, 
     }
     if (seen.has(name)) throw new StrataError('INVALID_INPUT', `${op}: option ${name} is given twice`);
     seen.add(name);
-    const shown = name === 'secret_key' ? '(secret)' : String(o.value);
+    const shown = name === 'secret_key' ? '(secret)' : typeof o.value === 'string' ? `'${o.value}'` : String(o.value);
     if (kind === 'bool' && typeof o.value !== 'boolean') throw new StrataError('INVALID_INPUT', `${op}: cloud option ${name} must be true or false, got ${shown}`);
     if (kind === 'string' && typeof o.value !== 'string') throw new StrataError('INVALID_INPUT', `${op}: cloud option ${name} must be a string, got ${shown}`);
-    if (name === 'type' && !TYPES.includes(o.value as string)) throw new StrataError('INVALID_INPUT', `${op}: unknown cloud type '${String(o.value)}'; the types are ${TYPES.join(', ')}`);
-    if (name === 'url' && !/^https?:\/\/[^\s/]+/.test(o.value as string)) throw new StrataError('INVALID_INPUT', `${op}: url must be http:// or https:// with a host, got '${String(o.value)}'`);
-    if (name === 'bucket' && !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(o.value as string)) {
-      throw new StrataError('INVALID_INPUT', `${op}: bucket '${String(o.value)}' is not a valid S3 bucket name (3-63 lowercase letters, digits, dots, hyphens)`);
+    if (kind === 'string' && o.value === '' && name !== 'access_key' && name !== 'secret_key') {
+      throw new StrataError('INVALID_INPUT', `${op}: cloud option ${name} must not be empty`);
     }
+    if (name === 'type' && !TYPES.includes(o.value as string)) throw new StrataError('INVALID_INPUT', `${op}: unknown cloud type '${String(o.value)}'; the types are ${TYPES.join(', ')}`);
+    if (name === 'url') checkUrl(op, o.value as string);
+    if (name === 'bucket') checkBucket(op, o.value as string);
     next[name] = o.value as string | boolean;
   }
   return next;
+}
+
+/** An http(s) URL with a host and no credentials in it (they go in access_key/secret_key). */
+function checkUrl(op: string, text: string): void {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new StrataError('INVALID_INPUT', `${op}: url '${text}' is not a URL; give e.g. 'http://127.0.0.1:9000'`);
+  }
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '') {
+    throw new StrataError('INVALID_INPUT', `${op}: url must be http:// or https:// with a host, got '${text}'`);
+  }
+  if (url.username !== '' || url.password !== '') {
+    throw new StrataError('INVALID_INPUT', `${op}: url must not hold credentials; give them as access_key and secret_key`);
+  }
+}
+
+/** The S3 bucket naming rules: 3-63 of a-z 0-9 . -, letters or digits at both ends, no "..", not an IP address. */
+function checkBucket(op: string, name: string): void {
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(name) || name.includes('..') || /^\d+\.\d+\.\d+\.\d+$/.test(name)) {
+    throw new StrataError('INVALID_INPUT', `${op}: bucket '${name}' is not a valid S3 bucket name (3-63 lowercase letters, digits, dots, hyphens; no "..", not an IP address)`);
+  }
 }
