@@ -115,8 +115,8 @@ function merge(op: string, current: Readonly<Record<string, string | boolean>>, 
   const next = { ...current };
   const seen = new Set<string>();
   for (const o of list) {
-    const name = aliases[o.name] ?? o.name;
-    const kind = kinds[name];
+    const name = Object.hasOwn(aliases, o.name) ? aliases[o.name]! : o.name;
+    const kind = Object.hasOwn(kinds, name) ? kinds[name] : undefined;
     if (kind === undefined) {
       throw new StrataError('INVALID_INPUT', `${op}: unknown cloud option '${o.name}'; the options are type, url (endpoint), region, bucket, access_key (login), secret_key (password), path_style, debug`);
     }

@@ -50,6 +50,7 @@ export class Database {
   private closed = false;
   /** Set at the start of close(): new calls are refused from then on. */
   private closing = false;
+  private closePromise: Promise<void> | undefined;
   /** Writes held back by the memory limit, applied in order before any later write. */
   private held: Promise<unknown> | null = null;
   private readonly service: BackgroundService;
@@ -76,6 +77,7 @@ export class Database {
     const lock = DirLock.acquire(dir);
     let manifest: Manifest | undefined;
     let pool: WorkerPool | undefined;
+    let db: Database | undefined;
     try {
       manifest = Manifest.open(manifestPath(dir));
       const settings = defaultConfig();
@@ -91,8 +93,6 @@ export class Database {
           throw new StrataError('INVALID_INPUT', `open: ${name} is chosen when the database is created and cannot change (it is ${String(before[key])})`);
         }
       }
-      const persist = (created ? Object.keys(settings) : changed).filter(isPersistent);
-      manifest.setConfigMany(persist.map((k) => [k, settings[k as keyof Config]]));
       const storages = new StorageRegistry(manifest, path.resolve(dir));
       pool = new WorkerPool({ size: settings.workers, module: partitionJobs });
       const serial = new SerialCounter();
@@ -136,19 +136,25 @@ export class Database {
       // segment without its tombstone)
       syncDir(walDir(dir));
       manifest.pruneDropped(wal.stats().firstLsn + 1n);
-      const db = new Database(ctx, lock, report);
-      ctx.scheduleRefresh = (p) => db.service.refresh(p);
-      ctx.scheduleRebalance = () => db.service.rebalance();
+      db = new Database(ctx, lock, report);
+      const opened = db;
+      ctx.scheduleRefresh = (p) => opened.service.refresh(p);
+      ctx.scheduleRebalance = () => opened.service.rebalance();
       if (!settings.wal) {
         // replayed events must reach partition files before the log goes away
-        await db.checkpoint();
+        await db.checkpointAll();
         await wal.close();
         ctx.wal = null;
-        // everything is in partition files: no segment may replay into a later drop
-        fs.rmSync(walDir(dir), { recursive: true, force: true });
+        // everything is in partition files: no segment may replay into a later drop;
+        // a damaged partition's replayed events could not be refreshed: keep the log
+        if (!ctx.partitions.all.some((p) => p.eventsInMemory > 0)) fs.rmSync(walDir(dir), { recursive: true, force: true });
       }
+      // settings are stored once the open has succeeded: a failed open changes nothing
+      const persist = (created ? Object.keys(settings) : changed).filter(isPersistent);
+      manifest.setConfigMany(persist.map((k) => [k, settings[k as keyof Config]]));
       return db;
     } catch (e) {
+      await db?.service.stop();
       await pool?.close();
       manifest?.close();
       lock.release();
@@ -244,7 +250,9 @@ export class Database {
   }
 
   private async checkpointAll(): Promise<void> {
-    await Promise.all(this.ctx.partitions.all.filter((p) => p.eventsInMemory > 0).map((p) => refreshPartition(this.ctx, p)));
+    // a damaged partition cannot be refreshed: its events stay in memory and in the WAL
+    const todo = this.ctx.partitions.all.filter((p) => p.eventsInMemory > 0 && p.damage === null);
+    await Promise.all(todo.map((p) => refreshPartition(this.ctx, p)));
     releaseWal(this.ctx);
   }
 
@@ -273,8 +281,14 @@ export class Database {
    * the WAL is off, syncs and closes the WAL, the manifest and the files, and
    * releases the directory. Idempotent.
    */
-  async close(): Promise<void> {
-    if (this.closed || this.closing) return;
+  close(): Promise<void> {
+    // a second call waits for the first
+    this.closePromise ??= this.doClose();
+    return this.closePromise;
+  }
+
+  private async doClose(): Promise<void> {
+    if (this.closed) return;
     this.closing = true; // refuse new work from here on
     await this.service.stop();
     const ctx = this.ctx;

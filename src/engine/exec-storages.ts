@@ -92,9 +92,13 @@ export async function executeMovePartitions(ctx: EngineContext, s: StatementOf<'
   return null;
 }
 
-/** The rebalance plan for the database as it is now. */
+/**
+ * The rebalance plan for the database as it is now. Damaged partitions (a file that
+ * failed its checks at open) are left out: they cannot be moved, and must not stall
+ * the pipeline for every other partition.
+ */
 export function plan(ctx: EngineContext): PlanStep[] {
-  const facts = ctx.partitions.all.map((p) => ({
+  const facts = ctx.partitions.all.filter((p) => p.damage === null).map((p) => ({
     min: p.min,
     storage: p.record.storage,
     created: p.record.created,
@@ -108,14 +112,23 @@ export function plan(ctx: EngineContext): PlanStep[] {
  * Carries out `steps` in order; a partition gone meanwhile is skipped. A partition
  * the plan moves and later drops is dropped at once, without rewriting its file.
  */
-export async function runPlan(ctx: EngineContext, steps: readonly PlanStep[]): Promise<void> {
+export async function runPlan(ctx: EngineContext, steps: readonly PlanStep[], states: ReadonlyMap<bigint, PartitionState>): Promise<void> {
   const dropped = new Set(steps.filter((s) => s.action === 'drop').map((s) => s.partition));
+  let first: unknown;
   for (const step of steps) {
-    const p = ctx.partitions.all.find((q) => q.min === step.partition);
-    if (p === undefined) continue;
-    if (dropped.has(step.partition)) await dropPartition(ctx, p);
-    else if (p.record.storage === step.from) await movePartition(ctx, p, ctx.storages.get('rebalance', step.to!));
+    // the partition the plan saw (not one created again with the same min since)
+    const p = states.get(step.partition);
+    if (p === undefined || p.dropped) continue;
+    const from = dropped.has(step.partition) ? (steps.find((s) => s.partition === step.partition)!.from) : step.from;
+    try {
+      if (dropped.has(step.partition)) await dropPartition(ctx, p, from);
+      else await movePartition(ctx, p, ctx.storages.get('rebalance', step.to!), step.from);
+    } catch (e) {
+      // one failing step does not stop the others; the first failure is reported
+      first ??= e;
+    }
   }
+  if (first !== undefined) throw first;
 }
 
 /**
@@ -125,9 +138,10 @@ export async function runPlan(ctx: EngineContext, steps: readonly PlanStep[]): P
  */
 export async function rebalance(ctx: EngineContext): Promise<void> {
   for (let pass = 0; pass < 16; pass++) {
+    const states = new Map(ctx.partitions.all.map((p) => [p.min, p]));
     const steps = plan(ctx);
     if (steps.length === 0) return;
-    await runPlan(ctx, steps);
+    await runPlan(ctx, steps, states);
   }
 }
 

@@ -15,10 +15,14 @@ import { inject } from './inject.ts';
 import type { PartitionState } from './partition-state.ts';
 import { releaseWal } from './refresh.ts';
 
-/** Drops partition `p` with its file and its events in memory. */
-export async function dropPartition(ctx: EngineContext, p: PartitionState): Promise<void> {
+/**
+ * Drops partition `p` with its file and its events in memory. With `from` (a
+ * rebalance), nothing happens if the partition is no longer on that storage once
+ * operations in flight on it have finished.
+ */
+export async function dropPartition(ctx: EngineContext, p: PartitionState, from?: string): Promise<void> {
   while (p.refreshing !== null) await p.refreshing.catch(() => undefined);
-  if (p.dropped) return;
+  if (p.dropped || (from !== undefined && p.record.storage !== from)) return;
   const tombstone = ctx.wal === null ? null : { min: p.min, max: p.max, lsn: ctx.wal.lastLsn + 1n };
   ctx.manifest.dropPartition(p.min, tombstone);
   p.dropped = true;

@@ -40,11 +40,12 @@ export async function refreshPartition(ctx: EngineContext, p: PartitionState): P
 /**
  * Moves partition `p` into storage `dest`: a refresh whose new file is written in
  * `dest` with `dest`'s settings (compression, region size, encryption). The source
- * file is deleted only after the new one is synced and recorded.
+ * file is deleted only after the new one is synced and recorded. With `from` (a
+ * rebalance), nothing happens if the partition has left that storage meanwhile.
  */
-export async function movePartition(ctx: EngineContext, p: PartitionState, dest: Storage): Promise<void> {
+export async function movePartition(ctx: EngineContext, p: PartitionState, dest: Storage, from?: string): Promise<void> {
   await exclusive(ctx, p, () => {
-    if (p.dropped || p.record.storage === dest.name) return Promise.resolve();
+    if (p.dropped || p.record.storage === dest.name || (from !== undefined && p.record.storage !== from)) return Promise.resolve();
     return rewrite(ctx, p, dest, 'move');
   });
 }

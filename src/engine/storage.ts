@@ -119,7 +119,7 @@ export function isSecretOption(name: string): boolean {
 }
 
 function checkOption(op: string, name: string, value: unknown): ConfigValue {
-  const def = options[name];
+  const def = Object.hasOwn(options, name) ? options[name] : undefined;
   if (def === undefined) {
     throw new StrataError('INVALID_INPUT', `${op}: unknown storage option '${name}'; the options are ${storageOptionNames.join(', ')}`);
   }

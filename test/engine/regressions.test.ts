@@ -128,3 +128,66 @@ test('a memtable that takes no more writes is refreshed by the service within se
   expect(((await db.execute('SHOW PARTITION 0')) as { events: number }).events).toBe(1);
   await db.close();
 }, 20_000);
+
+test('a rebalance does not drop a partition that was moved out of the pipeline meanwhile', async () => {
+  const db = await Strata.open(dir, { workers: 0, interval: 1000 });
+  await db.execute("CREATE STORAGE hot; CREATE STORAGE cold; CREATE STORAGE archive; ALTER PIPELINE hot (partitions 1), cold (partitions 1)");
+  const b = new BatchBuilder();
+  for (let i = 0; i < 3000; i += 100) b.insert(i, undefined, 'x');
+  await db.write(b);
+  await db.execute('MOVE PARTITION 0 INTO cold');
+  // the plan drops 0 from cold; the operator moves it to archive at the same time
+  const rebalance = db.execute('REBALANCE');
+  const move = db.execute('MOVE PARTITION 0 INTO archive');
+  await Promise.all([rebalance, move]);
+  const parts = (await db.execute('SHOW PARTITIONS')) as { min: bigint; storage: string }[];
+  expect(parts.find((p) => p.min === 0n)?.storage).toBe('archive');
+  expect(scan(db, 0n, 999n).length).toBe(10);
+  await db.close();
+});
+
+test('a second close() waits for the first', async () => {
+  const db = await Strata.open(dir, { workers: 0 });
+  await db.write(new BatchBuilder().insert(1, undefined, 'x'));
+  void db.close();
+  await db.close();
+  const again = await Strata.open(dir, { workers: 0 });
+  await again.close();
+});
+
+test('with a damaged partition, an open with the WAL off works and keeps the log; the pipeline goes on', async () => {
+  let db = await Strata.open(dir, { workers: 0, interval: 1000 });
+  await db.execute("CREATE STORAGE hot; CREATE STORAGE cold; ALTER PIPELINE hot, cold (partitions 1)");
+  for (const min of [0, 1000, 2000]) await db.write(new BatchBuilder().insert(min + 1, undefined, 'x'));
+  await db.checkpoint();
+  await db.write(new BatchBuilder().insert(1500, undefined, 'in the WAL only'));
+  await db.close();
+  const hot = ((await (async () => {
+    const d = await Strata.open(dir, { workers: 0 });
+    const s = (await d.execute('SHOW STORAGE hot')) as { config: { uuid: string } };
+    await d.close();
+    return s;
+  })()) as { config: { uuid: string } }).config.uuid;
+  const file = path.join(dir, hot, `${'1000'.padStart(20, '0')}.1.part`);
+  const bytes = fs.readFileSync(file);
+  bytes[bytes.length - 10] = bytes[bytes.length - 10]! ^ 0xff; // the footer
+  fs.writeFileSync(file, bytes);
+  db = await Strata.open(dir, { workers: 0, wal: false });
+  expect(db.openReport.damaged.length).toBe(1);
+  await db.close();
+  db = await Strata.open(dir, { workers: 0, wal: true });
+  expect(db.openReport.damaged.length).toBe(1);
+  await db.execute('ALTER PIPELINE hot (partitions 1), cold (partitions 1); REBALANCE');
+  const parts = (await db.execute('SHOW PARTITIONS')) as { min: bigint; storage: string }[];
+  // the damaged partition stays where it is; the others follow the pipeline
+  expect(parts.map((p) => `${p.min}@${p.storage}`)).toEqual(['0@cold', '1000@hot', '2000@hot']);
+  await db.close();
+});
+
+test('option names that are properties of every object are unknown options', async () => {
+  const db = await Strata.open(dir, { workers: 0 });
+  await expect(db.execute("CREATE STORAGE s (__proto__ 'x')")).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+  await expect(db.execute("CREATE CLOUD c (type 's3', url 'http://h', constructor 'x')")).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+  expect(((await db.execute('SHOW STORAGES')) as unknown[]).length).toBe(1);
+  await db.close();
+});
