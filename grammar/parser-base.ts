@@ -7,7 +7,7 @@
  */
 import { CstParser } from 'chevrotain';
 import { errorMessageProvider } from './errors.ts';
-import { Comma, Duration, Integer, K, LParen, Name, RParen, Size, StringLiteral, ValueName, allTokens } from './tokens.ts';
+import { Comma, Duration, Integer, K, LParen, Minus, Name, RParen, Size, StringLiteral, ValueName, allTokens } from './tokens.ts';
 
 /** The shared rules of the grammar. Not instantiable alone: see parser.ts. */
 export abstract class BaseParser extends CstParser {
@@ -18,7 +18,12 @@ export abstract class BaseParser extends CstParser {
   // value: integer | size | duration | 'string' | TRUE | FALSE | name
   readonly value = this.RULE('value', () => {
     this.OR([
-      { ALT: () => this.CONSUME(Integer) },
+      {
+        ALT: () => {
+          this.OPTION(() => this.CONSUME(Minus));
+          this.CONSUME(Integer);
+        },
+      },
       { ALT: () => this.CONSUME(Size) },
       { ALT: () => this.CONSUME(Duration) },
       { ALT: () => this.CONSUME(StringLiteral) },

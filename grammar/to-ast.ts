@@ -88,7 +88,8 @@ function valueOf(n: Node): Value {
   if (n.has('TRUE')) return true;
   if (n.has('FALSE')) return false;
   if (n.has('ValueName')) return nameOf(n.token('ValueName'));
-  return numberIn(n, 'Integer', 'Size', 'Duration');
+  const v = numberIn(n, 'Integer', 'Size', 'Duration');
+  return n.has('Minus') ? -v : v;
 }
 
 function optionsOf(n: Node): Option[] {

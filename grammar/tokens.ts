@@ -131,6 +131,8 @@ export const LParen = createToken({ name: 'LParen', pattern: '(', label: "'('" }
 export const RParen = createToken({ name: 'RParen', pattern: ')', label: "')'" });
 /** `,` */
 export const Comma = createToken({ name: 'Comma', pattern: ',', label: "','" });
+/** `-` before an integer value (`SET compression_level TO -3`). */
+export const Minus = createToken({ name: 'Minus', pattern: '-', label: 'negative integer' });
 /** `;` between statements. */
 export const Semicolon = createToken({ name: 'Semicolon', pattern: ';', label: "';'" });
 
@@ -146,7 +148,7 @@ const keywordTokens = KEYWORDS.map((w) => K[w]).sort((a, b) => b.name.length - a
 export const lexerTokens: readonly TokenType[] = [
   WhiteSpace, Comment,
   Duration, Size, Integer, MalformedNumber,
-  StringLiteral, QuotedIdentifier,
+  StringLiteral, QuotedIdentifier, Minus,
   ...keywordTokens, Identifier,
   LParen, RParen, Comma, Semicolon,
 ];

@@ -20,7 +20,7 @@ function errorOf(text: string): StrataError {
 
 const STATEMENTS = 'SET, SHOW, CHECKPOINT, REBALANCE, EXPLAIN, CREATE, ALTER, DROP, MOVE, REFRESH, UPLOAD, DOWNLOAD, INSERT, DELETE or SELECT';
 const PIPELINE = 'ALTER PIPELINE {[SET] tier [(limits)] [, tier [(limits)] ...] | RESET}';
-const VALUE = 'integer, size (10G), duration (6h), string, TRUE, FALSE or name';
+const VALUE = 'negative integer, integer, size (10G), duration (6h), string, TRUE, FALSE or name';
 
 describe('typical mistakes', () => {
   test.each([

@@ -24,6 +24,17 @@ describe('integers', () => {
   test.each(['18446744073709551616', '99999999999999999999999', '000018446744073709551616'])('%s is out of range', (text) => {
     expect(() => valueOf(text)).toThrow(`syntax error at line 1, column 10: integer ${text} is out of range (at most 18446744073709551615)`);
   });
+
+  test.each([['-3', -3n], ['- 7', -7n], ['-0', 0n]])('a value may be negative: %s', (text, value) => expect(valueOf(text)).toBe(value));
+
+  test.each(['-10G', '-6h', "-'a'", '--3'])('only an integer may be negative: %s', (text) => {
+    expect(() => valueOf(text)).toThrow(/syntax error/);
+  });
+
+  test('ids and ranges stay unsigned', () => {
+    expect(() => parseOne('SELECT FROM -1')).toThrow(/syntax error/);
+    expect(() => parseOne('CREATE PARTITION -5 10')).toThrow(/syntax error/);
+  });
 });
 
 describe('sizes are binary and case-insensitive', () => {

@@ -110,7 +110,7 @@ const name = fc.oneof(
   fc.string({ unit: 'binary', minLength: 1, maxLength: 12 }),
 );
 const str = fc.oneof(fc.string({ unit: 'binary', maxLength: 20 }), fc.constantFrom("'", "''", "it's", '"', '\n', '-- x', ''));
-const value = fc.oneof(u64, str, fc.boolean());
+const value = fc.oneof(u64, fc.bigInt({ min: -1000n, max: -1n }), str, fc.boolean());
 const options = fc.array(fc.record({ name, value }), { maxLength: 4 });
 const range = fc.record({ min: u64, max: u64 });
 const limit = fc.record({ name: fc.constantFrom('partitions' as const, 'size' as const, 'events' as const, 'duration' as const), value: u64 });
