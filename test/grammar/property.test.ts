@@ -10,6 +10,7 @@ import { type Statement, complete, parse, print } from '../../grammar/index.ts';
 import { KEYWORDS } from '../../grammar/tokens.ts';
 import { StrataError } from '../../src/errors.ts';
 import { examples } from './examples.ts';
+import { outsideQuotes } from './quotes.ts';
 
 const U64_MAX = 2n ** 64n - 1n;
 
@@ -160,16 +161,7 @@ const statement: fc.Arbitrary<Statement> = fc.oneof(
 
 /** Flips the case of the characters outside quotes where `mask` says so. */
 function recase(text: string, mask: readonly boolean[]): string {
-  let quote: string | null = null;
-  let out = '';
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i] as string;
-    if (quote === null && (c === "'" || c === '"')) quote = c;
-    else if (quote === c) quote = null;
-    const flip = quote === null && c !== "'" && c !== '"' && (mask[i % Math.max(mask.length, 1)] ?? false);
-    out += flip ? (c === c.toLowerCase() ? c.toUpperCase() : c.toLowerCase()) : c;
-  }
-  return out;
+  return outsideQuotes(text, (c, i) => ((mask[i % Math.max(mask.length, 1)] ?? false) ? (c === c.toLowerCase() ? c.toUpperCase() : c.toLowerCase()) : c));
 }
 
 describe('parse(print(s)) is s', () => {

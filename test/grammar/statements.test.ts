@@ -6,21 +6,10 @@
 import { describe, expect, test } from 'vitest';
 import { type StatementKind, parseOne, print } from '../../grammar/index.ts';
 import { examples } from './examples.ts';
+import { outsideQuotes } from './quotes.ts';
 
 const cases = examples.map(([text, statement]) => ({ text, statement }));
 
-/** Applies `f` to every character outside quotes ('...' and "..."), keeping quoted text. */
-function outsideQuotes(text: string, f: (c: string, i: number) => string): string {
-  let quote: string | null = null;
-  let out = '';
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i] as string;
-    if (quote === null && (c === "'" || c === '"')) quote = c;
-    else if (quote === c) quote = null;
-    out += quote === null && c !== "'" && c !== '"' ? f(c, i) : c;
-  }
-  return out;
-}
 
 describe('each form parses to its AST', () => {
   test.each(cases)('$text', ({ text, statement }) => {

@@ -9,26 +9,7 @@ import { PartitionFileWriter } from '../../src/partition/file-writer.ts';
 import type { FileWriterOptions } from '../../src/partition/file-writer.ts';
 import { PartitionFile } from '../../src/partition/file-reader.ts';
 import { DEFAULT_REGION_SIZE } from '../../src/partition/file-format.ts';
-
-interface Ev { id: bigint; key: Uint8Array; value: Uint8Array }
-
-/** Encodes events as consecutive records; returns the bytes and each record's offset. */
-function encode(evs: readonly Ev[], flags = 0): { buf: Buffer; offs: number[] } {
-  const buf = Buffer.alloc(evs.reduce((n, e) => n + 14 + e.key.length + e.value.length, 0));
-  const offs: number[] = [];
-  let o = 0;
-  for (const e of evs) {
-    offs.push(o);
-    buf.writeBigUInt64LE(e.id, o);
-    buf.writeUInt32LE(e.value.length, o + 8);
-    buf[o + 12] = e.key.length;
-    buf[o + 13] = flags;
-    buf.set(e.key, o + 14);
-    buf.set(e.value, o + 14 + e.key.length);
-    o += 14 + e.key.length + e.value.length;
-  }
-  return { buf, offs };
-}
+import { type Ev, encode } from './records.ts';
 
 const ev = (id: bigint, key: string | Uint8Array, value: string | Uint8Array): Ev => ({
   id,

@@ -11,7 +11,7 @@ import { Encryption, generateKey } from '../../src/codec/encryption.ts';
 import { PartitionFileWriter } from '../../src/partition/file-writer.ts';
 import { PartitionFile } from '../../src/partition/file-reader.ts';
 
-interface Ev { id: bigint; key: Uint8Array; value: Uint8Array }
+import { type Ev, encode } from './records.ts';
 
 const MAX = (1n << 64n) - 1n;
 const idArb = fc.oneof(fc.bigInt({ min: 0n, max: 5n }), fc.bigInt({ min: 0n, max: MAX }), fc.constant(MAX));
@@ -41,19 +41,8 @@ it('random sorted unique event sets round-trip exactly', () => {
       fc.array(fc.integer({ min: 1, max: 8 }), { minLength: 1, maxLength: 8 }),
       (set, regionSize, codec, encryption, runs) => {
         const evs = [...set].sort(cmp);
-        const total = evs.reduce((n, e) => n + 14 + e.key.length + e.value.length, 0);
-        const buf = Buffer.alloc(total);
-        const offs: number[] = [];
-        let o = 0;
-        for (const e of evs) {
-          offs.push(o);
-          buf.writeBigUInt64LE(e.id, o);
-          buf.writeUInt32LE(e.value.length, o + 8);
-          buf[o + 12] = e.key.length;
-          buf.set(e.key, o + 14);
-          buf.set(e.value, o + 14 + e.key.length);
-          o += 14 + e.key.length + e.value.length;
-        }
+        const { buf, offs } = encode(evs);
+        const total = buf.length;
         // write: runs of the given lengths, a length of 1 through add
         const path = join(dir, `${seq++}.part`);
         const key = encryption === Encryption.aes ? generateKey() : null;
