@@ -11,6 +11,11 @@ export interface CloudObjectInfo {
   readonly key: string;
   /** Size in bytes. */
   readonly size: number;
+  /**
+   * The entity tag without quotes, when the server gave one. For an object written by
+   * one plain PUT, S3 and compatible servers make it the hex MD5 of the body.
+   */
+  readonly etag?: string;
 }
 
 /**

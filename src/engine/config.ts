@@ -59,6 +59,14 @@ export interface Config {
   error_move_after_switch: boolean;
   /** Error injection: stop a drop after the manifest changes, before the file goes. */
   error_drop_after_switch: boolean;
+  /** Error injection: stop an upload after the object is put and verified, before the switch. */
+  error_upload_before_switch: boolean;
+  /** Error injection: stop an upload after the switch, before the local file goes. */
+  error_upload_after_switch: boolean;
+  /** Error injection: stop a download after the local file is written, before the switch. */
+  error_download_before_switch: boolean;
+  /** Error injection: stop a download after the switch. */
+  error_download_after_switch: boolean;
 }
 
 /** The kind of value a setting holds. */
@@ -77,6 +85,10 @@ export const injectionPoints = [
   'error_move_after_copy',
   'error_move_after_switch',
   'error_drop_after_switch',
+  'error_upload_before_switch',
+  'error_upload_after_switch',
+  'error_download_before_switch',
+  'error_download_after_switch',
 ] as const;
 
 interface Definition {
@@ -112,6 +124,10 @@ const definitions: { readonly [K in keyof Config]: Definition } = {
   error_move_after_copy: { kind: 'bool', scope: 'now' },
   error_move_after_switch: { kind: 'bool', scope: 'now' },
   error_drop_after_switch: { kind: 'bool', scope: 'now' },
+  error_upload_before_switch: { kind: 'bool', scope: 'now' },
+  error_upload_after_switch: { kind: 'bool', scope: 'now' },
+  error_download_before_switch: { kind: 'bool', scope: 'now' },
+  error_download_after_switch: { kind: 'bool', scope: 'now' },
 };
 
 /** The defaults of a new database. */
@@ -141,6 +157,10 @@ export function defaultConfig(): Config {
     error_move_after_copy: false,
     error_move_after_switch: false,
     error_drop_after_switch: false,
+    error_upload_before_switch: false,
+    error_upload_after_switch: false,
+    error_download_before_switch: false,
+    error_download_after_switch: false,
   };
 }
 

@@ -13,6 +13,7 @@ import type { Config } from './config.ts';
 import { partitionFileName } from './paths.ts';
 import type { StorageRegistry } from './storage-registry.ts';
 import type { CloudRegistry } from './cloud-registry.ts';
+import type { CloudLinks } from './cloud-link.ts';
 import type { OperationRegistry } from './operations.ts';
 import type { PartitionMap } from './partition-map.ts';
 import type { PartitionState } from './partition-state.ts';
@@ -30,6 +31,8 @@ export interface EngineContext {
   readonly pool: WorkerPool;
   readonly storages: StorageRegistry;
   readonly clouds: CloudRegistry;
+  /** The S3 clients of the storages that have a cloud. */
+  readonly links: CloudLinks;
   /** The pipeline's tiers (empty: every partition is created on main and kept). */
   pipeline: PipelineTier[];
   readonly serial: SerialCounter;
@@ -43,6 +46,8 @@ export interface EngineContext {
   scheduleRefresh: (p: PartitionState) => void;
   /** Asks for a background rebalance (no-op with `workers 0` or no pipeline). */
   scheduleRebalance: () => void;
+  /** Asks for background uploads of partitions waiting for their cloud (no-op with `workers_upload 0`). */
+  scheduleUpload: () => void;
 }
 
 /** Microseconds since the epoch. */

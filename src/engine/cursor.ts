@@ -8,6 +8,11 @@
  * refresh or move of the partition does not disturb it; writes that land in a
  * memtable it reads show up if they sort after its position.
  *
+ * A partition whose file is only on the cloud is read region by region, each region
+ * one ranged GET (remote-object.ts). The fast path never waits: `next()` returns false
+ * with {@link Cursor.blocked} set when the next region is not fetched yet, and
+ * `nextAsync()` fetches it and goes on. The async iterator does this by itself.
+ *
  * @module
  */
 import { MAX_ID, RECORD_HEADER, idHi, idLo, recIdHi, recIdLo, recSetId, toId, type IdLike } from '../codec/index.ts';
@@ -20,6 +25,7 @@ import {
   type PartitionFile,
 } from '../partition/index.ts';
 import type { EngineContext } from './context.ts';
+import { RegionWindow, type RemoteObject } from './remote-object.ts';
 import { EventView, type StrataEvent } from './event-view.ts';
 
 /** Where a cursor starts and stops. */
@@ -30,13 +36,23 @@ export interface CursorOptions {
   readonly to?: IdLike;
   /** With `from`: start at the first event >= `(from, key)`. */
   readonly key?: Uint8Array | string;
+  /**
+   * Regions of a cloud partition to fetch ahead of the one being read (default 0:
+   * never more than one request in flight).
+   */
+  readonly readAhead?: number;
 }
+
+/** What `enter()` returns when the partition's next region must be fetched first. */
+const BLOCKED = Symbol('blocked');
 
 /**
  * A forward scan. Two ways to read it:
  *
- * - fast path: `while (cursor.next()) use(cursor.event)`: `event` is one reused view,
- *   nothing is allocated per event;
+ * - fast path: `while (cursor.next() || (await cursor.nextAsync())) use(cursor.event)`:
+ *   `event` is one reused view, nothing is allocated per event, and `nextAsync` runs
+ *   only when a cloud region must be fetched (`next()` alone stops there, with
+ *   {@link blocked} set, so a database without clouds can use `while (cursor.next())`);
  * - ergonomic: `for await (const e of cursor)`: one {@link StrataEvent} per event.
  *
  * Close a cursor that is not read to its end (the async iterator closes it itself).
@@ -54,6 +70,13 @@ export class Cursor implements AsyncIterable<StrataEvent>, Iterable<StrataEvent>
   private pending = false;
   private done = false;
   private first = true;
+  /** Set while blocked: what fetches the data the cursor waits for. */
+  private wait: (() => Promise<void>) | null = null;
+  /** The cloud object being read (referenced), its regions for this cursor, and its iterator. */
+  private remote: RemoteObject | null = null;
+  private window: RegionWindow | null = null;
+  private remoteIter: FileIterator | null = null;
+  private readonly readAhead: number;
 
   /** @internal use `db.cursor()`. */
   constructor(private readonly ctx: EngineContext, private readonly isOpen: () => boolean, options: CursorOptions = {}) {
@@ -72,7 +95,39 @@ export class Cursor implements AsyncIterable<StrataEvent>, Iterable<StrataEvent>
     }
     this.toHi = idHi(to);
     this.toLo = idLo(to);
+    const ahead = options.readAhead ?? 0;
+    if (!Number.isSafeInteger(ahead) || ahead < 0 || ahead > 64) throw new StrataError('INVALID_INPUT', `cursor: readAhead is an integer in 0..64, got ${String(ahead)}`);
+    this.readAhead = ahead;
     if (from > to) this.done = true;
+  }
+
+  /**
+   * Whether the last `next()` returned false because the cursor waits for a region of
+   * a cloud partition (not at the end): call {@link nextAsync} to go on.
+   */
+  get blocked(): boolean {
+    return this.wait !== null;
+  }
+
+  /**
+   * Like `next()`, but first fetches what a blocked cursor waits for (one ranged GET,
+   * or the index of a cloud partition and then a region). On a `CLOUD` error the cursor
+   * stays where it was, still blocked: call again to retry, or close it.
+   */
+  async nextAsync(): Promise<boolean> {
+    for (;;) {
+      const w = this.wait;
+      if (w !== null) {
+        if (!this.isOpen()) {
+          this.close();
+          throw new StrataError('CLOSED', 'cursor: the database is closed');
+        }
+        await w();
+        this.wait = null;
+      }
+      if (this.next()) return true;
+      if (this.wait === null) return false;
+    }
   }
 
   /**
@@ -81,7 +136,7 @@ export class Cursor implements AsyncIterable<StrataEvent>, Iterable<StrataEvent>
    *   fails its checksum (the cursor stays usable for other partitions only by reopening).
    */
   next(): boolean {
-    if (this.done) return false;
+    if (this.done || this.wait !== null) return false;
     if (!this.isOpen()) {
       this.close();
       throw new StrataError('CLOSED', 'cursor: the database is closed');
@@ -89,12 +144,23 @@ export class Cursor implements AsyncIterable<StrataEvent>, Iterable<StrataEvent>
     for (;;) {
       let src = this.source;
       if (src === null) {
-        src = this.enter();
-        if (src === null) {
+        const entered = this.enter();
+        if (entered === BLOCKED) return false;
+        if (entered === null) {
           this.close();
           return false;
         }
+        src = entered;
       } else if (!this.pending) {
+        const it = this.remoteIter;
+        if (it !== null) {
+          const r = it.nextLoad;
+          if (r >= 0 && !this.window!.has(r)) {
+            const w = this.window!;
+            this.wait = () => w.fetch(r);
+            return false;
+          }
+        }
         src.next();
       }
       this.pending = false;
@@ -122,12 +188,21 @@ export class Cursor implements AsyncIterable<StrataEvent>, Iterable<StrataEvent>
   /** Releases what the cursor holds. Idempotent. */
   close(): void {
     this.leave();
+    this.wait = null;
     this.done = true;
   }
 
+  /**
+   * Events one at a time, synchronously.
+   * @throws StrataError `NOT_SUPPORTED` on reaching a partition that is only on the
+   *   cloud: a synchronous loop cannot wait for it; use `for await`.
+   */
   *[Symbol.iterator](): Iterator<StrataEvent> {
     try {
       while (this.next()) yield this.event.toEvent();
+      if (this.wait !== null) {
+        throw new StrataError('NOT_SUPPORTED', 'cursor: the scan reached a partition that is only on the cloud, which a synchronous loop cannot wait for; use for await, or next() with nextAsync()');
+      }
     } finally {
       this.close();
     }
@@ -135,14 +210,18 @@ export class Cursor implements AsyncIterable<StrataEvent>, Iterable<StrataEvent>
 
   async *[Symbol.asyncIterator](): AsyncIterator<StrataEvent> {
     try {
-      while (this.next()) yield this.event.toEvent();
+      while (this.next() || (await this.nextAsync())) yield this.event.toEvent();
     } finally {
       this.close();
     }
   }
 
-  /** Opens the next partition in range; null when there is none. */
-  private enter(): EventSource | null {
+  /**
+   * Opens the next partition in range; null when there is none; BLOCKED (changing
+   * nothing) when it is only on the cloud and its index or first region must be
+   * fetched first.
+   */
+  private enter(): EventSource | null | typeof BLOCKED {
     const parts = this.ctx.partitions;
     let hi: number;
     let lo: number;
@@ -159,34 +238,72 @@ export class Cursor implements AsyncIterable<StrataEvent>, Iterable<StrataEvent>
     const p = parts.all[i];
     if (p === undefined || p.minHi > this.toHi || (p.minHi === this.toHi && p.minLo > this.toLo)) return null;
     if (p.damage !== null) throw p.damage;
+    // where the scan starts: from the probe, or where the previous partition ended,
+    // never below it (a partition dropped and created again meanwhile may start lower)
+    let start = this.probe;
+    if (!this.first) {
+      start = new Uint8Array(RECORD_HEADER);
+      if (p.min > next) recSetId(start, 0, p.minHi, p.minLo);
+      else recSetId(start, 0, hi, lo);
+    }
+    const remote = p.file === null ? p.remote : null;
+    if (remote !== null && this.blockOnRemote(remote, start)) return BLOCKED;
     this.partMax = p.max;
     const sources: EventSource[] = [];
     if (p.file !== null) {
       p.file.ref();
       this.file = p.file;
       sources.push(new FileIterator(p.file));
+    } else if (remote !== null) {
+      remote.ref();
+      this.remote = remote;
+      this.remoteIter = new FileIterator(this.window!);
+      sources.push(this.remoteIter);
     }
     for (const m of p.frozen) if (m.count > 0) sources.push(new MemtableIterator(m));
     sources.push(new MemtableIterator(p.active));
-    const src: EventSource = sources.length === 2 && p.active.count === 0 && p.file !== null ? sources[0]! : new MergeIterator(sources);
-    if (this.first) {
-      src.seek(this.probe, 0, false);
-      this.first = false;
-    } else {
-      // from where the previous partition ended, never below it: a partition dropped
-      // and created again meanwhile may start lower
-      const start = new Uint8Array(RECORD_HEADER);
-      if (p.min > next) recSetId(start, 0, p.minHi, p.minLo);
-      else recSetId(start, 0, hi, lo);
-      src.seek(start, 0, false);
-    }
+    const src: EventSource = sources.length === 2 && p.active.count === 0 && (p.file !== null || remote !== null) ? sources[0]! : new MergeIterator(sources);
+    src.seek(start, 0, false);
+    this.first = false;
     this.source = src;
     this.pending = true;
     return src;
   }
 
+  /**
+   * For a partition only on the cloud: whether something must be fetched before the
+   * scan can seek to `start` in it (its index, or a region the seek reads: the first
+   * region that may hold `start`, and the ones after it that end on the same id). Sets
+   * what to fetch and returns true if so.
+   */
+  private blockOnRemote(remote: RemoteObject, start: Uint8Array): boolean {
+    if (remote.file === null) {
+      this.wait = () => remote.load().then(() => undefined);
+      return true;
+    }
+    if (this.window?.object !== remote) this.window = new RegionWindow(remote, this.readAhead);
+    const w = this.window;
+    const hi = recIdHi(start, 0);
+    const lo = recIdLo(start, 0);
+    for (let r = w.seek(hi, lo); r < w.regions; r++) {
+      if (!w.has(r)) {
+        this.wait = () => w.fetch(r);
+        return true;
+      }
+      const [mh, ml] = w.maxId(r);
+      if (mh !== hi || ml !== lo) break;
+    }
+    return false;
+  }
+
   private leave(): void {
     this.source = null;
+    this.remoteIter = null;
+    this.window = null;
+    if (this.remote !== null) {
+      this.remote.unref();
+      this.remote = null;
+    }
     if (this.file !== null) {
       this.file.unref();
       this.file = null;

@@ -21,7 +21,8 @@ import { syncDir } from './fs-util.ts';
 import { DirLock } from './lock.ts';
 import { PartitionMap } from './partition-map.ts';
 import { manifestPath, walDir } from './paths.ts';
-import { type OpenReport, loadPartitions, reconcile, replayWal } from './recovery.ts';
+import { type OpenReport, loadPartitions, reconcile, reconcileClouds, replayWal } from './recovery.ts';
+import { CloudLinks } from './cloud-link.ts';
 import { refreshPartition, releaseWal } from './refresh.ts';
 import { SerialCounter } from './serial.ts';
 import { BackgroundService } from './service.ts';
@@ -78,6 +79,7 @@ export class Database {
     let manifest: Manifest | undefined;
     let pool: WorkerPool | undefined;
     let db: Database | undefined;
+    const links = new CloudLinks();
     try {
       manifest = Manifest.open(manifestPath(dir));
       const settings = defaultConfig();
@@ -97,7 +99,7 @@ export class Database {
       pool = new WorkerPool({ size: settings.workers, module: partitionJobs });
       const serial = new SerialCounter();
       serial.value = settings.ssn;
-      const report: OpenReport = { rolledBack: [], completed: [], orphansRemoved: [], damaged: [], wal: null };
+      const report: OpenReport = { rolledBack: [], completed: [], orphansRemoved: [], damaged: [], cloud: [], wal: null };
       const ctx: EngineContext = {
         dir,
         config: settings,
@@ -108,6 +110,7 @@ export class Database {
         pool,
         storages,
         clouds: new CloudRegistry(manifest),
+        links,
         pipeline: loadPipeline(manifest),
         serial,
         memory: { bytes: 0 },
@@ -115,9 +118,11 @@ export class Database {
         inflight: new Set(),
         scheduleRefresh: () => undefined, // set once the service exists
         scheduleRebalance: () => undefined,
+        scheduleUpload: () => undefined,
       };
       reconcile(ctx, report);
       loadPartitions(ctx, report);
+      await reconcileClouds(ctx, report);
       const wal = Wal.open({
         dir: walDir(dir),
         rotateWm: settings.wal_rotate_wm,
@@ -140,6 +145,7 @@ export class Database {
       const opened = db;
       ctx.scheduleRefresh = (p) => opened.service.refresh(p);
       ctx.scheduleRebalance = () => opened.service.rebalance();
+      ctx.scheduleUpload = () => opened.service.upload();
       if (!settings.wal) {
         // replayed events must reach partition files before the log goes away
         await db.checkpointAll();
@@ -155,6 +161,7 @@ export class Database {
       return db;
     } catch (e) {
       await db?.service.stop();
+      links.close();
       await pool?.close();
       manifest?.close();
       lock.release();
@@ -302,6 +309,7 @@ export class Database {
     } finally {
       this.closed = true;
       await ctx.pool.close();
+      ctx.links.close();
       for (const p of ctx.partitions.all) p.file?.close();
       ctx.manifest.close();
       this.lock.release();

@@ -15,15 +15,30 @@ export function executeCreateCloud(ctx: EngineContext, s: StatementOf<'create_cl
 
 /** ALTER CLOUD [IF EXISTS] name SET (options). */
 export function executeAlterCloudSet(ctx: EngineContext, s: StatementOf<'alter_cloud_set'>): null {
-  const c = s.ifExists ? ctx.clouds.find(s.name) : ctx.clouds.get('alter cloud', s.name);
-  if (c !== undefined) ctx.clouds.alter('alter cloud', c, s.options);
+  const op = 'alter cloud';
+  const c = s.ifExists ? ctx.clouds.find(s.name) : ctx.clouds.get(op, s.name);
+  if (c === undefined) return null;
+  const bucket = s.options.find((o) => o.name === 'bucket');
+  if (bucket !== undefined && bucket.value !== c.options.bucket) {
+    const users = new Set(ctx.storages.all().filter((st) => st.record.options.cloud === c.name).map((st) => st.name));
+    const n = ctx.partitions.all.filter((p) => users.has(p.record.storage) && p.record.onCloud).length;
+    if (n > 0) throw new StrataError('INVALID_INPUT', `${op}: ${n} partition(s) are in the bucket of cloud '${c.name}'; its bucket can change only when none is (DOWNLOAD PARTITIONS, then DROP PARTITIONS ... ON CLOUD)`);
+  }
+  ctx.clouds.alter(op, c, s.options);
+  // clients reopen with the new options
+  ctx.links.forget(c.name);
   return null;
 }
 
 /** ALTER CLOUD [IF EXISTS] name RENAME TO new. */
 export function executeAlterCloudRename(ctx: EngineContext, s: StatementOf<'alter_cloud_rename'>): null {
   const c = s.ifExists ? ctx.clouds.find(s.name) : ctx.clouds.get('alter cloud', s.name);
-  if (c !== undefined) ctx.clouds.rename('alter cloud', c, s.to);
+  if (c === undefined) return null;
+  ctx.manifest.transaction(() => {
+    ctx.clouds.rename('alter cloud', c, s.to);
+    ctx.storages.renameCloud(c.name, s.to);
+  });
+  ctx.links.forget(c.name);
   return null;
 }
 
@@ -34,6 +49,7 @@ export function executeDropCloud(ctx: EngineContext, s: StatementOf<'drop_cloud'
   const users = ctx.storages.all().filter((st) => st.record.options.cloud === c.name).map((st) => st.name);
   if (users.length > 0) throw new StrataError('INVALID_INPUT', `drop cloud: storage ${users.map((u) => `'${u}'`).join(', ')} uses cloud '${c.name}'; change or drop it first`);
   ctx.clouds.drop(c);
+  ctx.links.forget(c.name);
   return null;
 }
 
@@ -42,7 +58,9 @@ export function executeShowClouds(ctx: EngineContext): Record<string, unknown>[]
   return ctx.clouds.all().map((c) => ctx.clouds.view(c));
 }
 
-/** SHOW CLOUD name. */
+/** SHOW CLOUD name: its options, the storages that use it and the requests made to it since open. */
 export function executeShowCloud(ctx: EngineContext, s: StatementOf<'show_cloud'>): Record<string, unknown> {
-  return ctx.clouds.view(ctx.clouds.get('show cloud', s.name));
+  const c = ctx.clouds.get('show cloud', s.name);
+  const storages = ctx.storages.all().filter((st) => st.record.options.cloud === c.name).map((st) => st.name);
+  return { ...ctx.clouds.view(c), storages, requests: ctx.links.stats(c.name) };
 }

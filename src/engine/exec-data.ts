@@ -48,12 +48,12 @@ export async function executeDelete(db: DataTarget, s: StatementOf<'delete'>): P
 }
 
 /** SELECT [FROM id] [TO id] [LIMIT n]. */
-export function executeSelect(db: DataTarget, s: StatementOf<'select'>): SelectRow[] {
+export async function executeSelect(db: DataTarget, s: StatementOf<'select'>): Promise<SelectRow[]> {
   const c = db.cursor({ ...(s.from === null ? {} : { from: s.from }), ...(s.to === null ? {} : { to: s.to }) });
   const rows: SelectRow[] = [];
   const limit = s.limit ?? -1n;
   try {
-    while (BigInt(rows.length) !== limit && c.next()) {
+    while (BigInt(rows.length) !== limit && (c.next() || (await c.nextAsync()))) {
       const e = c.event;
       rows.push({ id: e.id, key: e.keyLength === 0 ? null : decoder.decode(e.key), value: decoder.decode(e.value) });
     }

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { StatementOf } from '../../grammar/index.ts';
+import type { Option, StatementOf } from '../../grammar/index.ts';
 import { StrataError } from '../errors.ts';
 import { type PlanStep, planRebalance } from '../tiering/index.ts';
 import { type EngineContext, nowMicros } from './context.ts';
@@ -13,6 +13,7 @@ import type { PartitionState } from './partition-state.ts';
 import { setPipeline } from './pipeline.ts';
 import { MAIN } from './storage-registry.ts';
 import { movePartition } from './refresh.ts';
+import type { Storage } from './storage.ts';
 
 /** Partitions on `storage`, counting moves into it that are in flight. */
 function holds(ctx: EngineContext, storage: string): number {
@@ -20,8 +21,26 @@ function holds(ctx: EngineContext, storage: string): number {
   return ctx.partitions.all.filter((p) => p.record.storage === storage).length + moving;
 }
 
+/**
+ * Checks the `cloud` option of `list`, if given: the cloud must exist, and the
+ * storage's cloud can change only while none of its partitions is on the cloud.
+ */
+function checkCloudOption(ctx: EngineContext, op: string, list: readonly Option[], storage: Storage | undefined): void {
+  const o = list.find((x) => x.name === 'cloud');
+  if (o === undefined || typeof o.value !== 'string') return;
+  if (o.value !== '') ctx.clouds.get(op, o.value);
+  if (storage === undefined) return;
+  const was = storage.record.options.cloud ?? '';
+  if (was === o.value) return;
+  const onCloud = ctx.partitions.all.filter((p) => p.record.storage === storage.name && (p.record.onCloud || p.refreshing !== null)).length;
+  if (onCloud > 0) {
+    throw new StrataError('INVALID_INPUT', `${op}: storage '${storage.name}' has ${onCloud} partition(s) on its cloud or in transfer; its cloud can change only when none is: DOWNLOAD PARTITIONS and DROP PARTITIONS ... ON CLOUD first`);
+  }
+}
+
 /** CREATE STORAGE [IF NOT EXISTS] name [(options)]. */
 export function executeCreateStorage(ctx: EngineContext, s: StatementOf<'create_storage'>): null {
+  if (ctx.storages.find(s.name) === undefined) checkCloudOption(ctx, 'create storage', s.options, undefined);
   ctx.storages.create('create storage', s.name, s.options, s.ifNotExists);
   return null;
 }
@@ -30,6 +49,7 @@ export function executeCreateStorage(ctx: EngineContext, s: StatementOf<'create_
 export function executeAlterStorageSet(ctx: EngineContext, s: StatementOf<'alter_storage_set'>): null {
   const storage = s.ifExists ? ctx.storages.find(s.name) : ctx.storages.get('alter storage', s.name);
   if (storage === undefined) return null;
+  checkCloudOption(ctx, 'alter storage', s.options, storage);
   ctx.storages.alter('alter storage', storage, s.options, holds(ctx, storage.name) === 0);
   // files already open follow the checksum setting; the others apply at the next refresh or move
   const crc = ctx.storages.get('alter storage', s.name).effective(ctx.config).crc;

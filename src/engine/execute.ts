@@ -14,6 +14,10 @@ import {
   executeDropPartitions,
   executeRefreshPartition,
   executeRefreshPartitions,
+  executeUploadPartition,
+  executeUploadPartitions,
+  executeDownloadPartition,
+  executeDownloadPartitions,
   executeShowPartition,
   executeShowPartitions,
 } from './exec-partitions.ts';
@@ -56,10 +60,6 @@ export async function executeScript(ctx: EngineContext, db: StatementTarget, sql
   const out: StatementResult[] = [];
   for (const s of statements) out.push({ statement: s.text, result: await executeStatement(ctx, db, s.statement) });
   return out;
-}
-
-function later(what: string, issue: string): never {
-  throw new StrataError('NOT_SUPPORTED', `${what}: not supported yet (${issue} land in a later release)`);
 }
 
 /** Runs one statement. */
@@ -136,10 +136,13 @@ export async function executeStatement(ctx: EngineContext, db: StatementTarget, 
     case 'drop_cloud':
       return executeDropCloud(ctx, s);
     case 'upload_partition':
+      return executeUploadPartition(ctx, s);
     case 'upload_partitions':
+      return executeUploadPartitions(ctx, s);
     case 'download_partition':
+      return executeDownloadPartition(ctx, s);
     case 'download_partitions':
-      return later(s.kind.replace(/_/g, ' '), 'uploads and downloads of the cloud tier');
+      return executeDownloadPartitions(ctx, s);
     default: {
       const never: never = s;
       throw new StrataError('INTERNAL', `execute: unknown statement ${JSON.stringify(never)}`);

@@ -10,7 +10,22 @@ import { StrataError } from '../errors.ts';
 import type { injectionPoints } from './config.ts';
 import type { EngineContext } from './context.ts';
 
-/** Throws `INTERNAL` when injection point `name` is switched on. */
+/** The errors injection points throw. */
+const injected = new WeakSet<object>();
+
+/**
+ * Throws `INTERNAL` when injection point `name` is switched on. Code that cleans up
+ * after a failure must not clean up after this one ({@link isInjected}): it stands
+ * for a crash.
+ */
 export function inject(ctx: EngineContext, name: (typeof injectionPoints)[number]): void {
-  if (ctx.config[name]) throw new StrataError('INTERNAL', `${name}: error injection point reached`);
+  if (!ctx.config[name]) return;
+  const e = new StrataError('INTERNAL', `${name}: error injection point reached`);
+  injected.add(e);
+  throw e;
+}
+
+/** Whether `e` was thrown by an injection point. */
+export function isInjected(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && injected.has(e);
 }

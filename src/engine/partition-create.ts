@@ -34,6 +34,8 @@ export function createPartition(ctx: EngineContext, min: bigint, max: bigint): P
     created: now,
     refreshed: 0,
     refreshes: 0,
+    onStorage: true,
+    onCloud: false,
   };
   ctx.manifest.insertPartition(record);
   const p = new PartitionState(record, null, ctx.memory);

@@ -4,7 +4,9 @@
  * Protocol: in ONE manifest transaction delete the partition's row and record a
  * tombstone of its range at the WAL's next lsn (WAL replay skips the range's events
  * older than that, so they never come back); forget its memtables; then remove its
- * file (a crash before that leaves an orphan that open() removes). Tombstones are
+ * file (a crash before that leaves an orphan that open() removes) and its cloud object
+ * (recorded in `cloud_deletes` by the same transaction, so open() finishes an
+ * interrupted deletion). Tombstones are
  * pruned once the WAL holds no record older than them.
  *
  * @module
@@ -14,6 +16,7 @@ import { removeFile } from './fs-util.ts';
 import { inject } from './inject.ts';
 import type { PartitionState } from './partition-state.ts';
 import { releaseWal } from './refresh.ts';
+import { cloudOf, doomObject, retireObject } from './cloud-objects.ts';
 
 /**
  * Drops partition `p` with its file and its events in memory. With `from` (a
@@ -24,7 +27,13 @@ export async function dropPartition(ctx: EngineContext, p: PartitionState, from?
   while (p.refreshing !== null) await p.refreshing.catch(() => undefined);
   if (p.dropped || (from !== undefined && p.record.storage !== from)) return;
   const tombstone = ctx.wal === null ? null : { min: p.min, max: p.max, lsn: ctx.wal.lastLsn + 1n };
-  ctx.manifest.dropPartition(p.min, tombstone);
+  const rec = p.record;
+  const link = rec.onCloud && rec.file !== 0 ? cloudOf(ctx, ctx.storages.get('drop partition', rec.storage)) : null;
+  let doomed: number | null = null;
+  ctx.manifest.transaction(() => {
+    ctx.manifest.dropPartition(p.min, tombstone);
+    if (link !== null) doomed = doomObject(ctx, link, link.key(p.min, rec.file));
+  });
   p.dropped = true;
   ctx.partitions.remove(p);
   p.discardMemory();
@@ -32,6 +41,9 @@ export async function dropPartition(ctx: EngineContext, p: PartitionState, from?
   p.file = null;
   file?.close();
   inject(ctx, 'error_drop_after_switch');
-  if (p.record.file !== 0) removeFile(partitionPath(ctx, p.record.storage, p.min, p.record.file));
+  if (rec.file !== 0 && rec.onStorage) removeFile(partitionPath(ctx, rec.storage, p.min, rec.file));
+  const remote = p.remote;
+  p.remote = null;
   releaseWal(ctx);
+  if (doomed !== null) await retireObject(ctx, remote, link!, doomed, link!.key(p.min, rec.file));
 }

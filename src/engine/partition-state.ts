@@ -8,6 +8,7 @@ import { compareIdParts, idHi, idLo } from '../codec/index.ts';
 import type { StrataError } from '../errors.ts';
 import type { PartitionRecord } from '../manifest/index.ts';
 import { type MemoryCounter, Memtable, type PartitionFile } from '../partition/index.ts';
+import type { RemoteObject } from './remote-object.ts';
 
 /** One partition: the events whose id is in `[min, max]`. */
 export class PartitionState {
@@ -33,6 +34,13 @@ export class PartitionState {
   dropped = false;
   /** Why the partition's file could not be opened, if it could not: reads fail with it. */
   damage: StrataError | null = null;
+  /** The cloud object of its file, when the file is on the cloud (reads use it when `file` is null). */
+  remote: RemoteObject | null = null;
+  /** The last failure of a cloud transfer of this partition (cleared by a success). */
+  cloudError: string | null = null;
+  /** Transfers that failed in a row, and when (ms since the epoch) the background may try again. */
+  cloudFailures = 0;
+  cloudRetryAt = 0;
 
   /** @param memory the database's memory counter, shared by every memtable. */
   constructor(record: PartitionRecord, file: PartitionFile | null, readonly memory: MemoryCounter) {

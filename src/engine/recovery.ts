@@ -15,6 +15,7 @@ import { WAL_BATCH, type Wal } from '../wal/index.ts';
 import type { EngineContext } from './context.ts';
 import { removeFile } from './fs-util.ts';
 import { partitionFor } from './partition-create.ts';
+import { remoteFor } from './cloud-objects.ts';
 import { PartitionState } from './partition-state.ts';
 import { parsePartitionFileName, partitionFileName } from './paths.ts';
 
@@ -31,6 +32,12 @@ export interface OpenReport {
    * with the error named here; every other partition stays readable.
    */
   readonly damaged: string[];
+  /**
+   * What open did on the clouds: objects of interrupted uploads and replaced objects
+   * deleted (`deleted cold:bucket/key`), and deletions that failed and wait for the
+   * next open (`could not delete ...: reason`).
+   */
+  readonly cloud: string[];
   /** The WAL replay, or null when no WAL was found. */
   wal: { segments: number; records: number; events: number; skipped: number; truncated: { file: string; offset: number; bytes: number }[] } | null;
 }
@@ -51,8 +58,8 @@ export function reconcile(ctx: EngineContext, report: OpenReport): void {
     }
     m.deleteOperation(op.id);
   }
-  const live = new Map<bigint, { storage: string; file: number }>();
-  for (const p of m.listPartitions()) live.set(p.min, { storage: p.storage, file: p.file });
+  const live = new Map<bigint, { storage: string; file: number; onStorage: boolean }>();
+  for (const p of m.listPartitions()) live.set(p.min, { storage: p.storage, file: p.file, onStorage: p.onStorage });
   for (const s of ctx.storages.all()) {
     let names: string[];
     try {
@@ -64,9 +71,11 @@ export function reconcile(ctx: EngineContext, report: OpenReport): void {
       const f = parsePartitionFileName(name);
       if (f === undefined) continue; // not ours: leave it alone
       const owner = live.get(f.min);
-      if (owner !== undefined && owner.storage === s.name && owner.file === f.gen) continue;
+      if (owner !== undefined && owner.storage === s.name && owner.file === f.gen && owner.onStorage) continue;
       removeFile(path.join(s.dir, name));
-      if (owner !== undefined && owner.storage !== s.name) {
+      if (owner !== undefined && owner.storage === s.name && owner.file === f.gen) {
+        report.completed.push(`cloud copy of partition ${f.min} is the live one (removed local ${s.name}/${name})`);
+      } else if (owner !== undefined && owner.storage !== s.name) {
         report.completed.push(`move of partition ${f.min} completed (removed ${s.name}/${name})`);
       } else if (owner !== undefined && f.gen < owner.file) {
         report.completed.push(`refresh of partition ${f.min} completed (removed old file ${s.name}/${name})`);
@@ -85,8 +94,15 @@ export function reconcile(ctx: EngineContext, report: OpenReport): void {
 export function loadPartitions(ctx: EngineContext, report: OpenReport): void {
   for (const record of ctx.manifest.listPartitions()) {
     const p = new PartitionState(record, null, ctx.memory);
-    if (record.file !== 0) {
-      const storage = ctx.storages.get('open', record.storage);
+    const storage = ctx.storages.get('open', record.storage);
+    try {
+      p.remote = remoteFor(ctx, storage, record);
+    } catch (e) {
+      if (!isStrataError(e)) throw e;
+      p.damage = e;
+      report.damaged.push(`partition ${record.min}: ${e.message}`);
+    }
+    if (record.file !== 0 && record.onStorage) {
       const file = path.join(storage.dir, partitionFileName(record.min, record.file));
       try {
         if (!fs.existsSync(file)) {
@@ -102,6 +118,31 @@ export function loadPartitions(ctx: EngineContext, report: OpenReport): void {
       }
     }
     ctx.partitions.insert(p);
+  }
+}
+
+/**
+ * Deletes the objects `cloud_deletes` lists: those of uploads that never switched and
+ * those replaced by a switch whose deletion did not run. A deletion that fails (the
+ * cloud is unreachable) is reported and kept for the next open; open goes on.
+ */
+export async function reconcileClouds(ctx: EngineContext, report: OpenReport): Promise<void> {
+  for (const d of ctx.manifest.listCloudDeletes()) {
+    const where = `${d.cloud}:${d.bucket}/${d.key}`;
+    const cloud = ctx.clouds.find(d.cloud);
+    if (cloud === undefined) {
+      ctx.manifest.removeCloudDelete(d.id);
+      report.cloud.push(`forgot ${where}: cloud '${d.cloud}' no longer exists; delete the object by hand if it is still there`);
+      continue;
+    }
+    try {
+      await ctx.links.client(cloud, d.bucket).delete(d.key);
+      ctx.manifest.removeCloudDelete(d.id);
+      report.cloud.push(`deleted ${where}`);
+    } catch (e) {
+      if (!isStrataError(e, 'CLOUD')) throw e;
+      report.cloud.push(`could not delete ${where}, retried at the next open: ${e.message}`);
+    }
   }
 }
 

@@ -18,11 +18,13 @@ import type { PartitionRecord } from '../manifest/index.ts';
 import { type Memtable, PartitionFile, type RefreshJob, type RefreshResult } from '../partition/index.ts';
 import { StrataError } from '../errors.ts';
 import { type EngineContext, nowMicros } from './context.ts';
-import { inject } from './inject.ts';
+import { inject, isInjected } from './inject.ts';
 import type { Storage } from './storage.ts';
 import { removeFile } from './fs-util.ts';
 import type { PartitionState } from './partition-state.ts';
 import { partitionFileName } from './paths.ts';
+import { exclusive } from './exclusive.ts';
+import { cloudOf, deleteObject, doomObject, dropsLocal, fetchObject, putObject, remoteFor, retireObject } from './cloud-objects.ts';
 
 /**
  * Refreshes partition `p`: merges its memtables into a new file on its storage.
@@ -50,20 +52,13 @@ export async function movePartition(ctx: EngineContext, p: PartitionState, dest:
   });
 }
 
-/** Runs `fn` once no other operation of `p` is in flight; `close()` waits for it. */
-async function exclusive(ctx: EngineContext, p: PartitionState, fn: () => Promise<void>): Promise<void> {
-  while (p.refreshing !== null) await p.refreshing.catch(() => undefined);
-  const run = fn();
-  p.refreshing = run;
-  ctx.inflight.add(run);
-  try {
-    await run;
-  } finally {
-    p.refreshing = null;
-    ctx.inflight.delete(run);
-  }
-}
-
+/**
+ * Merges `p`'s memtables and its file into a new file on `dest`. When `dest` has a
+ * cloud and the partition is on the cloud (or is moving, or `upload` asks), the new
+ * file is uploaded and verified before the switch, and the local copy kept only when
+ * `dest` keeps local files; a partition whose file is only on the cloud is first
+ * fetched into its storage's folder.
+ */
 async function rewrite(ctx: EngineContext, p: PartitionState, dest: Storage, kind: 'refresh' | 'move'): Promise<void> {
   // freeze: a fresh memtable takes writes from here on
   p.freeze();
@@ -72,23 +67,33 @@ async function rewrite(ctx: EngineContext, p: PartitionState, dest: Storage, kin
   const old = p.record;
   const gen = p.nextGen++;
   const newPath = path.join(dest.dir, partitionFileName(p.min, gen));
+  const oldPath = path.join(source.dir, partitionFileName(p.min, old.file));
+  const sourceCloud = old.onCloud ? cloudOf(ctx, source) : null;
+  const destCloud = cloudOf(ctx, dest);
+  const upload = destCloud !== null && (old.onCloud || kind === 'move');
   const started = nowMicros();
   const op = { kind, partition: p.min, source: source.name, destination: dest.name, bytes_done: 0, bytes_total: old.size, started };
   const end = ctx.operations.begin(op);
+  const opId = ctx.manifest.insertOperation({ kind, partition: p.min, storage: dest.name, file: gen, oldFile: old.file, started, detail: source.name });
+  // the old file fetched from the cloud, when it has no local copy
+  const staged = old.file !== 0 && !old.onStorage ? oldPath : null;
+  let putId: number | null = null;
+  let record: PartitionRecord;
+  let file: PartitionFile | null;
   try {
-    const opId = ctx.manifest.insertOperation({ kind, partition: p.min, storage: dest.name, file: gen, oldFile: old.file, started, detail: source.name });
-    const result = await writeFile(ctx, opId, p, frozen, old.file === 0 ? null : source, dest, newPath);
+    if (staged !== null) await fetchObject(ctx, p, sourceCloud!, staged, false);
+    const result = await writeFile(ctx, p, frozen, old.file === 0 ? null : source, dest, newPath);
     op.bytes_done = result.size;
+    const onCloud = upload && result.events > 0;
+    if (onCloud) putId = await putObject(ctx, destCloud, destCloud.key(p.min, gen), newPath, kind);
     inject(ctx, kind === 'move' ? 'error_move_after_copy' : 'error_refresh_before_switch');
     if (ctx.storages.find(dest.name) !== dest) {
       // the storage was altered or renamed meanwhile: its folder or key may differ now
-      removeFile(newPath);
-      ctx.manifest.deleteOperation(opId);
       throw new StrataError('INVALID_INPUT', `${kind}: storage '${dest.name}' changed while partition ${p.min} was written to it; nothing was changed, retry`, { retryable: true });
     }
     let lsn = old.lsn;
     for (const m of frozen) if (BigInt(m.maxLsn) > lsn) lsn = BigInt(m.maxLsn);
-    const record: PartitionRecord = {
+    record = {
       ...old,
       storage: dest.name,
       file: result.events === 0 ? 0 : gen,
@@ -99,44 +104,63 @@ async function rewrite(ctx: EngineContext, p: PartitionState, dest: Storage, kin
       sizeUncompressed: result.sizeUncompressed,
       refreshed: nowMicros(),
       refreshes: old.refreshes + 1,
+      onCloud,
+      onStorage: !onCloud || !dropsLocal(dest),
     };
-    const file = result.events === 0 ? null : openFile(ctx, dest, newPath);
-    try {
-      ctx.manifest.transaction(() => {
-        ctx.manifest.updatePartition(record);
-        ctx.manifest.deleteOperation(opId);
-        ctx.manifest.setConfig('ssn', ctx.serial.value);
-      });
-    } catch (e) {
-      file?.close();
-      removeFile(newPath);
+    file = result.events === 0 || !record.onStorage ? null : openFile(ctx, dest, newPath);
+  } catch (e) {
+    end();
+    // an injected error stands for a crash: leave everything for open() to reconcile
+    if (isInjected(e)) throw e;
+    // nothing was switched: remove what this operation made
+    removeFile(newPath);
+    if (staged !== null) removeFile(staged);
+    if (putId !== null) await deleteObject(ctx, destCloud!, putId, destCloud!.key(p.min, gen)).catch(() => undefined);
+    ctx.manifest.deleteOperation(opId);
+    throw e;
+  }
+  let doomed: number | null = null;
+  try {
+    ctx.manifest.transaction(() => {
+      ctx.manifest.updatePartition(record);
       ctx.manifest.deleteOperation(opId);
-      throw e;
-    }
+      ctx.manifest.setConfig('ssn', ctx.serial.value);
+      if (putId !== null) ctx.manifest.removeCloudDelete(putId);
+      if (sourceCloud !== null && old.file !== 0) doomed = doomObject(ctx, sourceCloud, sourceCloud.key(p.min, old.file));
+    });
+  } catch (e) {
+    file?.close();
+    removeFile(newPath);
+    if (staged !== null) removeFile(staged);
+    if (putId !== null) await deleteObject(ctx, destCloud!, putId, destCloud!.key(p.min, gen)).catch(() => undefined);
+    ctx.manifest.deleteOperation(opId);
+    end();
+    throw e;
+  }
+  try {
     inject(ctx, kind === 'move' ? 'error_move_after_switch' : 'error_refresh_after_switch');
-    // switch: the new file is live; cursors keep the old one open until they leave it
+    // switch: the new file is live; cursors keep the old file (or object) until they leave it
     const oldFile = p.file;
+    const oldRemote = p.remote;
     p.file = file;
     p.record = record;
+    p.remote = remoteFor(ctx, dest, record);
+    p.cloudError = null;
+    p.cloudFailures = 0;
     for (const m of p.frozen.splice(0, frozen.length)) m.discard();
     oldFile?.close();
-    if (old.file !== 0) removeFile(path.join(source.dir, partitionFileName(p.min, old.file)));
+    if (old.file !== 0 && (old.onStorage || staged !== null)) removeFile(oldPath);
+    if (!record.onStorage) removeFile(newPath);
+    if (doomed !== null) await retireObject(ctx, oldRemote, sourceCloud!, doomed, sourceCloud!.key(p.min, old.file));
     releaseWal(ctx);
+    if (destCloud !== null && !record.onCloud && record.file !== 0) ctx.scheduleUpload();
   } finally {
     end();
   }
 }
 
-/** Runs the refresh job; on failure removes the partial file and the operation row. */
-async function writeFile(
-  ctx: EngineContext,
-  opId: number,
-  p: PartitionState,
-  frozen: readonly Memtable[],
-  source: Storage | null,
-  dest: Storage,
-  newPath: string,
-): Promise<RefreshResult> {
+/** Runs the refresh job (it fsyncs the new file and its directory, in a worker when `workers > 0`). */
+function writeFile(ctx: EngineContext, p: PartitionState, frozen: readonly Memtable[], source: Storage | null, dest: Storage, newPath: string): Promise<RefreshResult> {
   const settings = dest.effective(ctx.config);
   const job: RefreshJob = {
     oldPath: source === null ? null : path.join(source.dir, partitionFileName(p.min, p.record.file)),
@@ -152,14 +176,7 @@ async function writeFile(
       key: settings.key,
     },
   };
-  try {
-    // the job fsyncs the new file and its directory (FileWriterOptions.sync)
-    return await ctx.pool.run<RefreshResult>('refresh', job);
-  } catch (e) {
-    removeFile(newPath);
-    ctx.manifest.deleteOperation(opId);
-    throw e;
-  }
+  return ctx.pool.run<RefreshResult>('refresh', job);
 }
 
 /** Deletes the WAL segments that no memtable needs any more. */

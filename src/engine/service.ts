@@ -13,6 +13,7 @@ import type { EngineContext } from './context.ts';
 import { rebalance } from './exec-storages.ts';
 import type { PartitionState } from './partition-state.ts';
 import { refreshPartition } from './refresh.ts';
+import { uploadPartition, wantsUpload } from './cloud-transfer.ts';
 
 /** How often idle memtables and the pipeline are checked, in milliseconds. */
 const TICK_MS = 1000;
@@ -29,8 +30,11 @@ export class BackgroundService {
   /** The last error of background work, if any (the work is retried later). */
   lastError: unknown;
 
+  /** Partitions being uploaded in the background. */
+  private readonly uploading = new Set<PartitionState>();
+
   constructor(private readonly ctx: EngineContext) {
-    if (ctx.config.workers > 0) {
+    if (ctx.config.workers > 0 || ctx.config.workers_upload > 0) {
       this.timer = setInterval(() => this.tick(), TICK_MS);
       this.timer.unref();
     }
@@ -40,8 +44,10 @@ export class BackgroundService {
     return !this.stopped && this.ctx.config.workers > 0;
   }
 
-  /** Once a second: refresh idle memtables, apply the pipeline. */
+  /** Once a second: refresh idle memtables, apply the pipeline, upload what waits for its cloud. */
   private tick(): void {
+    this.upload();
+    if (!this.active) return;
     const seen = new WeakMap<PartitionState, number>();
     for (const p of this.ctx.partitions.all) {
       const v = p.active.version;
@@ -55,7 +61,12 @@ export class BackgroundService {
   /** Refreshes `p` in the background unless a refresh of it is already running. */
   refresh(p: PartitionState): void {
     if (!this.active || p.refreshing !== null) return;
-    this.track(refreshPartition(this.ctx, p).then(() => this.rebalance()));
+    this.track(
+      refreshPartition(this.ctx, p).then(() => {
+        this.rebalance();
+        this.upload();
+      }),
+    );
   }
 
   /** Applies the pipeline in the background (coalescing requests). */
@@ -73,6 +84,27 @@ export class BackgroundService {
     })();
     this.rebalancing = run;
     this.track(run.finally(() => (this.rebalancing = null)));
+  }
+
+  /**
+   * Uploads, in the background, the partitions of cloud storages whose file is only
+   * local (at most `workers_upload` at a time; a partition whose upload failed waits
+   * for its backoff).
+   */
+  upload(): void {
+    const limit = this.ctx.config.workers_upload;
+    if (this.stopped || limit === 0) return;
+    for (const p of this.ctx.partitions.all) {
+      if (this.uploading.size >= limit) return;
+      if (this.uploading.has(p) || !wantsUpload(this.ctx, p)) continue;
+      this.uploading.add(p);
+      this.track(
+        uploadPartition(this.ctx, p, 'upload', true, false).finally(() => {
+          this.uploading.delete(p);
+          this.upload();
+        }),
+      );
+    }
   }
 
   /** Stops starting work and waits for the work in flight. */

@@ -27,11 +27,13 @@ export interface PartitionInfo {
   /** Microseconds since the epoch of the last refresh (0: never). */
   readonly refreshed: number;
   readonly refreshes: number;
-  /** Whether the partition has a file on its storage. */
+  /** Whether the partition has a file in its storage's folder. */
   readonly on_storage: boolean;
-  /** Whether the partition has a copy on a cloud. */
+  /** Whether the partition's file is on its storage's cloud. */
   readonly on_cloud: boolean;
   readonly storage: string;
+  /** The last failed cloud transfer of the partition (null: none since the last success); retried in the background. */
+  readonly cloud_error: string | null;
 }
 
 /** The `SHOW PARTITION` view of `p`. */
@@ -49,9 +51,10 @@ export function partitionInfo(p: PartitionState): PartitionInfo {
     created: r.created,
     refreshed: r.refreshed,
     refreshes: r.refreshes,
-    on_storage: r.file !== 0,
-    on_cloud: false,
+    on_storage: r.file !== 0 && r.onStorage,
+    on_cloud: r.file !== 0 && r.onCloud,
     storage: r.storage,
+    cloud_error: p.cloudError,
   };
 }
 

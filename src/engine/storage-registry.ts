@@ -98,6 +98,16 @@ export class StorageRegistry {
     this.map.set(to, new Storage(r, this.dbDir));
   }
 
+  /** Points the storages that use cloud `from` at `to` (the cloud was renamed). Call inside its transaction. */
+  renameCloud(from: string, to: string): void {
+    for (const s of [...this.map.values()]) {
+      if (s.record.options.cloud !== from) continue;
+      const r: StorageRecord = { ...s.record, options: { ...s.record.options, cloud: to } };
+      this.manifest.updateStorage(s.name, r);
+      this.map.set(s.name, new Storage(r, this.dbDir));
+    }
+  }
+
   /** DROP STORAGE; the caller has checked that it is empty and not in the pipeline. */
   drop(op: string, s: Storage): void {
     if (s.name === MAIN) throw new StrataError('INVALID_INPUT', `${op}: main cannot be dropped`);

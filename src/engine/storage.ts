@@ -165,13 +165,14 @@ export function mergeOptions(op: string, current: Readonly<Record<string, Config
     seen.add(name);
     const v = checkOption(op, name, value);
     const def = options[name]!;
-    if (name === 'cloud') throw new StrataError('NOT_SUPPORTED', `${op}: storage option cloud: keeping a storage's partitions on a cloud is not supported yet (clouds can be created; uploads land in a later release)`);
     if (def.createOnly === true && !creating) throw new StrataError('INVALID_INPUT', `${op}: ${name} is chosen when the storage is created`);
     const was = current[name] ?? unset[name];
     if (def.whileEmpty === true && !empty && was !== v) {
       throw new StrataError('INVALID_INPUT', `${op}: ${name} can change only while the storage holds no partitions; move or drop them first`);
     }
     next[name] = v;
+    // cloud '' takes the storage off its cloud
+    if (name === 'cloud' && v === '') delete next.cloud;
   }
   if (next.encryption === 'aes' && next.encryption_key === undefined) next.encryption_key = Buffer.from(generateKey()).toString('hex');
   if (next.encryption !== 'aes' && next.encryption_key !== undefined) {

@@ -6,7 +6,7 @@
  * @module
  */
 export { Manifest } from './manifest.ts';
-export type { CloudRecord, DroppedRange, OperationRecord, PartitionRecord, PipelineRecord, StorageRecord } from './records.ts';
+export type { CloudDelete, CloudRecord, DroppedRange, OperationRecord, PartitionRecord, PipelineRecord, StorageRecord } from './records.ts';
 export type { ConfigValue } from './values.ts';
 export { MIGRATIONS, SCHEMA_VERSION } from './schema.ts';
 export type { Migration } from './schema.ts';

@@ -8,7 +8,7 @@ import type Database from 'better-sqlite3';
 import { StrataError } from '../errors.ts';
 import { openDatabase } from './open-database.ts';
 import { operationToRow, partitionToRow, rowToOperation, rowToPartition } from './records.ts';
-import type { CloudRecord, DroppedRange, OperationRecord, PartitionRecord, PipelineRecord, StorageRecord } from './records.ts';
+import type { CloudDelete, CloudRecord, DroppedRange, OperationRecord, PartitionRecord, PipelineRecord, StorageRecord } from './records.ts';
 import { missingStorage, sqliteError, storageConflict } from './sqlite-error.ts';
 import { prepareStatements } from './statements.ts';
 import type { Statements, ValueRow } from './statements.ts';
@@ -333,6 +333,21 @@ export class Manifest {
     this.run(op, () => {
       if (this.st.cloudDelete.run(name).changes === 0) throw new StrataError('NOT_FOUND', `manifest: ${op}: cloud '${name}' not found`);
     });
+  }
+
+  /** Objects waiting to be deleted, oldest first (records.ts, {@link CloudDelete}). */
+  listCloudDeletes(): CloudDelete[] {
+    return this.run('list cloud deletes', () => this.st.cloudDeleteAll.all());
+  }
+
+  /** Records that object `key` of `bucket` is to be deleted; returns the row's id. */
+  insertCloudDelete(d: Omit<CloudDelete, 'id'>): number {
+    return this.run(`insert cloud delete '${d.key}'`, () => Number(this.st.cloudDeleteInsert.run(d).lastInsertRowid));
+  }
+
+  /** Forgets cloud delete `id` (the object is gone, or is referenced now). Absent ids are fine. */
+  removeCloudDelete(id: number): void {
+    this.run(`remove cloud delete ${id}`, () => this.st.cloudDeleteRemove.run(id));
   }
 
   /** The pipeline's tiers in order (empty when no pipeline is set). */

@@ -36,6 +36,10 @@ export interface PartitionRecord {
   refreshed: number;
   /** How many refreshes wrote a file. */
   refreshes: number;
+  /** Whether the file is on its storage's folder (false: only on the cloud). */
+  onStorage: boolean;
+  /** Whether the file is on its storage's cloud, as an object. */
+  onCloud: boolean;
 }
 
 /** A storage: a named directory for partition files, with its options. */
@@ -86,6 +90,8 @@ export interface PartitionRow {
   created: number;
   refreshed: number;
   refreshes: number;
+  on_storage: number;
+  on_cloud: number;
 }
 
 /** A row of `operations`. */
@@ -130,6 +136,8 @@ export function partitionToRow(p: PartitionRecord, operation: string): Partition
     created: checkCount(p.created, operation, 'created'),
     refreshed: checkCount(p.refreshed, operation, 'refreshed'),
     refreshes: checkCount(p.refreshes, operation, 'refreshes'),
+    on_storage: p.onStorage ? 1 : 0,
+    on_cloud: p.onCloud ? 1 : 0,
   };
   if (p.max < p.min) {
     throw new StrataError('INVALID_INPUT', `manifest: ${operation}: max ${p.max} is below min ${p.min}`);
@@ -152,6 +160,8 @@ export function rowToPartition(r: PartitionRow): PartitionRecord {
     created: r.created,
     refreshed: r.refreshed,
     refreshes: r.refreshes,
+    onStorage: r.on_storage === 1,
+    onCloud: r.on_cloud === 1,
   };
 }
 
@@ -206,6 +216,24 @@ export interface DroppedRange {
   min: bigint;
   max: bigint;
   lsn: bigint;
+}
+
+/**
+ * An object of a cloud's bucket that no partition refers to, or soon will not: the
+ * object of an upload in flight (recorded before the upload starts, removed from this
+ * list when the switch commits) or the object a switch replaced (recorded in the
+ * switch's transaction). The engine deletes the object, then the row; open() deletes
+ * what an interrupted operation left.
+ */
+export interface CloudDelete {
+  /** Assigned by `Manifest.insertCloudDelete`. */
+  id: number;
+  /** The cloud's name when recorded (for messages; the bucket and key locate it). */
+  cloud: string;
+  bucket: string;
+  key: string;
+  /** Microseconds since the epoch. */
+  created: number;
 }
 
 /** A cloud: a named S3-compatible endpoint. Options are strings and booleans. */

@@ -136,6 +136,22 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 5,
+    description: 'cloud tier: where each partition has copies, and objects waiting to be deleted',
+    up: `
+      ALTER TABLE partitions ADD COLUMN on_storage INTEGER NOT NULL DEFAULT 1 CHECK (on_storage IN (0, 1));
+      ALTER TABLE partitions ADD COLUMN on_cloud INTEGER NOT NULL DEFAULT 0 CHECK (on_cloud IN (0, 1));
+
+      CREATE TABLE cloud_deletes (
+        id      INTEGER PRIMARY KEY AUTOINCREMENT,
+        cloud   TEXT NOT NULL,
+        bucket  TEXT NOT NULL,
+        key     TEXT NOT NULL,
+        created INTEGER NOT NULL ${count('created')}
+      );
+    `,
+  },
 ];
 
 /** The schema version this code writes and understands. */

@@ -26,7 +26,7 @@ export interface StorageRow {
 }
 
 const PARTITION_COLUMNS =
-  'min, max, storage, file, lsn, events, regions, size, size_uncompressed, created, refreshed, refreshes';
+  'min, max, storage, file, lsn, events, regions, size, size_uncompressed, created, refreshed, refreshes, on_storage, on_cloud';
 
 /** Prepares every statement of the manifest on `db`. */
 export function prepareStatements(db: Database.Database) {
@@ -66,12 +66,12 @@ export function prepareStatements(db: Database.Database) {
     ),
     partitionInsert: db.prepare<[PartitionRow]>(
       `INSERT INTO partitions (${PARTITION_COLUMNS}) VALUES (@min, @max, @storage, @file, @lsn, @events, ` +
-        '@regions, @size, @size_uncompressed, @created, @refreshed, @refreshes)',
+        '@regions, @size, @size_uncompressed, @created, @refreshed, @refreshes, @on_storage, @on_cloud)',
     ),
     partitionUpdate: db.prepare<[PartitionRow]>(
       'UPDATE partitions SET max = @max, storage = @storage, file = @file, lsn = @lsn, events = @events, ' +
         'regions = @regions, size = @size, size_uncompressed = @size_uncompressed, created = @created, ' +
-        'refreshed = @refreshed, refreshes = @refreshes WHERE min = @min',
+        'refreshed = @refreshed, refreshes = @refreshes, on_storage = @on_storage, on_cloud = @on_cloud WHERE min = @min',
     ),
     partitionDelete: db.prepare<[string]>('DELETE FROM partitions WHERE min = ?'),
 
@@ -84,6 +84,11 @@ export function prepareStatements(db: Database.Database) {
     ),
     operationDelete: db.prepare<[number]>('DELETE FROM operations WHERE id = ?'),
 
+    cloudDeleteAll: db.prepare<[], CloudDeleteRow>('SELECT id, cloud, bucket, key, created FROM cloud_deletes ORDER BY id'),
+    cloudDeleteInsert: db.prepare<[Omit<CloudDeleteRow, 'id'>]>(
+      'INSERT INTO cloud_deletes (cloud, bucket, key, created) VALUES (@cloud, @bucket, @key, @created)',
+    ),
+    cloudDeleteRemove: db.prepare<[number]>('DELETE FROM cloud_deletes WHERE id = ?'),
     cloudAll: db.prepare<[], CloudRow>('SELECT name, type, options, created FROM clouds ORDER BY name'),
     cloudInsert: db.prepare<[CloudRow]>('INSERT INTO clouds (name, type, options, created) VALUES (@name, @type, @options, @created)'),
     cloudUpdate: db.prepare<[CloudRow & { old: string }]>(
@@ -100,6 +105,15 @@ export function prepareStatements(db: Database.Database) {
         'VALUES (@position, @storage, @partitions, @size, @events, @duration)',
     ),
   };
+}
+
+/** A row of `cloud_deletes`: an object to delete (see CloudDelete in records.ts). */
+export interface CloudDeleteRow {
+  id: number;
+  cloud: string;
+  bucket: string;
+  key: string;
+  created: number;
 }
 
 /** A row of `clouds`. */

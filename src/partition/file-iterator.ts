@@ -6,9 +6,9 @@
  */
 import { compareRecs, recIdHi, recIdLo, recSize } from '../codec/index.ts';
 import { type EventSource, NO_BYTES } from './event-source.ts';
-import type { PartitionFile } from './file-reader.ts';
+import type { RegionReader } from './region-reader.ts';
 
-/** Forward iterator over a {@link PartitionFile}. */
+/** Forward iterator over the regions of a partition file (local or remote). */
 export class FileIterator implements EventSource {
   valid = false;
   buf: Uint8Array = NO_BYTES;
@@ -18,7 +18,7 @@ export class FileIterator implements EventSource {
   /** Regions decoded so far (for statistics and tests). */
   regionsRead = 0;
 
-  constructor(private readonly file: PartitionFile) {}
+  constructor(private readonly file: RegionReader) {}
 
 
   seek(probe: Uint8Array, probeOff: number, strict: boolean): void {
@@ -37,6 +37,25 @@ export class FileIterator implements EventSource {
 
   revalidate(): boolean {
     return false;
+  }
+
+  /**
+   * The region the next {@link next} would load: the next region with events when the
+   * iterator sits on the last record of its region, else -1 (also at the end).
+   * Lets a reader of a remote file fetch that region before it is needed.
+   */
+  get nextLoad(): number {
+    if (!this.valid || this.off + recSize(this.buf, this.off) < this.end) return -1;
+    let r = this.r + 1;
+    while (r < this.file.regions && this.file.regionEvents(r) === 0) r++;
+    return r < this.file.regions ? r : -1;
+  }
+
+  /** The region {@link seek} to `(hi, lo)` would load first, or -1 when none would be. */
+  seekLoad(hi: number, lo: number): number {
+    let r = this.file.seek(hi, lo);
+    while (r < this.file.regions && this.file.regionEvents(r) === 0) r++;
+    return r < this.file.regions ? r : -1;
   }
 
   private load(r: number): void {

@@ -7,17 +7,11 @@
  * @module
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { ioError, isStrataError, StrataError } from '../errors.ts';
-import {
-  checkKey,
-  crc32,
-  decompress,
-  decryptRegion,
-} from '../codec/index.ts';
-import {
-  checkHeader, corruption, decodeFooter, decodeIndex, FOOTER_SIZE, HEADER_SIZE, hex32, INDEX_AAD, regionAad,
-} from './file-format.ts';
+import { ioError, StrataError } from '../errors.ts';
+import { checkKey } from '../codec/index.ts';
+import { corruption } from './file-format.ts';
 import type { Footer, RegionIndex } from './file-format.ts';
+import { decodeRegion, readIndex, type RegionReader, seekRegion } from './region-reader.ts';
 
 const OPEN = 'open partition file';
 const READ = 'read region';
@@ -30,7 +24,7 @@ const READ = 'read region';
  * {@link ref} while the file is open and {@link unref} when done, so the engine can
  * swap in a new file and close the old one while scans still run on it.
  */
-export class PartitionFile {
+export class PartitionFile implements RegionReader {
   /** The file's path, as given to {@link open}. */
   readonly path: string;
   /** Number of regions. */
@@ -121,34 +115,8 @@ export class PartitionFile {
     } catch (e) {
       throw ioError(OPEN, path, e);
     }
-    if (size < HEADER_SIZE + FOOTER_SIZE) {
-      throw corruption(OPEN, path, `truncated: ${size} bytes, shorter than header and footer (${HEADER_SIZE + FOOTER_SIZE})`);
-    }
-    const footer = decodeFooter(readAt(fd, path, OPEN, size - FOOTER_SIZE, FOOTER_SIZE), path);
-    if (footer.encryption !== 0 && key === null) {
-      throw new StrataError('INVALID_INPUT', `${OPEN}: ${path} is encrypted and no key was given`);
-    }
-    const end = size - FOOTER_SIZE;
-    const { indexOffset, indexSize } = footer;
-    if (indexOffset < HEADER_SIZE || indexOffset + indexSize !== end) {
-      throw corruption(OPEN, path, `index (offset ${indexOffset}, size ${indexSize}) does not end where the footer starts (${end}); truncated or damaged`);
-    }
-    checkHeader(readAt(fd, path, OPEN, 0, HEADER_SIZE), path);
-    const bytes = readAt(fd, path, OPEN, indexOffset, indexSize);
-    const crc = crc32(bytes);
-    if (crc !== footer.indexCrc) {
-      throw corruption(OPEN, path, `index crc mismatch (stored ${hex32(footer.indexCrc)}, computed ${hex32(crc)})`);
-    }
-    let index: Uint8Array = bytes;
-    if (footer.encryption !== 0) {
-      try {
-        index = decryptRegion(key!, INDEX_AAD, bytes);
-      } catch (e) {
-        if (!isStrataError(e)) throw e;
-        throw corruption(OPEN, path, `index: ${e.message}`, e);
-      }
-    }
-    return new PartitionFile(path, fd, size, footer, decodeIndex(index, footer, path), key);
+    const { footer, index } = readIndex(path, size, (pos, len) => readAt(fd, path, OPEN, pos, len), key, true);
+    return new PartitionFile(path, fd, size, footer, index, key);
   }
 
   /** Number of events in region `i`. REQUIRES: 0 <= i < regions. */
@@ -171,19 +139,8 @@ export class PartitionFile {
     if (!(i >= 0 && i < this.regions && Number.isInteger(i))) {
       throw new StrataError('INTERNAL', `${READ}: ${this.path}: region ${i} is outside 0..${this.regions - 1}`);
     }
-    const x = this.index;
-    const stored = readAt(this.fd, this.path, READ, x.offsets[i]!, x.sizes[i]!, `region ${i}: `);
-    const crc = this.verifyCrc ? crc32(stored) : x.crcs[i]!;
-    if (crc !== x.crcs[i]) {
-      throw corruption(READ, this.path, `region ${i} crc mismatch (stored ${hex32(x.crcs[i]!)}, computed ${hex32(crc)})`);
-    }
-    try {
-      const data = this.key === null ? stored : decryptRegion(this.key, regionAad(i), stored);
-      return decompress(this.codec, data, x.sizesUncompressed[i]!);
-    } catch (e) {
-      if (!isStrataError(e)) throw e;
-      throw corruption(READ, this.path, `region ${i}: ${e.message}`, e);
-    }
+    const stored = readAt(this.fd, this.path, READ, this.index.offsets[i]!, this.index.sizes[i]!, `region ${i}: `);
+    return decodeRegion(this.path, this.index, i, stored, this.codec, this.key, this.verifyCrc);
   }
 
   /**
@@ -191,16 +148,7 @@ export class PartitionFile {
    * a scan from that id starts. `regions` when every id in the file is smaller.
    */
   seek(hi: number, lo: number): number {
-    const { maxHi, maxLo } = this.index;
-    let a = 0;
-    let b = this.regions;
-    while (a < b) {
-      const m = (a + b) >>> 1;
-      const h = maxHi[m]!;
-      if (h < hi || (h === hi && maxLo[m]! < lo)) a = m + 1;
-      else b = m;
-    }
-    return a;
+    return seekRegion(this.index, hi, lo);
   }
 
   /** Takes a reference: the descriptor stays open until the matching {@link unref}. */

@@ -141,7 +141,7 @@ describe('writes', () => {
     expect(parts[0]!.size).toBeGreaterThan(0);
     await expectCode(db.refresh(1000n), 'NOT_FOUND', /no partition holds id 1000/);
     await expectCode(db.execute('DROP TABLE x'), 'SYNTAX', /unexpected 'TABLE'/);
-    await expectCode(db.execute('UPLOAD PARTITION 0'), 'NOT_SUPPORTED');
+    await expectCode(db.execute('UPLOAD PARTITION 0'), 'INVALID_INPUT', /storage 'main', which has no cloud/);
     await db.close();
   });
 });

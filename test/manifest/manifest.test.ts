@@ -57,7 +57,7 @@ function storage(name: string, extra: Partial<StorageRecord> = {}): StorageRecor
 function partition(min: bigint, max: bigint, extra: Partial<PartitionRecord> = {}): PartitionRecord {
   return {
     min, max, storage: 'main', file: 0, lsn: 0n, events: 0, regions: 0, size: 0, sizeUncompressed: 0,
-    created: 1_700_000_000_000_001, refreshed: 0, refreshes: 0, ...extra,
+    created: 1_700_000_000_000_001, refreshed: 0, refreshes: 0, onStorage: true, onCloud: false, ...extra,
   };
 }
 

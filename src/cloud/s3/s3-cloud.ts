@@ -141,7 +141,7 @@ export class S3Cloud implements Cloud {
     return this.run({ op: 'cloud head', kind: 'head', target: keyTarget(key) }, async (signal) => {
       try {
         const out = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }), { abortSignal: signal });
-        return { key, size: out.ContentLength ?? 0 };
+        return { key, size: out.ContentLength ?? 0, ...etagOf(out.ETag) };
       } catch (e) {
         if (statusOf(e) === 404 && (e as { name?: unknown }).name !== 'NoSuchBucket') return null;
         throw e;
@@ -172,7 +172,7 @@ export class S3Cloud implements Cloud {
           { abortSignal: signal },
         ),
       );
-      for (const o of out.Contents ?? []) if (o.Key !== undefined) found.push({ key: o.Key, size: o.Size ?? 0 });
+      for (const o of out.Contents ?? []) if (o.Key !== undefined) found.push({ key: o.Key, size: o.Size ?? 0, ...etagOf(o.ETag) });
       if (!out.IsTruncated) return found;
       // a truncated page without a token: go on after its last key
       token = out.NextContinuationToken;
@@ -219,6 +219,11 @@ export class S3Cloud implements Cloud {
     }
     return out;
   }
+}
+
+/** `{ etag }` without the quotes, or nothing when the server gave none. */
+function etagOf(tag: string | undefined): { etag?: string } {
+  return tag === undefined ? {} : { etag: tag.replace(/^(W\/)?"|"$/g, '').toLowerCase() };
 }
 
 function keyTarget(key: string): string {

@@ -1,0 +1,156 @@
+/**
+ * The cloud side of storages: for a storage with a `cloud`, the S3 client of its
+ * bucket and the keys of its objects. Clients are opened lazily, shared by the
+ * storages of one cloud and bucket, dropped when the cloud changes, and closed with
+ * the database.
+ *
+ * Object keys (docs/cloud.md): `<storage uuid>/<min, 20 digits>.<generation>.part`,
+ * in the cloud's `bucket`, or in `strata-<storage uuid>` when the cloud names none.
+ *
+ * @module
+ */
+import { createHash } from 'node:crypto';
+import { type Cloud, type CloudConfig, openCloud } from '../cloud/index.ts';
+import { StrataError } from '../errors.ts';
+import type { CloudRecord } from '../manifest/index.ts';
+import { partitionFileName } from './paths.ts';
+import type { Storage } from './storage.ts';
+
+/** Buckets known to exist, by client: ensured once per client. */
+const bucketsReady = new WeakMap<Cloud, Promise<void>>();
+
+/** A storage's place on its cloud. */
+export class StorageCloud {
+  constructor(
+    /** The cloud's name. */
+    readonly cloud: string,
+    /** The client of the bucket. */
+    readonly client: Cloud,
+    /** The storage's uuid: the prefix of its keys. */
+    readonly uuid: string,
+  ) {}
+
+  /** The bucket. */
+  get bucket(): string {
+    return this.client.bucket;
+  }
+
+  /** Key of generation `gen` of the partition starting at `min`. */
+  key(min: bigint, gen: number): string {
+    return `${this.uuid}/${partitionFileName(min, gen)}`;
+  }
+
+  /** The prefix of every key of the storage. */
+  get prefix(): string {
+    return `${this.uuid}/`;
+  }
+
+  /** `cloud:bucket/key`, for messages. */
+  where(key: string): string {
+    return `${this.cloud}:${this.bucket}/${key}`;
+  }
+
+  /** Creates the bucket unless done before (a failure is retried by the next call). */
+  ensureBucket(): Promise<void> {
+    let ready = bucketsReady.get(this.client);
+    if (ready === undefined) {
+      ready = this.client.ensureBucket().catch((e: unknown) => {
+        bucketsReady.delete(this.client);
+        throw e;
+      });
+      bucketsReady.set(this.client, ready);
+    }
+    return ready;
+  }
+
+  /**
+   * Puts `body` as `key` and checks what the cloud then holds: the size and, when the
+   * server's entity tag is a plain MD5, the MD5 of `body`.
+   * @throws StrataError `CLOUD` when the put fails or the object does not match.
+   */
+  async putVerified(op: string, key: string, body: Uint8Array): Promise<void> {
+    await this.ensureBucket();
+    await this.client.put(key, body);
+    const info = await this.client.head(key);
+    if (info === null || info.size !== body.byteLength) {
+      throw new StrataError('CLOUD', `${op}: ${this.where(key)}: the object ${info === null ? 'is missing' : `has ${info.size} bytes, not ${body.byteLength}`} after the put; retry`, { retryable: true });
+    }
+    if (info.etag !== undefined && /^[0-9a-f]{32}$/.test(info.etag)) {
+      const md5 = createHash('md5').update(body).digest('hex');
+      if (md5 !== info.etag) {
+        throw new StrataError('CLOUD', `${op}: ${this.where(key)}: the object's MD5 ${info.etag} is not the file's ${md5} after the put; retry`, { retryable: true });
+      }
+    }
+  }
+}
+
+/** The clients of a database's clouds. */
+export class CloudLinks {
+  private readonly clients = new Map<string, Cloud>();
+
+  /** The cloud side of `storage`, or null when it has no cloud. @throws `NOT_FOUND` if its cloud is gone. */
+  of(storage: Storage, cloud: CloudRecord | undefined): StorageCloud | null {
+    const name = storage.record.options.cloud;
+    if (typeof name !== 'string') return null;
+    if (cloud === undefined) throw new StrataError('NOT_FOUND', `cloud: storage '${storage.name}' names cloud '${name}', which does not exist; CREATE CLOUD ${name} or ALTER STORAGE ${storage.name} SET (cloud ...)`);
+    return new StorageCloud(cloud.name, this.client(cloud, bucketOf(cloud, storage.uuid)), storage.uuid);
+  }
+
+  /** The client of `bucket` on `cloud` (opened on first use). */
+  client(cloud: CloudRecord, bucket: string): Cloud {
+    const id = `${cloud.name}\u0000${bucket}`;
+    let client = this.clients.get(id);
+    if (client === undefined) {
+      client = openCloud(cloud.name, cloudConfig(cloud, bucket));
+      this.clients.set(id, client);
+    }
+    return client;
+  }
+
+  /** Closes the clients of cloud `name` (it changed or went); later calls open new ones. */
+  forget(name: string): void {
+    for (const [id, c] of this.clients) {
+      if (id.startsWith(`${name}\u0000`)) {
+        c.close();
+        this.clients.delete(id);
+      }
+    }
+  }
+
+  /** Requests made by the clients of cloud `name`, by kind, summed over its buckets. */
+  stats(name: string): Record<string, number> {
+    const sum: Record<string, number> = {};
+    for (const [id, c] of this.clients) {
+      if (!id.startsWith(`${name}\u0000`)) continue;
+      for (const [k, v] of Object.entries(c.stats)) sum[k] = (sum[k] ?? 0) + v;
+    }
+    return sum;
+  }
+
+  /** Closes every client. */
+  close(): void {
+    for (const c of this.clients.values()) c.close();
+    this.clients.clear();
+  }
+}
+
+/** The bucket a storage of cloud `c` uses: the cloud's, or one named after the storage. */
+export function bucketOf(c: CloudRecord, storageUuid: string): string {
+  return typeof c.options.bucket === 'string' ? c.options.bucket : `strata-${storageUuid}`;
+}
+
+/** The client configuration of cloud `c` for `bucket`. */
+function cloudConfig(c: CloudRecord, bucket: string): CloudConfig {
+  const o = c.options;
+  const str = (name: string, fallback: string): string => (typeof o[name] === 'string' ? (o[name] as string) : fallback);
+  return {
+    type: 's3',
+    url: str('url', ''),
+    region: str('region', 'us-east-1'),
+    bucket,
+    access_key: str('access_key', ''),
+    secret_key: str('secret_key', ''),
+    path_style: o.path_style !== false,
+    debug: o.debug === true,
+  };
+}

@@ -1,0 +1,115 @@
+/**
+ * What reading a partition file takes, wherever its bytes come from: parsing the
+ * footer and the region index, finding the region of an id, and decoding one region's
+ * stored bytes (crc32 check, decryption, decompression). A local file
+ * ({@link PartitionFile}) reads its bytes with pread; a file kept as a cloud object
+ * ({@link RemoteFile}) gets them by ranged GETs. Both decode the same way.
+ *
+ * @module
+ */
+import { crc32, decompress, decryptRegion } from '../codec/index.ts';
+import { isStrataError, StrataError } from '../errors.ts';
+import {
+  checkHeader, corruption, decodeFooter, decodeIndex, type Footer, FOOTER_SIZE, HEADER_SIZE, hex32, INDEX_AAD, regionAad, type RegionIndex,
+} from './file-format.ts';
+
+const OPEN = 'open partition file';
+const READ = 'read region';
+
+/** The regions of a partition file, as a {@link FileIterator} reads them. */
+export interface RegionReader {
+  /** Number of regions. */
+  readonly regions: number;
+  /** Number of events in region `i`. REQUIRES: 0 <= i < regions. */
+  regionEvents(i: number): number;
+  /** Index of the first region whose last id is >= `(hi, lo)`; `regions` if none. */
+  seek(hi: number, lo: number): number;
+  /** The decoded records of region `i`, in a buffer the caller owns. */
+  readRegion(i: number): Uint8Array;
+}
+
+/**
+ * Reads and checks the footer and the index of a file of `size` bytes, in this order:
+ * footer, key, index bounds, header (when `header`), index crc, index decryption and
+ * parse. `read(pos, len)` returns the file's bytes [pos, pos + len).
+ * @throws StrataError `CORRUPTION` naming `path` and the fault; `INVALID_INPUT` when
+ *   the file is encrypted and `key` is null.
+ */
+export function readIndex(
+  path: string,
+  size: number,
+  read: (pos: number, len: number) => Uint8Array,
+  key: Uint8Array | null,
+  header: boolean,
+): { footer: Footer; index: RegionIndex } {
+  if (size < HEADER_SIZE + FOOTER_SIZE) {
+    throw corruption(OPEN, path, `truncated: ${size} bytes, shorter than header and footer (${HEADER_SIZE + FOOTER_SIZE})`);
+  }
+  const footer = decodeFooter(read(size - FOOTER_SIZE, FOOTER_SIZE), path);
+  if (footer.encryption !== 0 && key === null) {
+    throw new StrataError('INVALID_INPUT', `${OPEN}: ${path} is encrypted and no key was given`);
+  }
+  const end = size - FOOTER_SIZE;
+  const { indexOffset, indexSize } = footer;
+  if (indexOffset < HEADER_SIZE || indexOffset + indexSize !== end) {
+    throw corruption(OPEN, path, `index (offset ${indexOffset}, size ${indexSize}) does not end where the footer starts (${end}); truncated or damaged`);
+  }
+  if (header) checkHeader(read(0, HEADER_SIZE), path);
+  const bytes = read(indexOffset, indexSize);
+  const crc = crc32(bytes);
+  if (crc !== footer.indexCrc) {
+    throw corruption(OPEN, path, `index crc mismatch (stored ${hex32(footer.indexCrc)}, computed ${hex32(crc)})`);
+  }
+  let index: Uint8Array = bytes;
+  if (footer.encryption !== 0) {
+    try {
+      index = decryptRegion(key!, INDEX_AAD, bytes);
+    } catch (e) {
+      if (!isStrataError(e)) throw e;
+      throw corruption(OPEN, path, `index: ${e.message}`, e);
+    }
+  }
+  return { footer, index: decodeIndex(index, footer, path) };
+}
+
+/**
+ * Decodes region `i` from its `stored` bytes: crc32 check (when `verifyCrc`), then
+ * decryption (when `key`), then decompression. Returns a new buffer.
+ * @throws StrataError `CORRUPTION` naming `path`, the region and both checksums, or the
+ *   region when decryption or decompression fails.
+ */
+export function decodeRegion(
+  path: string,
+  index: RegionIndex,
+  i: number,
+  stored: Uint8Array,
+  codec: number,
+  key: Uint8Array | null,
+  verifyCrc: boolean,
+): Uint8Array {
+  const crc = verifyCrc ? crc32(stored) : index.crcs[i]!;
+  if (crc !== index.crcs[i]) {
+    throw corruption(READ, path, `region ${i} crc mismatch (stored ${hex32(index.crcs[i]!)}, computed ${hex32(crc)})`);
+  }
+  try {
+    const data = key === null ? stored : decryptRegion(key, regionAad(i), stored);
+    return decompress(codec, data, index.sizesUncompressed[i]!);
+  } catch (e) {
+    if (!isStrataError(e)) throw e;
+    throw corruption(READ, path, `region ${i}: ${e.message}`, e);
+  }
+}
+
+/** Index of the first region whose last id is >= `(hi, lo)`: `regions` when every id is smaller. */
+export function seekRegion(index: RegionIndex, hi: number, lo: number): number {
+  const { maxHi, maxLo } = index;
+  let a = 0;
+  let b = maxHi.length;
+  while (a < b) {
+    const m = (a + b) >>> 1;
+    const h = maxHi[m]!;
+    if (h < hi || (h === hi && maxLo[m]! < lo)) a = m + 1;
+    else b = m;
+  }
+  return a;
+}

@@ -1,0 +1,103 @@
+/**
+ * A partition file kept as a cloud object: its footer and region index, parsed from
+ * the object's tail (fetched once by the engine with a ranged GET), and the byte range
+ * and decoding of each region. It does no I/O itself: the engine fetches bytes with
+ * the cloud client and hands them here, so this layer never sees the cloud.
+ *
+ * @module
+ */
+import { checkKey } from '../codec/index.ts';
+import { StrataError } from '../errors.ts';
+import { decodeFooter, ENTRY_FIXED, type Footer, FOOTER_SIZE, HEADER_SIZE, type RegionIndex } from './file-format.ts';
+import { decodeRegion, readIndex, seekRegion } from './region-reader.ts';
+
+/** Guessed bytes of index per region (fixed part plus two short keys). */
+const ENTRY_GUESS = ENTRY_FIXED + 32;
+
+/** The parsed index of a partition file held remotely. Immutable; shared by readers. */
+export class RemoteFile {
+  readonly regions: number;
+  readonly events: number;
+  readonly codec: number;
+  private readonly key: Uint8Array | null;
+
+  private constructor(
+    /** The object's name, for messages (`cloud:bucket/key`). */
+    readonly name: string,
+    /** The object's size in bytes. */
+    readonly size: number,
+    readonly footer: Footer,
+    readonly index: RegionIndex,
+    key: Uint8Array | null,
+    /** Whether regions are checked against their crc32. */
+    readonly verifyCrc: boolean,
+  ) {
+    this.regions = footer.regions;
+    this.events = footer.events;
+    this.codec = footer.codec;
+    this.key = footer.encryption === 0 || key === null ? null : Uint8Array.from(key);
+  }
+
+  /**
+   * How many bytes from the end of an object of `size` bytes and `regions` regions a
+   * first ranged GET should fetch: the footer and, most often, the whole index.
+   */
+  static tailGuess(size: number, regions: number): number {
+    return Math.min(size, FOOTER_SIZE + regions * ENTRY_GUESS + 64);
+  }
+
+  /**
+   * Where the index starts, read from the footer at the end of `tail` (the object's
+   * last bytes): a tail that starts after that needs the bytes before it too.
+   * @throws StrataError `CORRUPTION` when the footer is damaged.
+   */
+  static indexStart(name: string, size: number, tail: Uint8Array): number {
+    if (size < HEADER_SIZE + FOOTER_SIZE || tail.length < FOOTER_SIZE) {
+      throw new StrataError('CORRUPTION', `open partition file: ${name}: truncated: ${size} bytes, shorter than header and footer`);
+    }
+    return Math.min(decodeFooter(tail.subarray(tail.length - FOOTER_SIZE), name).indexOffset, size);
+  }
+
+  /**
+   * Parses the footer and index from `tail`, the object's bytes [`size - tail.length`,
+   * `size`), which must start at or before {@link indexStart}.
+   * @throws StrataError `CORRUPTION` as {@link PartitionFile.open} does; `INVALID_INPUT`
+   *   for a bad key.
+   */
+  static open(name: string, size: number, tail: Uint8Array, key: Uint8Array | null, verifyCrc: boolean): RemoteFile {
+    if (key !== null) checkKey(key, `open partition file: ${name}`);
+    const start = size - tail.length;
+    const read = (pos: number, len: number): Uint8Array => {
+      if (pos < start || pos + len > size) {
+        throw new StrataError('INTERNAL', `open partition file: ${name}: bytes [${pos}, ${pos + len}) are outside the fetched tail [${start}, ${size})`);
+      }
+      return tail.subarray(pos - start, pos - start + len);
+    };
+    const { footer, index } = readIndex(name, size, read, key, false);
+    return new RemoteFile(name, size, footer, index, key, verifyCrc);
+  }
+
+  /** Number of events in region `i`. */
+  regionEvents(i: number): number {
+    return this.index.events[i]!;
+  }
+
+  /** Index of the first region whose last id is >= `(hi, lo)`. */
+  seek(hi: number, lo: number): number {
+    return seekRegion(this.index, hi, lo);
+  }
+
+  /** Byte range [start, end) of region `i`'s stored bytes in the object. */
+  span(i: number): [number, number] {
+    const start = this.index.offsets[i]!;
+    return [start, start + this.index.sizes[i]!];
+  }
+
+  /**
+   * Decodes region `i` from its stored bytes (as {@link span} locates them).
+   * @throws StrataError `CORRUPTION` naming the object, the region and the checksums.
+   */
+  decode(i: number, stored: Uint8Array): Uint8Array {
+    return decodeRegion(this.name, this.index, i, stored, this.codec, this.key, this.verifyCrc);
+  }
+}
