@@ -57,6 +57,7 @@ export type Statement =
   | { readonly kind: 'show_memory' }
   | { readonly kind: 'show_wal' }
   | { readonly kind: 'show_operations' }
+  | { readonly kind: 'show_orphans' }
   // maintenance
   | { readonly kind: 'checkpoint' }
   | { readonly kind: 'rebalance'; readonly explain: boolean }
@@ -77,6 +78,7 @@ export type Statement =
   | { readonly kind: 'create_partition'; readonly min: bigint; readonly max: bigint }
   | { readonly kind: 'drop_partition'; readonly ifExists: boolean; readonly id: bigint; readonly on: CopyTarget | null }
   | { readonly kind: 'drop_partitions'; readonly range: IdRange; readonly on: CopyTarget | null }
+  | { readonly kind: 'drop_orphans' }
   | { readonly kind: 'move_partition'; readonly ifExists: boolean; readonly id: bigint; readonly storage: string }
   | { readonly kind: 'move_partitions'; readonly range: IdRange; readonly storage: string }
   | { readonly kind: 'refresh_partition'; readonly ifExists: boolean; readonly id: bigint }

@@ -43,6 +43,9 @@ export abstract class PartitionParser extends ObjectsParser {
     this.OPTION(() => this.SUBRULE(this.copyTarget));
   });
 
+  // DROP dropOrphans: ORPHANS
+  readonly dropOrphans = this.RULE('dropOrphans', () => this.CONSUME(K.ORPHANS));
+
   // MOVE movePartition: PARTITION [IF EXISTS] id INTO storage
   readonly movePartition = this.RULE('movePartition', () => {
     this.CONSUME(K.PARTITION);

@@ -77,4 +77,7 @@ export abstract class ShowParser extends PartitionParser {
 
   // SHOW showOperations: OPERATIONS
   readonly showOperations = this.RULE('showOperations', () => this.CONSUME(K.OPERATIONS));
+
+  // SHOW showOrphans: ORPHANS
+  readonly showOrphans = this.RULE('showOrphans', () => this.CONSUME(K.ORPHANS));
 }

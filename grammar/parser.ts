@@ -41,7 +41,7 @@ export class StrataParser extends ShowParser {
   });
 
   // showStatement: SHOW {CONFIG [name] | ALL | name {',' name} | STORAGES | STORAGE name | PARTITIONS [storage]
-  //                     | PARTITION id | PIPELINE | CLOUDS | CLOUD name | MEMORY | WAL | OPERATIONS}
+  //                     | PARTITION id | PIPELINE | CLOUDS | CLOUD name | MEMORY | WAL | OPERATIONS | ORPHANS}
   readonly showStatement = this.RULE('showStatement', () => {
     this.CONSUME(K.SHOW);
     this.OR([
@@ -57,6 +57,7 @@ export class StrataParser extends ShowParser {
       { ALT: () => this.SUBRULE(this.showMemory) },
       { ALT: () => this.SUBRULE(this.showWal) },
       { ALT: () => this.SUBRULE(this.showOperations) },
+      { ALT: () => this.SUBRULE(this.showOrphans) },
       { ALT: () => this.SUBRULE(this.showSettings) },
     ]);
   });
@@ -90,7 +91,7 @@ export class StrataParser extends ShowParser {
     ]);
   });
 
-  // dropStatement: DROP {CLOUD ... | STORAGE ... | PARTITION ... | PARTITIONS ...}
+  // dropStatement: DROP {CLOUD ... | STORAGE ... | PARTITION ... | PARTITIONS ... | ORPHANS}
   readonly dropStatement = this.RULE('dropStatement', () => {
     this.CONSUME(K.DROP);
     this.OR([
@@ -98,6 +99,7 @@ export class StrataParser extends ShowParser {
       { ALT: () => this.SUBRULE(this.dropStorage) },
       { ALT: () => this.SUBRULE(this.dropPartition) },
       { ALT: () => this.SUBRULE(this.dropPartitions) },
+      { ALT: () => this.SUBRULE(this.dropOrphans) },
     ]);
   });
 

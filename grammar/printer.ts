@@ -89,6 +89,8 @@ export function print(statement: Statement): string {
       return 'SHOW WAL';
     case 'show_operations':
       return 'SHOW OPERATIONS';
+    case 'show_orphans':
+      return 'SHOW ORPHANS';
     case 'checkpoint':
       return 'CHECKPOINT';
     case 'rebalance':
@@ -121,6 +123,8 @@ export function print(statement: Statement): string {
       return `DROP PARTITION ${ifExists(s.ifExists)}${s.id}${on(s.on)}`;
     case 'drop_partitions':
       return `DROP PARTITIONS ${range(s.range)}${on(s.on)}`;
+    case 'drop_orphans':
+      return 'DROP ORPHANS';
     case 'move_partition':
       return `MOVE PARTITION ${ifExists(s.ifExists)}${s.id} INTO ${name(s.storage)}`;
     case 'move_partitions':

@@ -36,7 +36,7 @@ export const STATEMENT_WORDS = [
 /** The words after `SHOW` that name a view rather than a setting. */
 export const VIEW_WORDS = [
   'CONFIG', 'ALL', 'STORAGES', 'STORAGE', 'PARTITIONS', 'PARTITION', 'PIPELINE',
-  'CLOUDS', 'CLOUD', 'MEMORY', 'WAL', 'OPERATIONS',
+  'CLOUDS', 'CLOUD', 'MEMORY', 'WAL', 'OPERATIONS', 'ORPHANS',
 ] as const;
 
 /** Every keyword of the grammar. */

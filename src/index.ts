@@ -22,7 +22,7 @@ export type {
   WriteResult,
 } from './engine/index.ts';
 export { Cursor, EventView, toJson } from './engine/index.ts';
-export type { OperationInfo, SelectRow, SetResult, StatementResult, StorageView } from './engine/index.ts';
+export type { OperationInfo, OperationRow, OrphanObject, SelectRow, SetResult, StatementResult, StorageView } from './engine/index.ts';
 export { BatchBuilder, type Bytes } from './codec/batch-builder.ts';
 export { BATCH_HEADER, BATCH_MAGIC, BATCH_VERSION } from './codec/batch-format.ts';
 export { MAX_ID, type IdLike } from './codec/id.ts';

@@ -6,6 +6,8 @@
  */
 import { type Statement, parse } from '../../grammar/index.ts';
 import { StrataError } from '../errors.ts';
+import { dropOrphans, listOrphans } from './cloud-orphans.ts';
+import { operationsView } from './show.ts';
 import type { EngineContext } from './context.ts';
 import { type DataTarget, executeDelete, executeInsert, executeSelect } from './exec-data.ts';
 import {
@@ -23,7 +25,6 @@ import {
 } from './exec-partitions.ts';
 import { executeSet, executeShowConfig, executeShowSettings } from './exec-settings.ts';
 import { executeAlterCloudRename, executeAlterCloudSet, executeCreateCloud, executeDropCloud, executeShowCloud, executeShowClouds } from './exec-clouds.ts';
-import type { OperationRegistry } from './operations.ts';
 import {
   executeAlterPipeline,
   executeAlterStorageRename,
@@ -40,7 +41,6 @@ import { memoryView, storageView, storagesView, walView } from './views.ts';
 /** What statements need of the database besides its state. */
 export interface StatementTarget extends DataTarget {
   checkpoint(): Promise<void>;
-  readonly operations: OperationRegistry;
 }
 
 /** The result of one statement of a script. */
@@ -90,7 +90,11 @@ export async function executeStatement(ctx: EngineContext, db: StatementTarget, 
     case 'show_wal':
       return walView(ctx);
     case 'show_operations':
-      return db.operations.list();
+      return operationsView(ctx);
+    case 'show_orphans':
+      return listOrphans(ctx);
+    case 'drop_orphans':
+      return dropOrphans(ctx);
     case 'checkpoint':
       await db.checkpoint();
       return null;

@@ -5,6 +5,7 @@
  * @module
  */
 import type { EngineContext } from './context.ts';
+import type { OperationInfo } from './operations.ts';
 import type { PartitionState } from './partition-state.ts';
 
 /** One partition as `SHOW PARTITIONS` describes it. */
@@ -61,4 +62,25 @@ export function partitionInfo(p: PartitionState): PartitionInfo {
 /** The `SHOW PARTITIONS` view. */
 export function showPartitions(ctx: EngineContext): PartitionInfo[] {
   return ctx.partitions.all.map(partitionInfo);
+}
+
+/** One row of `SHOW OPERATIONS`: an operation in flight, or a cloud transfer that failed and waits to be retried. */
+export interface OperationRow extends OperationInfo {
+  /** `running`, or `failed` (retried in the background, or by the statement again). */
+  readonly state: 'running' | 'failed';
+  /** Why it failed (`failed` rows), else null. */
+  readonly error: string | null;
+}
+
+/** The `SHOW OPERATIONS` view: operations in flight, then the partitions whose last cloud transfer failed. */
+export function operationsView(ctx: EngineContext): OperationRow[] {
+  const rows: OperationRow[] = ctx.operations.list().map((op) => ({ ...op, state: 'running', error: null }));
+  for (const p of ctx.partitions.all) {
+    if (p.cloudError === null) continue;
+    const cloud = ctx.storages.find(p.record.storage)?.record.options.cloud;
+    const up = !p.record.onCloud;
+    const [source, destination] = up ? [p.record.storage, `cloud ${String(cloud)}`] : [`cloud ${String(cloud)}`, p.record.storage];
+    rows.push({ kind: up ? 'upload' : 'download', partition: p.min, source, destination, bytes_done: 0, bytes_total: p.record.size, started: 0, state: 'failed', error: p.cloudError });
+  }
+  return rows;
 }

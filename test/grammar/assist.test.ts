@@ -9,7 +9,7 @@ const STATEMENT_WORDS = [
   'REBALANCE', 'REFRESH', 'SELECT', 'SET', 'SHOW', 'UPLOAD',
 ];
 const SHOW_WORDS = [
-  'ALL', 'CLOUD', 'CLOUDS', 'CONFIG', 'MEMORY', 'OPERATIONS', 'PARTITION', 'PARTITIONS', 'PIPELINE',
+  'ALL', 'CLOUD', 'CLOUDS', 'CONFIG', 'MEMORY', 'OPERATIONS', 'ORPHANS', 'PARTITION', 'PARTITIONS', 'PIPELINE',
   'STORAGE', 'STORAGES', 'WAL',
 ];
 
@@ -32,6 +32,7 @@ describe('what may come next', () => {
     ['CREATE ', ['CLOUD', 'PARTITION', 'STORAGE']],
     ['CREATE STORAGE ', ['IF']],
     ['CREATE STORAGE IF ', ['NOT']],
+    ['DROP ', ['CLOUD', 'ORPHANS', 'PARTITION', 'PARTITIONS', 'STORAGE']],
     ['DROP PARTITION 1 ', ['ON']],
     ['DROP PARTITION 1 ON ', ['CLOUD', 'STORAGE']],
     ['UPLOAD PARTITION 1 ', ['IF']],
@@ -44,7 +45,7 @@ describe('what may come next', () => {
 });
 
 describe('nothing to suggest', () => {
-  test.each(['CHECKPOINT ', 'SET ', 'SHOW STORAGE ', 'INSERT (', 'MOVE PARTITION 5 INTO ', 'FOO ', 'SELECT @', "SET x TO 'open", 'SHOW WAL WAL '])('%j', (text) => {
+  test.each(['CHECKPOINT ', 'SET ', 'SHOW STORAGE ', 'INSERT (', 'MOVE PARTITION 5 INTO ', 'FOO ', 'SELECT @', "SET x TO 'open", 'SHOW WAL WAL ', 'SHOW ORPHANS ', 'DROP ORPHANS '])('%j', (text) => {
     expect(complete(text)).toEqual([]);
   });
 });
@@ -52,6 +53,8 @@ describe('nothing to suggest', () => {
 describe('a word being typed is completed', () => {
   test.each([
     ['SHOW PART', ['PARTITION', 'PARTITIONS']],
+    ['SHOW OR', ['ORPHANS']],
+    ['drop orph', ['orphans']],
     ['show part', ['partition', 'partitions']],
     ['Show Part', ['PARTITION', 'PARTITIONS']],
     ['cr', ['create']],

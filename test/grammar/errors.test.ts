@@ -51,6 +51,14 @@ describe('typical mistakes', () => {
     ['DROP PARTITION 5 ON', 'line 1, column 20: unexpected end of input; expected STORAGE or CLOUD in DROP PARTITION [IF EXISTS] id [ON STORAGE | ON CLOUD]'],
     ['EXPLAIN', 'line 1, column 8: unexpected end of input; expected REBALANCE in [EXPLAIN] REBALANCE'],
     ['ALTER PIPELINE SET set', `line 1, column 20: unexpected 'set'; expected name in ${PIPELINE}`],
+    ['DROP ORPHANS x', "line 1, column 14: unexpected 'x'; expected ';' or end of input after DROP ORPHANS"],
+    ['SHOW ORPHANS 5', "line 1, column 14: unexpected '5'; expected ';' or end of input after SHOW ORPHANS"],
+    [
+      'DROP BUCKET b',
+      "line 1, column 6: unexpected 'BUCKET'; expected CLOUD, STORAGE, PARTITION, PARTITIONS or ORPHANS in DROP CLOUD [IF EXISTS] name | " +
+        'DROP STORAGE [IF EXISTS] name | DROP PARTITION [IF EXISTS] id [ON STORAGE | ON CLOUD] | ' +
+        'DROP PARTITIONS {BETWEEN a AND b | FROM a TO b} [ON STORAGE | ON CLOUD] | DROP ORPHANS',
+    ],
     ['CREATE BUCKET b', "line 1, column 8: unexpected 'BUCKET'; expected CLOUD, STORAGE or PARTITION in CREATE CLOUD [IF NOT EXISTS] name (options) | CREATE STORAGE [IF NOT EXISTS] name [(options)] | CREATE PARTITION min max"],
     ["SET x TO 'a\nb' junk", "line 2, column 4: unexpected 'junk'; expected ';' or end of input after SET name TO value"],
   ])('%s', (text, message) => {

@@ -47,6 +47,7 @@ export const examples: readonly (readonly [string, Statement])[] = [
   ['SHOW MEMORY', { kind: 'show_memory' }],
   ['SHOW WAL', { kind: 'show_wal' }],
   ['SHOW OPERATIONS', { kind: 'show_operations' }],
+  ['SHOW ORPHANS', { kind: 'show_orphans' }],
   // maintenance
   ['CHECKPOINT', { kind: 'checkpoint' }],
   ['REBALANCE', { kind: 'rebalance', explain: false }],
@@ -131,6 +132,8 @@ export const examples: readonly (readonly [string, Statement])[] = [
   ['DROP PARTITION 5 ON CLOUD', { kind: 'drop_partition', ifExists: false, id: 5n, on: 'cloud' }],
   ['DROP PARTITIONS BETWEEN 1 AND 10', { kind: 'drop_partitions', range: { min: 1n, max: 10n }, on: null }],
   ['DROP PARTITIONS FROM 1 TO 10 ON CLOUD', { kind: 'drop_partitions', range: { min: 1n, max: 10n }, on: 'cloud' }],
+  ['DROP ORPHANS', { kind: 'drop_orphans' }],
+  ['drop orphans', { kind: 'drop_orphans' }],
   ['MOVE PARTITION 5 INTO cold', { kind: 'move_partition', ifExists: false, id: 5n, storage: 'cold' }],
   ['MOVE PARTITION IF EXISTS 5 INTO "Cold"', { kind: 'move_partition', ifExists: true, id: 5n, storage: 'Cold' }],
   ['MOVE PARTITIONS FROM 0 TO 100 INTO cold', { kind: 'move_partitions', range: { min: 0n, max: 100n }, storage: 'cold' }],
@@ -166,6 +169,13 @@ export const examples: readonly (readonly [string, Statement])[] = [
   ['SHOW PARTITIONS partitions', { kind: 'show_partitions', storage: 'partitions' }],
   ['SHOW CLOUD cloud', { kind: 'show_cloud', name: 'cloud' }],
   ['SHOW size, events', { kind: 'show_settings', names: ['size', 'events'] }],
+  ['SHOW "orphans", orphans', { kind: 'show_settings', names: ['orphans', 'orphans'] }],
+  ['SET orphans TO 1', { kind: 'set', name: 'orphans', value: 1n }],
+  ['CREATE STORAGE orphans (cloud orphans)', { kind: 'create_storage', ifNotExists: false, name: 'orphans', options: [{ name: 'cloud', value: 'orphans' }] }],
+  ['DROP STORAGE orphans', { kind: 'drop_storage', ifExists: false, name: 'orphans' }],
+  ['DROP CLOUD IF EXISTS orphans', { kind: 'drop_cloud', ifExists: true, name: 'orphans' }],
+  ['SHOW PARTITIONS orphans', { kind: 'show_partitions', storage: 'orphans' }],
+  ['MOVE PARTITION 1 INTO orphans', { kind: 'move_partition', ifExists: false, id: 1n, storage: 'orphans' }],
   [
     'ALTER PIPELINE storage (size 1G), cloud, "set"',
     {

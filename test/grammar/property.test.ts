@@ -127,7 +127,8 @@ const statement: fc.Arbitrary<Statement> = fc.oneof(
   fc.constantFrom(
     { kind: 'show_storages' } as const, { kind: 'show_pipeline' } as const, { kind: 'show_clouds' } as const,
     { kind: 'show_memory' } as const, { kind: 'show_wal' } as const, { kind: 'show_operations' } as const,
-    { kind: 'checkpoint' } as const, { kind: 'alter_pipeline_reset' } as const,
+    { kind: 'show_orphans' } as const, { kind: 'checkpoint' } as const, { kind: 'alter_pipeline_reset' } as const,
+    { kind: 'drop_orphans' } as const,
   ),
   fc.record({ kind: k('show_storage'), name }),
   fc.record({ kind: k('show_partitions'), storage: orNull(name) }),
