@@ -3,9 +3,10 @@
  * passes their storage's `refresh_wm`; once a second refreshes partitions that hold
  * events in memory but took no write since the previous second (writes have moved on
  * to newer partitions: their memtables would otherwise pin memory and WAL segments
- * for good); and applies the pipeline by itself, after every refresh and once a
- * second. With `workers 0` nothing runs in the background: statements do their work
- * inline and tests are deterministic.
+ * for good); applies the pipeline by itself, after every refresh and once a second;
+ * and uploads the files of cloud storages that are only local (`workers_upload` at a
+ * time, a failing partition backing off). With `workers 0` nothing runs in the
+ * background: statements do their work inline and tests are deterministic.
  *
  * @module
  */
@@ -34,7 +35,7 @@ export class BackgroundService {
   private readonly uploading = new Set<PartitionState>();
 
   constructor(private readonly ctx: EngineContext) {
-    if (ctx.config.workers > 0 || ctx.config.workers_upload > 0) {
+    if (ctx.config.workers > 0) {
       this.timer = setInterval(() => this.tick(), TICK_MS);
       this.timer.unref();
     }
@@ -47,7 +48,6 @@ export class BackgroundService {
   /** Once a second: refresh idle memtables, apply the pipeline, upload what waits for its cloud. */
   private tick(): void {
     this.upload();
-    if (!this.active) return;
     const seen = new WeakMap<PartitionState, number>();
     for (const p of this.ctx.partitions.all) {
       const v = p.active.version;
@@ -93,7 +93,7 @@ export class BackgroundService {
    */
   upload(): void {
     const limit = this.ctx.config.workers_upload;
-    if (this.stopped || limit === 0) return;
+    if (!this.active || limit === 0) return;
     for (const p of this.ctx.partitions.all) {
       if (this.uploading.size >= limit) return;
       if (this.uploading.has(p) || !wantsUpload(this.ctx, p)) continue;
