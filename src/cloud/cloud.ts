@@ -48,7 +48,7 @@ export interface Cloud {
   head(key: string): Promise<CloudObjectInfo | null>;
   /** Removes the object; an absent object is fine. */
   delete(key: string): Promise<void>;
-  /** Every object whose key starts with `prefix`, in key order (all pages). */
+  /** Every object whose key starts with `prefix`, in key order (all pages); none when the bucket does not exist. */
   list(prefix: string): Promise<CloudObjectInfo[]>;
   /**
    * HTTP requests made so far, retries included, by kind: `bucket` (ensureBucket),

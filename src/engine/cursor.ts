@@ -152,15 +152,6 @@ export class Cursor implements AsyncIterable<StrataEvent>, Iterable<StrataEvent>
         }
         src = entered;
       } else if (!this.pending) {
-        const it = this.remoteIter;
-        if (it !== null) {
-          const r = it.nextLoad;
-          if (r >= 0 && !this.window!.has(r)) {
-            const w = this.window!;
-            this.wait = () => w.fetch(r);
-            return false;
-          }
-        }
         src.next();
       }
       this.pending = false;
@@ -176,6 +167,17 @@ export class Cursor implements AsyncIterable<StrataEvent>, Iterable<StrataEvent>
         this.event.buffer = b;
         this.event.offset = o;
         return true;
+      }
+      if (src.stalled) {
+        // a region of a cloud partition must be fetched first: nextAsync() does it
+        const w = this.window!;
+        const r = this.remoteIter!.waitingFor;
+        this.wait = async () => {
+          await w.fetch(r);
+          src.resume();
+        };
+        this.pending = true;
+        return false;
       }
       this.leave();
       if (this.partMax >= MAX_ID) {
@@ -218,8 +220,8 @@ export class Cursor implements AsyncIterable<StrataEvent>, Iterable<StrataEvent>
 
   /**
    * Opens the next partition in range; null when there is none; BLOCKED (changing
-   * nothing) when it is only on the cloud and its index or first region must be
-   * fetched first.
+   * nothing) when it is only on the cloud and its index must be fetched first. Its
+   * seek may stall on a region (next() then blocks).
    */
   private enter(): EventSource | null | typeof BLOCKED {
     const parts = this.ctx.partitions;
@@ -247,7 +249,11 @@ export class Cursor implements AsyncIterable<StrataEvent>, Iterable<StrataEvent>
       else recSetId(start, 0, hi, lo);
     }
     const remote = p.file === null ? p.remote : null;
-    if (remote !== null && this.blockOnRemote(remote, start)) return BLOCKED;
+    if (remote !== null && remote.file === null) {
+      // its index first (once per object): then its regions, one by one as the scan stalls on them
+      this.wait = () => remote.load().then(() => undefined);
+      return BLOCKED;
+    }
     this.partMax = p.max;
     const sources: EventSource[] = [];
     if (p.file !== null) {
@@ -257,7 +263,8 @@ export class Cursor implements AsyncIterable<StrataEvent>, Iterable<StrataEvent>
     } else if (remote !== null) {
       remote.ref();
       this.remote = remote;
-      this.remoteIter = new FileIterator(this.window!);
+      this.window = new RegionWindow(remote, this.readAhead);
+      this.remoteIter = new FileIterator(this.window);
       sources.push(this.remoteIter);
     }
     for (const m of p.frozen) if (m.count > 0) sources.push(new MemtableIterator(m));
@@ -268,32 +275,6 @@ export class Cursor implements AsyncIterable<StrataEvent>, Iterable<StrataEvent>
     this.source = src;
     this.pending = true;
     return src;
-  }
-
-  /**
-   * For a partition only on the cloud: whether something must be fetched before the
-   * scan can seek to `start` in it (its index, or a region the seek reads: the first
-   * region that may hold `start`, and the ones after it that end on the same id). Sets
-   * what to fetch and returns true if so.
-   */
-  private blockOnRemote(remote: RemoteObject, start: Uint8Array): boolean {
-    if (remote.file === null) {
-      this.wait = () => remote.load().then(() => undefined);
-      return true;
-    }
-    if (this.window?.object !== remote) this.window = new RegionWindow(remote, this.readAhead);
-    const w = this.window;
-    const hi = recIdHi(start, 0);
-    const lo = recIdLo(start, 0);
-    for (let r = w.seek(hi, lo); r < w.regions; r++) {
-      if (!w.has(r)) {
-        this.wait = () => w.fetch(r);
-        return true;
-      }
-      const [mh, ml] = w.maxId(r);
-      if (mh !== hi || ml !== lo) break;
-    }
-    return false;
   }
 
   private leave(): void {

@@ -131,11 +131,6 @@ export class RegionWindow implements RegionReader {
     return this.ready.has(i);
   }
 
-  /** Last id halves of region `i` (to know how far a seek may run). */
-  maxId(i: number): [number, number] {
-    return [this.file.index.maxHi[i]!, this.file.index.maxLo[i]!];
-  }
-
   readRegion(i: number): Uint8Array {
     const r = this.ready.get(i);
     if (r === undefined) throw new StrataError('INTERNAL', `read region: ${this.object.link.where(this.object.key)}: region ${i} was not fetched first`);

@@ -30,6 +30,14 @@ export interface EventSource {
    * record `last[lastOff]`. Returns true if it did.
    */
   revalidate(last: Uint8Array, lastOff: number): boolean;
+  /**
+   * Whether the source stopped because the region it needs is not fetched yet (a
+   * file kept on the cloud): it is then not `valid`, and not at its end either. Once
+   * the region is there, {@link resume} finishes the move that stopped.
+   */
+  readonly stalled: boolean;
+  /** Finishes the seek or step that stalled. A no-op when not stalled. */
+  resume(): void;
 }
 
 /** An empty buffer for sources that are not positioned. */

@@ -20,14 +20,28 @@ export class FileIterator implements EventSource {
 
   constructor(private readonly file: RegionReader) {}
 
+  /** Set when the region to load next is not fetched yet: the region it waits for, else -1. */
+  private waiting = -1;
+  /** The seek in progress while stalled in a seek, else null. */
+  private seekProbe: Uint8Array | null = null;
+  private seekOff = 0;
+  private seekStrict = false;
+
+  get stalled(): boolean {
+    return this.waiting >= 0;
+  }
+
+  /** The region a stalled iterator waits for (-1 when not stalled). */
+  get waitingFor(): number {
+    return this.waiting;
+  }
 
   seek(probe: Uint8Array, probeOff: number, strict: boolean): void {
+    this.seekProbe = probe;
+    this.seekOff = probeOff;
+    this.seekStrict = strict;
     this.load(this.file.seek(recIdHi(probe, probeOff), recIdLo(probe, probeOff)));
-    while (this.valid) {
-      const c = compareRecs(this.buf, this.off, probe, probeOff);
-      if (c > 0 || (c === 0 && !strict)) return;
-      this.next();
-    }
+    this.finishSeek();
   }
 
   next(): void {
@@ -39,23 +53,23 @@ export class FileIterator implements EventSource {
     return false;
   }
 
-  /**
-   * The region the next {@link next} would load: the next region with events when the
-   * iterator sits on the last record of its region, else -1 (also at the end).
-   * Lets a reader of a remote file fetch that region before it is needed.
-   */
-  get nextLoad(): number {
-    if (!this.valid || this.off + recSize(this.buf, this.off) < this.end) return -1;
-    let r = this.r + 1;
-    while (r < this.file.regions && this.file.regionEvents(r) === 0) r++;
-    return r < this.file.regions ? r : -1;
+  resume(): void {
+    if (this.waiting < 0) return;
+    const r = this.waiting;
+    this.waiting = -1;
+    this.load(r);
+    if (this.seekProbe !== null) this.finishSeek();
   }
 
-  /** The region {@link seek} to `(hi, lo)` would load first, or -1 when none would be. */
-  seekLoad(hi: number, lo: number): number {
-    let r = this.file.seek(hi, lo);
-    while (r < this.file.regions && this.file.regionEvents(r) === 0) r++;
-    return r < this.file.regions ? r : -1;
+  /** Steps over the records below the seek's probe (possibly into further regions). */
+  private finishSeek(): void {
+    const probe = this.seekProbe!;
+    while (this.valid) {
+      const c = compareRecs(this.buf, this.off, probe, this.seekOff);
+      if (c > 0 || (c === 0 && !this.seekStrict)) break;
+      this.next();
+    }
+    if (this.waiting < 0) this.seekProbe = null;
   }
 
   private load(r: number): void {
@@ -64,6 +78,15 @@ export class FileIterator implements EventSource {
     while (r < file.regions && file.regionEvents(r) === 0) r++;
     this.r = r;
     if (r >= file.regions) {
+      this.valid = false;
+      this.buf = NO_BYTES;
+      this.off = 0;
+      this.end = 0;
+      return;
+    }
+    if (file.has !== undefined && !file.has(r)) {
+      // a remote region not fetched yet: stall until resume()
+      this.waiting = r;
       this.valid = false;
       this.buf = NO_BYTES;
       this.off = 0;

@@ -50,6 +50,11 @@ export class MemtableIterator implements EventSource {
     this.load();
   }
 
+  /** A memtable is in memory: it never stalls. */
+  readonly stalled = false;
+
+  resume(): void {}
+
   revalidate(last: Uint8Array, lastOff: number): boolean {
     if (this.version === this.mt.version) return false;
     this.seek(last, lastOff, true);

@@ -20,8 +20,18 @@ export class MergeIterator implements EventSource {
     this.at = new Uint8Array(sources.length);
   }
 
+  /** Set when a source stalled: the merge cannot know its smallest record until it resumes. */
+  stalled = false;
+
   seek(probe: Uint8Array, probeOff: number, strict: boolean): void {
     for (const s of this.sources) s.seek(probe, probeOff, strict);
+    this.pick();
+  }
+
+  /** Resumes the stalled sources and picks again (the other sources already moved). */
+  resume(): void {
+    if (!this.stalled) return;
+    for (const s of this.sources) s.resume();
     this.pick();
   }
 
@@ -66,6 +76,15 @@ export class MergeIterator implements EventSource {
     const n = sources.length;
     for (;;) {
       const at = this.at;
+      this.stalled = false;
+      for (let i = 0; i < n; i++) {
+        if (sources[i]!.stalled) {
+          this.stalled = true;
+          this.valid = false;
+          this.buf = NO_BYTES;
+          return;
+        }
+      }
       let best = -1;
       let bbuf: Uint8Array = NO_BYTES;
       let boff = 0;

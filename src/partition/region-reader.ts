@@ -26,6 +26,11 @@ export interface RegionReader {
   seek(hi: number, lo: number): number;
   /** The decoded records of region `i`, in a buffer the caller owns. */
   readRegion(i: number): Uint8Array;
+  /**
+   * Whether region `i` can be read now; absent for a local file (always). A remote
+   * reader answers false for a region not fetched yet: the iterator stalls on it.
+   */
+  has?(i: number): boolean;
 }
 
 /**

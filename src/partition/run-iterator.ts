@@ -36,6 +36,11 @@ export class RunIterator implements EventSource {
     this.load(this.i + 1);
   }
 
+  /** A run is in memory: it never stalls. */
+  readonly stalled = false;
+
+  resume(): void {}
+
   revalidate(): boolean {
     return false;
   }

@@ -44,6 +44,12 @@ describe('bucket', () => {
     expect(await requests(c, () => c.ensureBucket())).toEqual({ bucket: 1 }); // HEAD 200
     expect(await c.list('')).toEqual([]);
   });
+
+  it('a bucket not made yet lists no objects', async () => {
+    const c = open('strata-never-made');
+    expect(await c.list('any/')).toEqual([]);
+    expect(await c.head('any/key')).toBeNull();
+  });
 });
 
 describe('objects', () => {

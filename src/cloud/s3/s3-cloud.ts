@@ -166,12 +166,18 @@ export class S3Cloud implements Cloud {
     let after: string | undefined;
     const call: Call = { op: 'cloud list', kind: 'list', target: ` prefix '${prefix}'` };
     for (;;) {
-      const out = await this.run(call, (signal) =>
-        this.client.send(
-          new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token, StartAfter: token === undefined ? after : undefined }),
-          { abortSignal: signal },
-        ),
-      );
+      const out = await this.run(call, async (signal) => {
+        try {
+          return await this.client.send(
+            new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token, StartAfter: token === undefined ? after : undefined }),
+            { abortSignal: signal },
+          );
+        } catch (e) {
+          // a bucket not made yet holds no objects
+          if (statusOf(e) === 404 && (e as { name?: unknown }).name === 'NoSuchBucket') return { Contents: [], IsTruncated: false, NextContinuationToken: undefined };
+          throw e;
+        }
+      });
       for (const o of out.Contents ?? []) if (o.Key !== undefined) found.push({ key: o.Key, size: o.Size ?? 0, ...etagOf(o.ETag) });
       if (!out.IsTruncated) return found;
       // a truncated page without a token: go on after its last key
