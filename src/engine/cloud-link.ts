@@ -87,6 +87,10 @@ export class StorageCloud {
 /** The clients of a database's clouds. */
 export class CloudLinks {
   private readonly clients = new Map<string, Cloud>();
+  /** Clients of clouds that changed: cursors may still read through them; closed with the database. */
+  private readonly retired: Cloud[] = [];
+  /** Requests of retired clients, by cloud name and kind (SHOW CLOUD counts since open). */
+  private readonly past = new Map<string, Record<string, number>>();
 
   /** The cloud side of `storage`, or null when it has no cloud. @throws `NOT_FOUND` if its cloud is gone. */
   of(storage: Storage, cloud: CloudRecord | undefined): StorageCloud | null {
@@ -107,31 +111,40 @@ export class CloudLinks {
     return client;
   }
 
-  /** Closes the clients of cloud `name` (it changed or went); later calls open new ones. */
-  forget(name: string): void {
-    for (const [id, c] of this.clients) {
-      if (id.startsWith(`${name}\u0000`)) {
-        c.close();
-        this.clients.delete(id);
-      }
-    }
-  }
-
-  /** Requests made by the clients of cloud `name`, by kind, summed over its buckets. */
-  stats(name: string): Record<string, number> {
-    const sum: Record<string, number> = {};
+  /**
+   * Stops handing out the clients of cloud `name` (it changed, was renamed to
+   * `renamed`, or went): later calls open new ones with the new options. The old
+   * clients stay open for the cursors that read through them, until close().
+   */
+  forget(name: string, renamed?: string): void {
+    const past = this.past.get(name) ?? {};
     for (const [id, c] of this.clients) {
       if (!id.startsWith(`${name}\u0000`)) continue;
-      for (const [k, v] of Object.entries(c.stats)) sum[k] = (sum[k] ?? 0) + v;
+      add(past, c.stats);
+      this.retired.push(c);
+      this.clients.delete(id);
     }
+    this.past.delete(name);
+    if (renamed !== undefined || Object.keys(past).length > 0) this.past.set(renamed ?? name, past);
+  }
+
+  /** Requests made to cloud `name` since open, by kind, summed over its buckets and its clients. */
+  stats(name: string): Record<string, number> {
+    const sum: Record<string, number> = { ...this.past.get(name) };
+    for (const [id, c] of this.clients) if (id.startsWith(`${name}\u0000`)) add(sum, c.stats);
     return sum;
   }
 
   /** Closes every client. */
   close(): void {
-    for (const c of this.clients.values()) c.close();
+    for (const c of [...this.clients.values(), ...this.retired]) c.close();
     this.clients.clear();
+    this.retired.length = 0;
   }
+}
+
+function add(sum: Record<string, number>, more: Readonly<Record<string, number>>): void {
+  for (const [k, v] of Object.entries(more)) sum[k] = (sum[k] ?? 0) + v;
 }
 
 /** The bucket a storage of cloud `c` uses: the cloud's, or one named after the storage. */

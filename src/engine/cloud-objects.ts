@@ -60,9 +60,22 @@ export async function fetchObject(ctx: EngineContext, p: PartitionState, link: S
  * Puts the local `file` as object `key`, verified, after recording the key in
  * `cloud_deletes`; returns that row's id, which the switch must remove. On failure
  * the object is deleted (or left to open() with its row) and the error rethrown.
+ *
+ * A key can be put again while an older row still names it: an upload that failed
+ * and could not delete what it left, a generation rolled back at open while the cloud
+ * was unreachable, a cloud copy dropped while a cursor still reads it. The new row
+ * replaces those (in one transaction), once any deletion of the key in flight has
+ * ended: otherwise they would delete the object once it is live.
  */
 export async function putObject(ctx: EngineContext, link: StorageCloud, key: string, file: string, op: string): Promise<number> {
-  const id = ctx.manifest.insertCloudDelete({ cloud: link.cloud, bucket: link.bucket, key, created: nowMicros() });
+  const where = objectId(link, key);
+  for (let d = deletions(ctx).get(where); d !== undefined; d = deletions(ctx).get(where)) await d.catch(() => undefined);
+  const id = ctx.manifest.transaction(() => {
+    for (const d of ctx.manifest.listCloudDeletes()) {
+      if (d.cloud === link.cloud && d.bucket === link.bucket && d.key === key) ctx.manifest.removeCloudDelete(d.id);
+    }
+    return ctx.manifest.insertCloudDelete({ cloud: link.cloud, bucket: link.bucket, key, created: nowMicros() });
+  });
   try {
     let body: Uint8Array;
     try {
@@ -83,10 +96,38 @@ export function doomObject(ctx: EngineContext, link: StorageCloud, key: string):
   return ctx.manifest.insertCloudDelete({ cloud: link.cloud, bucket: link.bucket, key, created: nowMicros() });
 }
 
-/** Deletes the object of `cloud_deletes` row `id`, then the row. A failure leaves the row (open() retries). */
+/**
+ * Deletes the object of `cloud_deletes` row `id`, then the row. A failure leaves the row
+ * (open() retries). Nothing happens when the row is gone: a put of the same key took
+ * it over ({@link putObject}), and the object is, or is about to be, live.
+ */
 export async function deleteObject(ctx: EngineContext, link: StorageCloud, id: number, key: string): Promise<void> {
-  await link.client.delete(key);
-  ctx.manifest.removeCloudDelete(id);
+  if (!ctx.manifest.listCloudDeletes().some((d) => d.id === id)) return;
+  const where = objectId(link, key);
+  const inFlight = deletions(ctx);
+  const run = link.client.delete(key).then(() => ctx.manifest.removeCloudDelete(id));
+  inFlight.set(where, run);
+  try {
+    await run;
+  } finally {
+    if (inFlight.get(where) === run) inFlight.delete(where);
+  }
+}
+
+/** Deletions of objects in flight, by database and object ({@link objectId}): a put of the same key waits for them. */
+const deleting = new WeakMap<EngineContext, Map<string, Promise<void>>>();
+
+function deletions(ctx: EngineContext): Map<string, Promise<void>> {
+  let m = deleting.get(ctx);
+  if (m === undefined) {
+    m = new Map();
+    deleting.set(ctx, m);
+  }
+  return m;
+}
+
+function objectId(link: StorageCloud, key: string): string {
+  return `${link.cloud}\u0000${link.bucket}\u0000${key}`;
 }
 
 /**

@@ -68,11 +68,20 @@ export class CloudRegistry {
     return true;
   }
 
-  /** ALTER CLOUD ... SET (options): `type` cannot change. */
-  alter(op: string, c: CloudRecord, list: readonly Option[]): void {
+  /**
+   * The options `ALTER CLOUD ... SET (list)` would give `c`, checked; changes nothing.
+   * `type` cannot change.
+   */
+  check(op: string, c: CloudRecord, list: readonly Option[]): Record<string, string | boolean> {
     const options = merge(op, { ...c.options, type: c.type }, list);
     if (options.type !== c.type) throw new StrataError('INVALID_INPUT', `${op}: the type of a cloud cannot change (it is '${c.type}'); create another cloud`);
     delete options.type;
+    return options;
+  }
+
+  /** ALTER CLOUD ... SET (options): `type` cannot change. */
+  alter(op: string, c: CloudRecord, list: readonly Option[]): void {
+    const options = this.check(op, c, list);
     const next: CloudRecord = { ...c, options };
     this.manifest.updateCloud(c.name, next);
     this.map.set(c.name, next);

@@ -5,6 +5,7 @@
  */
 import type { StatementOf } from '../../grammar/index.ts';
 import { StrataError } from '../errors.ts';
+import { remoteFor } from './cloud-objects.ts';
 import type { EngineContext } from './context.ts';
 
 /** CREATE CLOUD [IF NOT EXISTS] name (options). */
@@ -18,15 +19,16 @@ export function executeAlterCloudSet(ctx: EngineContext, s: StatementOf<'alter_c
   const op = 'alter cloud';
   const c = s.ifExists ? ctx.clouds.find(s.name) : ctx.clouds.get(op, s.name);
   if (c === undefined) return null;
-  const bucket = s.options.find((o) => o.name === 'bucket');
-  if (bucket !== undefined && bucket.value !== c.options.bucket) {
+  const next = ctx.clouds.check(op, c, s.options);
+  if (next.bucket !== c.options.bucket) {
     const users = new Set(ctx.storages.all().filter((st) => st.record.options.cloud === c.name).map((st) => st.name));
-    const n = ctx.partitions.all.filter((p) => users.has(p.record.storage) && p.record.onCloud).length;
-    if (n > 0) throw new StrataError('INVALID_INPUT', `${op}: ${n} partition(s) are in the bucket of cloud '${c.name}'; its bucket can change only when none is (DOWNLOAD PARTITIONS, then DROP PARTITIONS ... ON CLOUD)`);
+    const n = ctx.partitions.all.filter((p) => users.has(p.record.storage) && (p.record.onCloud || p.refreshing !== null)).length;
+    if (n > 0) throw new StrataError('INVALID_INPUT', `${op}: ${n} partition(s) are in the bucket of cloud '${c.name}' or in transfer; its bucket can change only when none is (DOWNLOAD PARTITIONS, then DROP PARTITIONS ... ON CLOUD)`);
   }
   ctx.clouds.alter(op, c, s.options);
   // clients reopen with the new options
   ctx.links.forget(c.name);
+  renewRemotes(ctx, c.name);
   return null;
 }
 
@@ -38,8 +40,18 @@ export function executeAlterCloudRename(ctx: EngineContext, s: StatementOf<'alte
     ctx.clouds.rename('alter cloud', c, s.to);
     ctx.storages.renameCloud(c.name, s.to);
   });
-  ctx.links.forget(c.name);
+  ctx.links.forget(c.name, s.to);
+  renewRemotes(ctx, s.to);
   return null;
+}
+
+/** Points the partitions of cloud `name`'s storages at objects read through its new clients. */
+function renewRemotes(ctx: EngineContext, name: string): void {
+  for (const p of ctx.partitions.all) {
+    const storage = ctx.storages.find(p.record.storage);
+    if (p.remote === null || storage === undefined || storage.record.options.cloud !== name) continue;
+    p.remote = remoteFor(ctx, storage, p.record);
+  }
 }
 
 /** DROP CLOUD [IF EXISTS] name: refused while a storage uses it. */

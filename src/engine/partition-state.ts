@@ -75,6 +75,20 @@ export class PartitionState {
     return n;
   }
 
+  /** Notes a failed cloud transfer: SHOW PARTITIONS shows it; background retries back off (1 s doubling, at most 5 min). */
+  noteCloudFailure(e: unknown): void {
+    this.cloudError = e instanceof Error ? e.message : String(e);
+    this.cloudFailures++;
+    this.cloudRetryAt = Date.now() + Math.min(5 * 60_000, 1000 * 2 ** Math.min(this.cloudFailures - 1, 20));
+  }
+
+  /** Forgets failures once a transfer succeeded. */
+  clearCloudFailure(): void {
+    this.cloudError = null;
+    this.cloudFailures = 0;
+    this.cloudRetryAt = 0;
+  }
+
   /** Freezes the active memtable (a refresh takes it) and starts a fresh one. */
   freeze(): void {
     if (this.active.count === 0) return;

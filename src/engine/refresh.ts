@@ -16,7 +16,7 @@
 import * as path from 'node:path';
 import type { PartitionRecord } from '../manifest/index.ts';
 import { type Memtable, PartitionFile, type RefreshJob, type RefreshResult } from '../partition/index.ts';
-import { StrataError } from '../errors.ts';
+import { isStrataError, StrataError } from '../errors.ts';
 import { type EngineContext, nowMicros } from './context.ts';
 import { inject, isInjected } from './inject.ts';
 import type { Storage } from './storage.ts';
@@ -112,6 +112,7 @@ async function rewrite(ctx: EngineContext, p: PartitionState, dest: Storage, kin
     end();
     // an injected error stands for a crash: leave everything for open() to reconcile
     if (isInjected(e)) throw e;
+    if (isStrataError(e, 'CLOUD')) p.noteCloudFailure(e);
     // nothing was switched: remove what this operation made
     removeFile(newPath);
     if (staged !== null) removeFile(staged);
@@ -145,8 +146,7 @@ async function rewrite(ctx: EngineContext, p: PartitionState, dest: Storage, kin
     p.file = file;
     p.record = record;
     p.remote = remoteFor(ctx, dest, record);
-    p.cloudError = null;
-    p.cloudFailures = 0;
+    p.clearCloudFailure();
     for (const m of p.frozen.splice(0, frozen.length)) m.discard();
     oldFile?.close();
     if (old.file !== 0 && (old.onStorage || staged !== null)) removeFile(oldPath);

@@ -58,18 +58,20 @@ function storageStats(parts: readonly PartitionState[]): StorageView['stats'] {
   let raw = 0;
   let sizeHeap = 0;
   let local = 0;
+  let cloud = 0;
   for (const p of parts) {
     events += p.record.events;
     heap += p.eventsInMemory;
     size += p.record.size;
     raw += p.record.sizeUncompressed;
     sizeHeap += p.bytesInMemory;
-    if (p.record.file !== 0) local++;
+    if (p.record.file !== 0 && p.record.onStorage) local++;
+    if (p.record.file !== 0 && p.record.onCloud) cloud++;
   }
   return {
     partitions: parts.length,
     partitions_local: local,
-    partitions_cloud: 0,
+    partitions_cloud: cloud,
     events,
     events_heap: heap,
     size,

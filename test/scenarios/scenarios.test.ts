@@ -4,14 +4,19 @@
  * after `> `, then its result as JSON or its error) must equal `<name>.out` beside it.
  * Values that change from run to run (times, uuids) print as `(filtered)`.
  *
+ * A script may write `${S3_URL}`: the runner puts there the URL of a real S3 server
+ * (s3rver, test/cloud/s3-server.ts; credentials 'S3RVER'/'S3RVER'), started once, on
+ * first use, and masks the URL back to `${S3_URL}` in the output.
+ *
  * To accept new output after a deliberate change: `npm run test:golden:update`
  * (UPDATE_GOLDEN=1), then review the diff of the .out files.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 import { Strata, StrataError, toJson } from '../../src/index.ts';
+import { type S3Server, startS3Server } from '../cloud/s3-server.ts';
 import { tempDir } from '../engine/helpers.ts';
 
 const root = path.dirname(fileURLToPath(import.meta.url));
@@ -47,7 +52,22 @@ function render(value: unknown): string {
   return line.length <= 100 ? line : toJson(value, 2);
 }
 
-async function run(script: string): Promise<string> {
+const S3_URL = '${S3_URL}';
+let s3: Promise<S3Server> | undefined;
+afterAll(async () => {
+  await (await s3)?.close();
+});
+
+/** The script with `${S3_URL}` replaced, and a function that masks the URL in output. */
+async function withS3(script: string): Promise<{ script: string; mask: (out: string) => string }> {
+  if (!script.includes(S3_URL)) return { script, mask: (out) => out };
+  s3 ??= startS3Server();
+  const { url } = await s3;
+  return { script: script.replaceAll(S3_URL, url), mask: (out) => out.replaceAll(url, S3_URL) };
+}
+
+async function run(text: string): Promise<string> {
+  const { script, mask } = await withS3(text);
   const { dir, cleanup } = tempDir('strata-scenario-');
   const db = await Strata.open(dir, { workers: 0 });
   const out: string[] = [];
@@ -66,7 +86,7 @@ async function run(script: string): Promise<string> {
     await db.close();
     cleanup();
   }
-  return out.join('\n') + '\n';
+  return mask(out.join('\n') + '\n');
 }
 
 const groups = fs.readdirSync(root).filter((g) => fs.statSync(path.join(root, g)).isDirectory());

@@ -1,0 +1,18 @@
+-- DROP PARTITION(S) ... ON STORAGE | ON CLOUD on partitions with no cloud copy: dropping
+-- the only copy is refused, dropping a copy that does not exist does nothing, and a
+-- range is checked whole before anything is dropped
+SET interval TO 100;
+INSERT (1, 'a');
+INSERT (101, 'b');
+CREATE PARTITION 200 299;
+CHECKPOINT;
+DROP PARTITION 0 ON STORAGE;
+DROP PARTITION 0 ON CLOUD;
+DROP PARTITION 200 ON STORAGE;
+DROP PARTITION 5 ON STORAGE;
+DROP PARTITION IF EXISTS 5 ON STORAGE;
+DROP PARTITIONS FROM 100 TO 300 ON STORAGE;
+DROP PARTITIONS FROM 0 TO 300 ON CLOUD;
+DROP PARTITIONS FROM 300 TO 0 ON STORAGE;
+SHOW PARTITIONS;
+SELECT;
