@@ -35,8 +35,12 @@ export interface Cloud {
   readonly bucket: string;
   /** Creates the bucket if it does not exist. Idempotent. */
   ensureBucket(): Promise<void>;
-  /** Writes the whole object `key`, replacing any object of that key. Durable once resolved. */
-  put(key: string, body: Uint8Array): Promise<void>;
+  /**
+   * Writes the whole object `key`, replacing any object of that key. Durable once
+   * resolved. The request carries the body's MD5 (Content-MD5): the server refuses a
+   * body that arrives damaged. Resolves to the entity tag the server gave, if any.
+   */
+  put(key: string, body: Uint8Array): Promise<string | undefined>;
   /**
    * Bytes [start, end) of an object (one ranged GET). Rejects (not retryable) when the
    * object is shorter than `end`; `start === end` resolves to no bytes without a request.

@@ -9,7 +9,6 @@
  *
  * @module
  */
-import { createHash } from 'node:crypto';
 import { type Cloud, type CloudConfig, openCloud } from '../cloud/index.ts';
 import { StrataError } from '../errors.ts';
 import type { CloudRecord } from '../manifest/index.ts';
@@ -64,22 +63,22 @@ export class StorageCloud {
   }
 
   /**
-   * Puts `body` as `key` and checks what the cloud then holds: the size and, when the
-   * server's entity tag is a plain MD5, the MD5 of `body`.
+   * Puts `body` as `key` and checks what the cloud then holds. The put itself carries
+   * the body's MD5, which the server checks; then a HEAD must show the body's size and
+   * the entity tag the put answered (the object there is the one put, not an older or
+   * a concurrent one). An entity tag is not compared with the MD5: with server-side
+   * encryption by KMS or customer keys it is not one.
    * @throws StrataError `CLOUD` when the put fails or the object does not match.
    */
   async putVerified(op: string, key: string, body: Uint8Array): Promise<void> {
     await this.ensureBucket();
-    await this.client.put(key, body);
+    const etag = await this.client.put(key, body);
     const info = await this.client.head(key);
     if (info === null || info.size !== body.byteLength) {
       throw new StrataError('CLOUD', `${op}: ${this.where(key)}: the object ${info === null ? 'is missing' : `has ${info.size} bytes, not ${body.byteLength}`} after the put; retry`, { retryable: true });
     }
-    if (info.etag !== undefined && /^[0-9a-f]{32}$/.test(info.etag)) {
-      const md5 = createHash('md5').update(body).digest('hex');
-      if (md5 !== info.etag) {
-        throw new StrataError('CLOUD', `${op}: ${this.where(key)}: the object's MD5 ${info.etag} is not the file's ${md5} after the put; retry`, { retryable: true });
-      }
+    if (etag !== undefined && info.etag !== undefined && etag !== info.etag) {
+      throw new StrataError('CLOUD', `${op}: ${this.where(key)}: the object's entity tag ${info.etag} is not the put's ${etag}: another writer replaced it; retry`, { retryable: true });
     }
   }
 }

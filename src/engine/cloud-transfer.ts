@@ -20,9 +20,6 @@ import { partitionFileName } from './paths.ts';
 import { refreshPartition } from './refresh.ts';
 import type { Storage } from './storage.ts';
 
-/** Longest wait between two background tries of a failing upload, in ms. */
-const MAX_BACKOFF_MS = 5 * 60_000;
-
 /** The partition's storage and its cloud; null cloud when it has none (allowed with `ifCloud`). */
 function placeOf(ctx: EngineContext, p: PartitionState, op: string, ifCloud: boolean): { storage: Storage; link: StorageCloud } | null {
   const storage = ctx.storages.get(op, p.record.storage);
@@ -77,8 +74,7 @@ export async function uploadPartition(ctx: EngineContext, p: PartitionState, op:
       }
       p.record = record;
       p.remote = remoteFor(ctx, storage, record);
-      p.cloudError = null;
-      p.cloudFailures = 0;
+      p.clearCloudFailure();
       inject(ctx, 'error_upload_after_switch');
       if (!record.onStorage) {
         const file = p.file;
@@ -87,7 +83,7 @@ export async function uploadPartition(ctx: EngineContext, p: PartitionState, op:
         removeFile(local);
       }
     } catch (e) {
-      noteFailure(p, e);
+      if (!isInjected(e)) p.noteCloudFailure(info, e);
       throw e;
     } finally {
       end();
@@ -127,12 +123,12 @@ export async function downloadPartition(ctx: EngineContext, p: PartitionState, o
       p.record = record;
       p.file = file;
       file = null;
-      p.cloudError = null;
+      p.clearCloudFailure();
       inject(ctx, 'error_download_after_switch');
     } catch (e) {
       file?.close();
       if (!p.record.onStorage && !isInjected(e)) removeFile(local);
-      noteFailure(p, e);
+      if (!isInjected(e)) p.noteCloudFailure(info, e);
       throw e;
     } finally {
       end();
@@ -187,13 +183,6 @@ export async function dropCopy(ctx: EngineContext, p: PartitionState, on: 'stora
       removeFile(path.join(storage.dir, partitionFileName(p.min, rec.file)));
     }
   });
-}
-
-/** Notes a failed transfer on `p`: SHOW PARTITIONS shows it; background retries back off. */
-function noteFailure(p: PartitionState, e: unknown): void {
-  p.cloudError = e instanceof Error ? e.message : String(e);
-  p.cloudFailures++;
-  p.cloudRetryAt = Date.now() + Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.min(p.cloudFailures - 1, 20));
 }
 
 /** Whether the background should upload `p` now: its storage has a cloud, its file is only local, no backoff pending. */

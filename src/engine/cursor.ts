@@ -122,7 +122,14 @@ export class Cursor implements AsyncIterable<StrataEvent>, Iterable<StrataEvent>
           this.close();
           throw new StrataError('CLOSED', 'cursor: the database is closed');
         }
-        await w();
+        try {
+          await w();
+        } catch (e) {
+          // between partitions the next call looks again (the object may have been
+          // replaced meanwhile); inside one it retries the same region
+          if (this.source === null) this.wait = null;
+          throw e;
+        }
         this.wait = null;
       }
       if (this.next()) return true;
@@ -250,8 +257,18 @@ export class Cursor implements AsyncIterable<StrataEvent>, Iterable<StrataEvent>
     }
     const remote = p.file === null ? p.remote : null;
     if (remote !== null && remote.file === null) {
-      // its index first (once per object): then its regions, one by one as the scan stalls on them
-      this.wait = () => remote.load().then(() => undefined);
+      // its index first (once per object), held so that a refresh meanwhile does not
+      // delete it under the request; then its regions, one by one as the scan stalls on them
+      this.wait = () => {
+        remote.ref();
+        return remote.load().then(
+          () => remote.unref(),
+          (e: unknown) => {
+            remote.unref();
+            throw e;
+          },
+        );
+      };
       return BLOCKED;
     }
     this.partMax = p.max;

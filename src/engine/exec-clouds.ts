@@ -39,6 +39,7 @@ export function executeAlterCloudRename(ctx: EngineContext, s: StatementOf<'alte
   ctx.manifest.transaction(() => {
     ctx.clouds.rename('alter cloud', c, s.to);
     ctx.storages.renameCloud(c.name, s.to);
+    ctx.manifest.renameCloudDeletes(c.name, s.to);
   });
   ctx.links.forget(c.name, s.to);
   renewRemotes(ctx, s.to);

@@ -10,6 +10,16 @@ import type { PartitionRecord } from '../manifest/index.ts';
 import { type MemoryCounter, Memtable, type PartitionFile } from '../partition/index.ts';
 import type { RemoteObject } from './remote-object.ts';
 
+/** A failed cloud transfer, as `SHOW OPERATIONS` lists it. */
+export interface CloudFailure {
+  /** `upload`, `download`, `refresh` or `move`. */
+  readonly kind: string;
+  /** Where it read from and wrote to: a storage, or `cloud <name>`. */
+  readonly source: string;
+  readonly destination: string;
+  readonly error: string;
+}
+
 /** One partition: the events whose id is in `[min, max]`. */
 export class PartitionState {
   readonly min: bigint;
@@ -36,8 +46,8 @@ export class PartitionState {
   damage: StrataError | null = null;
   /** The cloud object of its file, when the file is on the cloud (reads use it when `file` is null). */
   remote: RemoteObject | null = null;
-  /** The last failure of a cloud transfer of this partition (cleared by a success). */
-  cloudError: string | null = null;
+  /** The last failed cloud transfer of this partition (cleared by a success). */
+  cloudFailure: CloudFailure | null = null;
   /** Transfers that failed in a row, and when (ms since the epoch) the background may try again. */
   cloudFailures = 0;
   cloudRetryAt = 0;
@@ -75,16 +85,24 @@ export class PartitionState {
     return n;
   }
 
-  /** Notes a failed cloud transfer: SHOW PARTITIONS shows it; background retries back off (1 s doubling, at most 5 min). */
-  noteCloudFailure(e: unknown): void {
-    this.cloudError = e instanceof Error ? e.message : String(e);
+  /** Why the last cloud transfer failed, or null. */
+  get cloudError(): string | null {
+    return this.cloudFailure?.error ?? null;
+  }
+
+  /**
+   * Notes a failed cloud transfer (`SHOW PARTITIONS` and `SHOW OPERATIONS` show it);
+   * background retries back off (1 s doubling, at most 5 min).
+   */
+  noteCloudFailure(what: Omit<CloudFailure, 'error'>, e: unknown): void {
+    this.cloudFailure = { ...what, error: e instanceof Error ? e.message : String(e) };
     this.cloudFailures++;
     this.cloudRetryAt = Date.now() + Math.min(5 * 60_000, 1000 * 2 ** Math.min(this.cloudFailures - 1, 20));
   }
 
   /** Forgets failures once a transfer succeeded. */
   clearCloudFailure(): void {
-    this.cloudError = null;
+    this.cloudFailure = null;
     this.cloudFailures = 0;
     this.cloudRetryAt = 0;
   }

@@ -148,7 +148,7 @@ export async function reconcileClouds(ctx: EngineContext, report: OpenReport): P
       continue;
     }
     try {
-      if (Math.random() > 2) await ctx.links.client(cloud, d.bucket).delete(d.key);
+      await ctx.links.client(cloud, d.bucket).delete(d.key);
       ctx.manifest.removeCloudDelete(d.id);
       report.cloud.push(`deleted ${where}`);
     } catch (e) {

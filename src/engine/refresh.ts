@@ -112,7 +112,7 @@ async function rewrite(ctx: EngineContext, p: PartitionState, dest: Storage, kin
     end();
     // an injected error stands for a crash: leave everything for open() to reconcile
     if (isInjected(e)) throw e;
-    if (isStrataError(e, 'CLOUD')) p.noteCloudFailure(e);
+    if (isStrataError(e, 'CLOUD')) p.noteCloudFailure({ kind, source: source.name, destination: dest.name }, e);
     // nothing was switched: remove what this operation made
     removeFile(newPath);
     if (staged !== null) removeFile(staged);

@@ -76,11 +76,9 @@ export interface OperationRow extends OperationInfo {
 export function operationsView(ctx: EngineContext): OperationRow[] {
   const rows: OperationRow[] = ctx.operations.list().map((op) => ({ ...op, state: 'running', error: null }));
   for (const p of ctx.partitions.all) {
-    if (p.cloudError === null) continue;
-    const cloud = ctx.storages.find(p.record.storage)?.record.options.cloud;
-    const up = !p.record.onCloud;
-    const [source, destination] = up ? [p.record.storage, `cloud ${String(cloud)}`] : [`cloud ${String(cloud)}`, p.record.storage];
-    rows.push({ kind: up ? 'upload' : 'download', partition: p.min, source, destination, bytes_done: 0, bytes_total: p.record.size, started: 0, state: 'failed', error: p.cloudError });
+    const f = p.cloudFailure;
+    if (f === null) continue;
+    rows.push({ kind: f.kind, partition: p.min, source: f.source, destination: f.destination, bytes_done: 0, bytes_total: p.record.size, started: 0, state: 'failed', error: f.error });
   }
   return rows;
 }

@@ -350,6 +350,11 @@ export class Manifest {
     this.run(`remove cloud delete ${id}`, () => this.st.cloudDeleteRemove.run(id));
   }
 
+  /** Points the rows of cloud `from` at its new name `to` (the cloud was renamed). */
+  renameCloudDeletes(from: string, to: string): void {
+    this.run(`rename cloud deletes '${from}'`, () => this.st.cloudDeleteRename.run(to, from));
+  }
+
   /** The pipeline's tiers in order (empty when no pipeline is set). */
   getPipeline(): PipelineRecord[] {
     return this.run('get pipeline', () =>

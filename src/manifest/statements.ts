@@ -89,6 +89,7 @@ export function prepareStatements(db: Database.Database) {
       'INSERT INTO cloud_deletes (cloud, bucket, key, created) VALUES (@cloud, @bucket, @key, @created)',
     ),
     cloudDeleteRemove: db.prepare<[number]>('DELETE FROM cloud_deletes WHERE id = ?'),
+    cloudDeleteRename: db.prepare<[string, string]>('UPDATE cloud_deletes SET cloud = ? WHERE cloud = ?'),
     cloudAll: db.prepare<[], CloudRow>('SELECT name, type, options, created FROM clouds ORDER BY name'),
     cloudInsert: db.prepare<[CloudRow]>('INSERT INTO clouds (name, type, options, created) VALUES (@name, @type, @options, @created)'),
     cloudUpdate: db.prepare<[CloudRow & { old: string }]>(

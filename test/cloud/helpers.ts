@@ -39,7 +39,7 @@ export function bytes(n: number, seed = 1): Uint8Array {
 }
 
 /** Runs `fn` over `items`, at most `width` at a time. */
-export async function inParallel<T>(items: readonly T[], width: number, fn: (item: T) => Promise<void>): Promise<void> {
+export async function inParallel<T>(items: readonly T[], width: number, fn: (item: T) => Promise<unknown>): Promise<void> {
   let next = 0;
   const lane = async () => {
     while (next < items.length) await fn(items[next++] as T);

@@ -104,13 +104,14 @@ export class S3Cloud implements Cloud {
     }
   }
 
-  async put(key: string, body: Uint8Array): Promise<void> {
+  async put(key: string, body: Uint8Array): Promise<string | undefined> {
     const md5 = createHash('md5').update(body).digest('base64');
-    await this.run({ op: 'cloud put', kind: 'put', target: keyTarget(key) }, (signal) =>
+    const out = await this.run({ op: 'cloud put', kind: 'put', target: keyTarget(key) }, (signal) =>
       this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentLength: body.byteLength, ContentMD5: md5 }), {
         abortSignal: signal,
       }),
     );
+    return etagOf(out.ETag).etag;
   }
 
   async getRange(key: string, start: number, end: number): Promise<Uint8Array> {
