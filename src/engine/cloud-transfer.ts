@@ -26,7 +26,8 @@ function placeOf(ctx: EngineContext, p: PartitionState, op: string, ifCloud: boo
   const link = cloudOf(ctx, storage);
   if (link !== null) return { storage, link };
   if (ifCloud) return null;
-  throw new StrataError('INVALID_INPUT', `${op}: partition ${p.min} is on storage '${storage.name}', which has no cloud; give the storage one (ALTER STORAGE ${storage.name} SET (cloud name)) or add IF CLOUD to skip such partitions`);
+  const what = op.startsWith('download') ? ', so nothing of it is on a cloud; add' : `; give the storage one (ALTER STORAGE ${storage.name} SET (cloud name)) or add`;
+  throw new StrataError('INVALID_INPUT', `${op}: partition ${p.min} is on storage '${storage.name}', which has no cloud${what} IF CLOUD to skip such partitions`);
 }
 
 /** Checks, before anything changes, that `op` may run on `p` (it has a cloud, unless `ifCloud`). */
