@@ -22,6 +22,8 @@ export interface ScriptPart {
   readonly column: number;
   /** Whether a `;` ends it (false for the last statement of a script without one). */
   readonly terminated: boolean;
+  /** 0-based offset just past the `;` that ends it, or past `text` when none does. */
+  readonly end: number;
 }
 
 /**
@@ -37,13 +39,14 @@ export function splitScript(text: string): ScriptPart[] {
   const parts: ScriptPart[] = [];
   let first: IToken | null = null; // the current statement's first token
   let end = -1; // offset just past its last token
-  const push = (from: { offset: number; line: number; column: number }, to: number, terminated: boolean): void => {
-    parts.push({ text: text.slice(from.offset, to), offset: from.offset, line: from.line, column: from.column, terminated });
+  const push = (from: { offset: number; line: number; column: number }, to: number, end: number | null): void => {
+    const terminated = end !== null;
+    parts.push({ text: text.slice(from.offset, to), offset: from.offset, line: from.line, column: from.column, terminated, end: end ?? to });
   };
   for (const t of tokens) {
     if (t.startOffset >= stop) break;
     if (t.tokenType === Semicolon) {
-      if (first !== null) push(where(first), end, true);
+      if (first !== null) push(where(first), end, t.startOffset + 1);
       first = null;
     } else {
       first ??= t;
@@ -51,8 +54,8 @@ export function splitScript(text: string): ScriptPart[] {
     }
   }
   // an unterminated string runs to the end of the text, in the statement it is part of
-  if (open !== null) push(first !== null ? where(first) : open, text.length, false);
-  else if (first !== null) push(where(first), end, false);
+  if (open !== null) push(first !== null ? where(first) : open, text.length, null);
+  else if (first !== null) push(where(first), end, null);
   return parts;
 }
 

@@ -44,9 +44,10 @@ export interface BenchFigures {
   readonly compression: string;
   /** Highest resident set size seen, bytes. */
   readonly rss_max: number;
-  readonly read: ReadFigures | null;
   /** Time of `close()`: waiting for background work, and refreshing everything with the WAL off. */
   readonly close_seconds: number;
+  /** The scan, with `--read`; null without. */
+  readonly read: ReadFigures | null;
 }
 
 /** Where the bench prints: results, the progress line, and whether that is a terminal. */
@@ -92,7 +93,8 @@ async function storedSettings(dir: string, names: readonly string[]): Promise<Re
   if (names.length === 0) return {};
   const db = await Strata.open(dir);
   try {
-    return (await db.execute(`SHOW ${names.join(', ')}`)) as Record<string, unknown>;
+    // quoted: `SHOW wal` alone would be the WAL view
+    return (await db.execute(`SHOW ${names.map((n) => `"${n}"`).join(', ')}`)) as Record<string, unknown>;
   } finally {
     await db.close();
   }
@@ -106,14 +108,30 @@ export async function bench(a: BenchArgs, io: BenchIo): Promise<BenchFigures> {
     const config = overrides(a);
     const restore = temp ? {} : await storedSettings(dir, Object.keys(config));
     const db = await Strata.open(dir, config);
+    const { workers, compression } = db.config; // as the run had them, before they are set back
     let figures: BenchFigures;
     try {
       const written = await writeEvents(db, a, io);
       const read = a.read ? await readBack(db, written.first, written.last, io) : null;
-      for (const [name, value] of Object.entries(restore)) await db.execute(`SET ${name} TO ${typeof value === 'string' ? `'${value}'` : String(value)}`);
+      for (const [name, value] of Object.entries(restore)) await db.execute(`SET "${name}" TO ${typeof value === 'string' ? `'${value}'` : String(value)}`);
       const closing = performance.now();
       await db.close();
-      figures = { ...written.figures, workers: db.config.workers, compression: db.config.compression, read, close_seconds: seconds(closing) };
+      const w = written.figures;
+      figures = {
+        events: w.events,
+        bytes: w.bytes,
+        seconds: w.seconds,
+        events_per_second: w.events_per_second,
+        mib_per_second: w.mib_per_second,
+        value_size: w.value_size,
+        batch: w.batch,
+        wal: w.wal,
+        workers,
+        compression,
+        rss_max: w.rss_max,
+        close_seconds: seconds(closing),
+        read,
+      };
     } finally {
       await db.close();
     }

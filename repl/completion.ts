@@ -41,7 +41,7 @@ export async function namesOf(db: Strata, kind: NameKind): Promise<string[]> {
 /** The candidates for `\help ...`: the statement keywords of docs/sql. */
 function helpWords(partial: string): string[] {
   const words = new Set<string>();
-  for (const e of helpIndex()) for (const s of e.statements) words.add(keywordsOf(s).join(' '));
+  for (const e of helpIndex()) for (const s of e.statements) words.add(keywordsOf(s).join(' ').replace(/\(S\)/g, ''));
   const upper = partial.toUpperCase();
   return [...words].filter((w) => w !== '' && w.startsWith(upper)).sort();
 }
@@ -64,7 +64,9 @@ export async function completions(db: Strata, before: string, line: string): Pro
   const keywords = /^\d/.test(partial) ? [] : complete(text);
   const lower = partial.toLowerCase();
   const names: string[] = [];
-  for (const kind of kinds) for (const n of await namesOf(db, kind)) if (n.toLowerCase().startsWith(lower)) names.push(n);
+  // a quoted name matches by its text: `co` finds "Cold Archive"
+  const unquoted = (name: string): string => (name.startsWith('"') ? name.slice(1, -1).replace(/""/g, '"') : name).toLowerCase();
+  for (const kind of kinds) for (const n of await namesOf(db, kind)) if (unquoted(n).startsWith(lower)) names.push(n);
   const all = [...new Set([...keywords, ...names.sort(byNumberOrText)])];
   return [finish(all), partial];
 }

@@ -59,30 +59,40 @@ export function helpIndex(dir = DOCS_SQL): HelpEntry[] {
   return entries;
 }
 
-/** The leading keywords of a statement form or syntax line: `[EXPLAIN] REBALANCE` -> EXPLAIN, REBALANCE. */
+/**
+ * The leading keywords of a statement form or syntax line: `[EXPLAIN] REBALANCE` ->
+ * EXPLAIN, REBALANCE; `UPLOAD PARTITION(S)` -> UPLOAD, PARTITION(S).
+ */
 export function keywordsOf(form: string): string[] {
   const words: string[] = [];
-  for (const w of form.replace(/\[([A-Z]+)\]/g, '$1').split(/\s+/)) {
-    const word = w.replace(/\(S\)$/, '');
-    if (!/^[A-Z]+$/.test(word)) break;
+  for (const word of form.replace(/\[([A-Z]+)\]/g, '$1').split(/\s+/)) {
+    if (!/^[A-Z]+(\(S\))?$/.test(word)) break;
     words.push(word);
   }
   return words;
 }
 
+/** Whether two keywords are the same; `PARTITION(S)` is both `PARTITION` and `PARTITIONS`. */
+export function sameWord(a: string, b: string): boolean {
+  const forms = (w: string): string[] => (w.endsWith('(S)') ? [w.slice(0, -3), `${w.slice(0, -3)}S`] : [w]);
+  return forms(a).some((x) => forms(b).includes(x));
+}
+
 function startsWith(words: readonly string[], prefix: readonly string[]): boolean {
-  return prefix.length > 0 && prefix.length <= words.length && prefix.every((w, i) => words[i] === w);
+  return prefix.length > 0 && prefix.length <= words.length && prefix.every((w, i) => sameWord(words[i]!, w));
 }
 
 /**
  * The items about `topic`: those whose keywords start with the topic's (`MOVE` ->
- * `MOVE PARTITION`, `MOVE PARTITIONS`), else those whose keywords the topic starts with
- * (`SHOW STORAGE x` -> `SHOW STORAGE`), else none.
+ * `MOVE PARTITION`, `MOVE PARTITIONS`), else those whose keywords the topic starts
+ * with, the longest only (`SHOW STORAGE x` -> `SHOW STORAGE`, not `SHOW`), else none.
  */
 function about<T>(items: readonly T[], topic: readonly string[], forms: (item: T) => readonly string[]): T[] {
   const narrow = items.filter((it) => forms(it).some((f) => startsWith(keywordsOf(f), topic)));
   if (narrow.length > 0) return narrow;
-  return items.filter((it) => forms(it).some((f) => startsWith(topic, keywordsOf(f))));
+  const depth = (it: T): number => Math.max(0, ...forms(it).map(keywordsOf).filter((k) => startsWith(topic, k)).map((k) => k.length));
+  const best = Math.max(0, ...items.map(depth));
+  return best === 0 ? [] : items.filter((it) => depth(it) === best);
 }
 
 /** The help of `topic` (`MOVE`, `create storage`): one entry per page about it; [] when none is. */

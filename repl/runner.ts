@@ -42,11 +42,11 @@ export interface Runner {
 }
 
 /**
- * The statement text of `part`, placed at its line and column so that a syntax error
- * in it names the position in the whole source.
+ * The statement text of `part` with the `;` that ends it, placed at its line and column
+ * so that a syntax error in it names the position (and the token) in the whole source.
  */
-function placed(part: ScriptPart): string {
-  return '\n'.repeat(part.line - 1) + ' '.repeat(part.column - 1) + part.text;
+function placed(part: ScriptPart, source: string): string {
+  return '\n'.repeat(part.line - 1) + ' '.repeat(part.column - 1) + source.slice(part.offset, part.end);
 }
 
 /**
@@ -56,7 +56,7 @@ function placed(part: ScriptPart): string {
 export async function runPart(r: Runner, part: ScriptPart, source: string): Promise<boolean> {
   let statements;
   try {
-    statements = parse(placed(part));
+    statements = parse(placed(part, source));
   } catch (e) {
     r.err.write(`${r.interactive ? renderError(e, source, r.errColour) : errorLine(e, r.errColour)}\n`);
     return false;
