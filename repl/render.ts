@@ -23,11 +23,14 @@ export function colourJson(json: string, p: Palette): string {
 }
 
 /**
- * A result as JSON: `pretty` indents it (two spaces) and colours it with `p`; otherwise
- * one line, as `toJson` writes it (u64 values as exact integers).
+ * A result as JSON, u64 values as exact integers (`toJson`). `pretty`: coloured with
+ * `p`, and indented (two spaces) unless it fits on one line of `width` characters (at
+ * most 100); otherwise one line, plain.
  */
-export function renderJson(value: unknown, pretty: boolean, p: Palette): string {
-  return pretty ? colourJson(toJson(value, 2), p) : toJson(value);
+export function renderJson(value: unknown, pretty: boolean, p: Palette, width = 80): string {
+  const line = toJson(value);
+  if (!pretty) return line;
+  return colourJson(line.length < Math.min(width, 100) ? line : toJson(value, 2), p);
 }
 
 /** `error: CODE: message` (the message of anything else that was thrown). */

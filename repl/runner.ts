@@ -74,7 +74,7 @@ export async function runPart(r: Runner, part: ScriptPart, source: string): Prom
         text = renderTable(rows, r.columns(), r.outColour) + note;
       } else {
         const result = await r.db.execute(s.text);
-        text = r.interactive && result === null ? r.outColour.good('ok') : renderJson(result, r.pretty, r.outColour);
+        text = r.interactive && result === null ? r.outColour.good('ok') : renderJson(result, r.pretty, r.outColour, r.columns());
       }
     } catch (e) {
       progress?.stop();

@@ -127,7 +127,7 @@ describe('the interactive console', () => {
     await t.waitFor(/strata> INSERT \(7, 'seven'\)$/);
     await t.run('', /\nok\n/);
     await t.run('\\timing', 'timing is on');
-    await t.run('SHOW ssn', /\{\n {2}"ssn": 0\n\}\ntime: [\d.]+ (ms|s)\n/);
+    await t.run('SHOW ssn', /\n\{"ssn":0\}\ntime: [\d.]+ (ms|s)\n/);
     t.mark();
     t.type(KEY.ctrlC); // on an empty line: nothing to cancel, the console stays
     await t.waitFor(/\^C\n.*strata> $/);

@@ -14,7 +14,7 @@ const bytes = (s: string | number[]): Uint8Array => (typeof s === 'string' ? new
 
 describe('JSON', () => {
   test('pretty JSON colours keys, strings, numbers, booleans and null; u64 values stay exact', () => {
-    const text = renderJson({ name: 'hot', min: 18446744073709551615n, sync: true, cloud: null, n: -3 }, true, colours);
+    const text = renderJson({ name: 'hot', min: 18446744073709551615n, sync: true, cloud: null, n: -3 }, true, colours, 40);
     expect(text).toContain('\x1b[36m"name"\x1b[39m: \x1b[32m"hot"\x1b[39m');
     expect(text).toContain('\x1b[36m"min"\x1b[39m: \x1b[33m18446744073709551615\x1b[39m');
     expect(text).toContain('\x1b[35mtrue\x1b[39m');
@@ -26,6 +26,12 @@ describe('JSON', () => {
   test('a string that looks like a key or a number keeps its one colour', () => {
     expect(colourJson('{"a": "b: 12 true"}', colours)).toBe('{\x1b[36m"a"\x1b[39m: \x1b[32m"b: 12 true"\x1b[39m}');
     expect(colourJson('["x\\"y"]', colours)).toBe('[\x1b[32m"x\\"y"\x1b[39m]');
+  });
+
+  test('pretty but short: one line, coloured', () => {
+    expect(renderJson({ ssn: 0 }, true, colours)).toBe('{\x1b[36m"ssn"\x1b[39m:\x1b[33m0\x1b[39m}');
+    expect(stripAnsi(renderJson({ a: 'x'.repeat(70) }, true, colours, 80))).toBe(`{"a":"${'x'.repeat(70)}"}`);
+    expect(stripAnsi(renderJson({ a: 'x'.repeat(95) }, true, colours, 200))).toBe(`{\n  "a": "${'x'.repeat(95)}"\n}`);
   });
 
   test('not pretty: one line, no colour', () => {

@@ -47,7 +47,7 @@ afterEach(async () => {
 describe('the interactive console prints', () => {
   test('ok for statements that only act, pretty JSON for the others, the time with \\timing', async () => {
     expect(await runScript(runner(true, true), "INSERT (1, 'a'); SHOW ssn, serial", false)).toBe(true);
-    expect(out).toMatch(/^ok\ntime: [\d.]+ ms\n\{\n {2}"ssn": 0,\n {2}"serial": true\n\}\ntime: [\d.]+ ms\n$/);
+    expect(out).toMatch(/^ok\ntime: [\d.]+ ms\n\{"ssn":0,"serial":true\}\ntime: [\d.]+ ms\n$/);
     expect(err).toBe('');
   });
 
