@@ -78,35 +78,33 @@ function usageError(message: string, usage: 'strata --help' | 'strata bench --he
   return new StrataError('INVALID_INPUT', `strata: ${message}; ${usage} lists the options`);
 }
 
-/** The options of a command line, one at a time, with `--name=value` split. */
+/** The arguments of a command line, one at a time; `--name=value` gives `--name`, then `value`. */
 class Reader {
   private i = 0;
+  /** The value given with `=` to the last option read, until taken. */
+  private attached: string | null = null;
+
   constructor(private readonly argv: readonly string[], private readonly usage: 'strata --help' | 'strata bench --help') {}
 
+  /** The next argument, or undefined at the end. */
   next(): string | undefined {
     const a = this.argv[this.i++];
-    const eq = a?.startsWith('--') === true ? a.indexOf('=') : -1;
-    if (a !== undefined && eq > 0) {
-      this.pushBack(a.slice(eq + 1));
-      return a.slice(0, eq);
-    }
-    return a;
+    const eq = a !== undefined && a.startsWith('--') ? a.indexOf('=') : -1;
+    this.attached = eq > 0 ? a!.slice(eq + 1) : null;
+    return eq > 0 ? a!.slice(0, eq) : a;
   }
 
-  private pending: string[] = [];
-  private pushBack(value: string): void {
-    this.pending.push(value);
-  }
-
+  /** The value of option `flag`: the one attached with `=`, or the next argument. */
   value(flag: string): string {
-    const v = this.pending.shift() ?? this.argv[this.i++];
+    const v = this.attached ?? this.argv[this.i++];
+    this.attached = null;
     if (v === undefined) throw usageError(`${flag} needs a value`, this.usage);
     return v;
   }
 
-  /** A value attached with `=` that was not taken is an error (`--json=1`). */
+  /** After an option: a value attached with `=` that it did not take is an error (`--json=1`). */
   done(flag: string): void {
-    if (this.pending.length > 0) throw usageError(`${flag} takes no value`, this.usage);
+    if (this.attached !== null) throw usageError(`${flag} takes no value`, this.usage);
   }
 }
 

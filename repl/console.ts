@@ -14,14 +14,15 @@ import { HISTORY_SIZE, loadHistory, saveHistory } from './history.ts';
 import { errorLine } from './render.ts';
 import { type Runner, runPart } from './runner.ts';
 
-/** The prompt of a new statement, and of the lines that continue one. */
+/** The prompt of a new statement. */
 export const PROMPT = 'strata> ';
+/** The prompt of a line that continues a statement. */
 export const CONTINUATION = '   ...> ';
 
 /** What the console needs besides the runner. */
 export interface ConsoleOptions {
   readonly input: NodeJS.ReadableStream;
-  readonly output: NodeJS.WritableStream & { columns?: number };
+  readonly output: NodeJS.WritableStream & { columns?: number; isTTY?: boolean };
   /** The history file; null: none. */
   readonly historyFile: string | null;
   /** Quits the console as Ctrl-D does (SIGTERM, SIGHUP). */
@@ -46,7 +47,8 @@ export async function runConsole(r: Runner, o: ConsoleOptions): Promise<void> {
   const rl = readline.createInterface({
     input: o.input,
     output: o.output,
-    terminal: true,
+    // line editing, completion and history need a terminal to draw on
+    terminal: o.output.isTTY === true,
     prompt: PROMPT,
     history: loadHistory(o.historyFile),
     historySize: HISTORY_SIZE,
@@ -64,7 +66,8 @@ export async function runConsole(r: Runner, o: ConsoleOptions): Promise<void> {
   rl.on('SIGINT', () => cancel(rl, r, o, state));
   let queue = Promise.resolve();
   rl.on('line', (line) => {
-    queue = queue.then(() => onLine(rl, r, state, line));
+    // one line at a time, in order; a failure is reported and the console goes on
+    queue = queue.then(() => onLine(rl, r, state, line)).catch((e: unknown) => void r.err.write(`${errorLine(e, r.errColour)}\n`));
   });
   const closed = new Promise<void>((resolve) => rl.once('close', resolve));
   o.signal?.addEventListener('abort', () => rl.close(), { once: true });
