@@ -87,7 +87,14 @@ function cancel(rl: readline.Interface, r: Runner, o: ConsoleOptions, state: Sta
   // show ^C at the end of the line, go to a new line, forget the line and the statement
   rl.write(null, { ctrl: true, name: 'e' });
   o.output.write('^C');
-  (rl as unknown as { clearLine(): void }).clearLine();
+  // clearLine (undocumented, what Node's own REPL uses) ends the line and empties it;
+  // without it, delete the line as Ctrl-U does and start a new one
+  const legacy = rl as unknown as { clearLine?: () => void };
+  if (typeof legacy.clearLine === 'function') legacy.clearLine();
+  else {
+    rl.write(null, { ctrl: true, name: 'u' });
+    o.output.write('\n');
+  }
   state.buffer = '';
   rl.setPrompt(PROMPT);
   rl.prompt();
