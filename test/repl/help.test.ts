@@ -11,6 +11,7 @@ import { STATEMENT_WORDS } from '../../grammar/tokens.ts';
 import { usageOf } from '../../grammar/usage.ts';
 import { palette, stripAnsi } from '../../repl/colour.ts';
 import { DOCS_SQL, helpIndex, helpTopic, keywordsOf, parsePage, renderHelpIndex, renderHelpTopic, sameWord } from '../../repl/help.ts';
+import { tempDir } from './helpers.ts';
 
 /** Every statement form of the grammar's usage lines: `MOVE PARTITION [IF EXISTS] id INTO storage`, ... */
 function grammarForms(): string[] {
@@ -94,8 +95,25 @@ describe('\\help and docs/sql', () => {
     expect(helpTopic('create').map((p) => p.page).sort()).toEqual(['cloud.md', 'create-partition.md', 'storage.md']);
     expect(helpTopic('SHOW STORAGE hot').map((p) => p.syntax)).toEqual([['SHOW STORAGE name']]);
     expect(helpTopic('EXPLAIN').map((p) => p.syntax)).toEqual([['EXPLAIN REBALANCE']]);
-    expect(helpTopic('UPLOAD')[0]!.status).toMatch(/NOT_SUPPORTED/);
     expect(helpTopic('FROBNICATE')).toEqual([]);
+  });
+
+  test('a statement that does not run in this release says so, from the table', () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      fs.writeFileSync(
+        path.join(dir, 'README.md'),
+        '| statement | page | in this release |\n|---|---|---|\n| `FROB THING`, `FROB THINGS` | [frob.md](frob.md) | parses; `NOT_SUPPORTED` |\n',
+      );
+      fs.writeFileSync(path.join(dir, 'frob.md'), '# FROB\n\nFrobs [things](x.md).\n\n## Syntax\n\n```sql\nFROB THING id\nFROB THINGS a b\n```\n');
+      expect(helpTopic('frob things', dir)).toEqual([{ page: 'frob.md', title: 'FROB', summary: 'Frobs things.', syntax: ['FROB THINGS a b'], status: 'parses; NOT_SUPPORTED' }]);
+      expect(stripAnsi(renderHelpTopic('FROB', palette(true), 80, dir))).toBe(
+        'FROB\n  Frobs things.\n  In this release: parses; NOT_SUPPORTED.\n\n  FROB THING id\n  FROB THINGS a b\n\n  more: docs/sql/frob.md',
+      );
+      expect(stripAnsi(renderHelpIndex(palette(true), dir))).toContain('  FROB THING, FROB THINGS  [parses; NOT_SUPPORTED]');
+    } finally {
+      cleanup();
+    }
   });
 
   test('what the console prints', () => {
