@@ -36,7 +36,8 @@ function caretUnder(output: string, text: string): { line: string; caret: string
   return { line: lines[i] ?? '', caret: lines[i + 1] ?? '' };
 }
 
-describe('the interactive console', () => {
+// each step waits up to 30 s for its output; a whole session gets two minutes
+describe('the interactive console', { timeout: 120_000 }, () => {
   test('a session: completion, results, a syntax error, history, Ctrl-C, Ctrl-D, then the data is there', async () => {
     const dir = path.join(tmp.dir, 'db');
     const history = path.join(tmp.dir, 'history');
