@@ -1,94 +1,88 @@
 /**
- * The `strata` console: `strata [dir] [-e statement] [-f file]`.
+ * The `strata` command: the console on a database directory, scripts (`-e`, `-f`,
+ * standard input), and `strata bench`. See docs/console.md.
  *
- * With neither -e nor -f it reads statements from the terminal (or from standard
- * input when it is not one), a line at a time (several statements on a line are
- * separated by `;`), runs them against the database in `dir` (default `./data`) and
- * prints each result as JSON. The full console (multi-line input, completion) comes
- * with the console issue.
+ * Exit status: 0 when everything succeeded, 1 when a statement (or the open) failed,
+ * 2 for a bad command line.
  *
  * @module
  */
-import * as fs from 'node:fs';
-import * as readline from 'node:readline';
-import { Strata, StrataError } from '../src/index.ts';
-import { parse } from '../grammar/index.ts';
-import { toJson } from '../src/index.ts';
+import { Strata } from '../src/index.ts';
+import { type Args, type ConsoleArgs, parseArgs } from './args.ts';
+import { runBench } from './bench.ts';
+import { palette, wantsColour } from './colour.ts';
+import { runConsole } from './console.ts';
+import { historyPath } from './history.ts';
+import { errorLine } from './render.ts';
+import type { Runner } from './runner.ts';
+import { runSources } from './script.ts';
+import { banner, openReportLines, version } from './session.ts';
 
-const USAGE = 'usage: strata [dir] [-e statement]... [-f file]...';
+const { stdin, stdout, stderr } = process;
 
-interface Args {
-  dir: string;
-  scripts: string[];
-}
-
-function parseArgs(argv: string[]): Args {
-  const args: Args = { dir: './data', scripts: [] };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '-e' || a === '-f') {
-      const v = argv[++i];
-      if (v === undefined) throw new StrataError('INVALID_INPUT', `strata: ${a} needs an argument; ${USAGE}`);
-      args.scripts.push(a === '-e' ? v : fs.readFileSync(v, 'utf8'));
-    } else if (a === '-h' || a === '--help') {
-      console.log(USAGE);
-      process.exit(0);
-    } else {
-      args.dir = a;
-    }
-  }
-  return args;
-}
-
-function report(e: unknown): false {
-  console.error(e instanceof StrataError ? `error: ${e.code}: ${e.message}` : `error: ${String(e)}`);
-  return false;
-}
-
-/** Runs the statements of `text` one at a time, printing each result as it comes. */
-async function run(db: Strata, text: string): Promise<boolean> {
-  let statements;
+/** The console, or the scripts of -e/-f/standard input. Returns the exit status. */
+async function consoleMain(args: ConsoleArgs): Promise<number> {
+  const errColour = palette(wantsColour(stderr, process.env, args.colour));
+  let db: Strata;
   try {
-    statements = parse(text);
+    db = await Strata.open(args.dir);
   } catch (e) {
-    return report(e);
+    stderr.write(`${errorLine(e, errColour)}\n`);
+    return 1;
   }
-  for (const s of statements) {
-    try {
-      const result = await db.execute(s.text);
-      if (result !== null && result !== undefined) console.log(toJson(result, 2));
-    } catch (e) {
-      return report(e);
+  for (const line of openReportLines(db)) stderr.write(`${line}\n`);
+  const interactive = args.sources.length === 0 && stdin.isTTY === true;
+  const runner: Runner = {
+    db,
+    out: stdout,
+    err: stderr,
+    outColour: palette(wantsColour(stdout, process.env, args.colour)),
+    errColour,
+    interactive,
+    pretty: interactive || stdout.isTTY === true,
+    progress: stderr.isTTY === true ? stderr : null,
+    timing: false,
+    columns: () => stdout.columns ?? 80,
+  };
+  let ok = true;
+  try {
+    if (interactive) {
+      stdout.write(`${await banner(db, args.dir)}\n`);
+      const quit = new AbortController();
+      const stop = (): void => quit.abort();
+      process.once('SIGTERM', stop).once('SIGHUP', stop);
+      await runConsole(runner, { input: stdin, output: stdout, historyFile: historyPath(process.env), signal: quit.signal });
+      process.off('SIGTERM', stop).off('SIGHUP', stop);
+    } else {
+      const sources = args.sources.length > 0 ? args.sources : [{ kind: 'file', path: '-' } as const];
+      ok = await runSources(runner, sources, stdin, args.continueOnError);
     }
+  } finally {
+    await db.close();
   }
-  return true;
+  return ok ? 0 : 1;
 }
 
-const args = parseArgs(process.argv.slice(2));
-let db: Strata;
-try {
-  db = await Strata.open(args.dir);
-} catch (e) {
-  report(e);
-  process.exit(1);
-}
-const r = db.openReport;
-for (const line of [...r.rolledBack, ...r.completed, ...r.orphansRemoved.map((n) => `removed orphan ${n}`), ...r.damaged.map((d) => `DAMAGED ${d}`)]) console.error(`open: ${line}`);
-if (r.wal !== null && r.wal.records > 0) console.error(`open: replayed ${r.wal.records} wal records (${r.wal.events} events)`);
-let failed = false;
-if (args.scripts.length > 0) {
-  for (const s of args.scripts) if (!(await run(db, s))) failed = true;
-} else {
-  const tty = process.stdin.isTTY === true;
-  if (tty) console.log(`strata console on ${args.dir}; statements end with ; or a new line; \\q quits`);
-  const rl = readline.createInterface({ input: process.stdin, output: process.stdout, prompt: 'strata> ', terminal: tty });
-  if (tty) rl.prompt();
-  for await (const line of rl) {
-    if (line.trim() === '\\q' || line.trim().toLowerCase() === 'quit') break;
-    if (!(await run(db, line))) failed = true;
-    if (tty) rl.prompt();
+async function main(argv: string[]): Promise<number> {
+  let args: Args;
+  try {
+    args = parseArgs(argv);
+  } catch (e) {
+    stderr.write(`${errorLine(e, palette(wantsColour(stderr, process.env, null)))}\n`);
+    return 2;
   }
-  rl.close();
+  switch (args.command) {
+    case 'help':
+      stdout.write(`${args.text}\n`);
+      return 0;
+    case 'version':
+      stdout.write(`strata ${version()}\n`);
+      return 0;
+    case 'bench':
+      return runBench(args);
+    case 'console':
+      return consoleMain(args);
+  }
 }
-await db.close();
-process.exitCode = failed ? 1 : 0;
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,118 @@
+/**
+ * `strata` as a process without a terminal: -e, -f, standard input, exit statuses,
+ * --continue-on-error, the bin script, and `strata bench --json`. Each run starts a
+ * process (about a second), so each test checks several things; the finer points of
+ * scripts are tested in-process in script.test.ts.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { Strata } from '../../src/index.ts';
+import { runStrata, tempDir } from './helpers.ts';
+
+let tmp: { dir: string; cleanup: () => void };
+let n = 0;
+/** A new database directory for each test (they run concurrently). */
+const newDir = (): string => path.join(tmp.dir, `db${n++}`);
+
+beforeAll(() => {
+  tmp = tempDir();
+});
+afterAll(() => tmp.cleanup());
+
+/** The events of the database in `dir`, as SELECT answers them. */
+async function selectAll(dir: string): Promise<unknown> {
+  const db = await Strata.open(dir);
+  try {
+    return await db.execute('SELECT');
+  } finally {
+    await db.close();
+  }
+}
+
+describe.concurrent('scripts', () => {
+  test('-e and -f run in order: one JSON result per line, no colour, exit 0', async () => {
+    const dir = newDir();
+    const file = path.join(tmp.dir, 'script.sql');
+    fs.writeFileSync(file, "-- two events\nINSERT (2,\n  'b');\nINSERT (3, 'c') ;\n\nSELECT FROM 2\n");
+    const r = await runStrata([dir, '-e', "INSERT (1, 'a'); SHOW CONFIG interval", '-f', file, '-e', 'SHOW ssn']);
+    expect(r.stderr).toBe('');
+    expect(r.stdout.split('\n')).toEqual([
+      'null',
+      '{"interval":3000000}',
+      'null',
+      'null',
+      '[{"id":2,"key":null,"value":"b"},{"id":3,"key":null,"value":"c"}]',
+      '{"ssn":0}',
+      '',
+    ]);
+    expect(r.code).toBe(0);
+  });
+
+  test('standard input is a script', async () => {
+    const dir = newDir();
+    const r = await runStrata([dir], { input: "CREATE STORAGE hot;\nSHOW\n  PIPELINE;\nINSERT (5, 'k', 'v');\nSELECT\n" });
+    expect(r.stdout).toBe('null\n[]\nnull\n[{"id":5,"key":"k","value":"v"}]\n');
+    expect(r.code).toBe(0);
+  });
+
+  test('the first error stops: exit 1, the error on stderr, the statements after it not run', async () => {
+    const dir = newDir();
+    const r = await runStrata([dir, '-e', "INSERT (1, 'a'); MOVE PARTITION 0 INTO nowhere; INSERT (2, 'b')"]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('null\n');
+    expect(r.stderr).toBe("error: NOT_FOUND: move partition: no storage 'nowhere'; SHOW STORAGES lists them\n");
+    expect(await selectAll(dir)).toEqual([{ id: 1n, key: null, value: 'a' }]);
+  });
+
+  test('--continue-on-error runs everything, reports each error, and still exits 1', async () => {
+    const dir = newDir();
+    const r = await runStrata([dir, '--continue-on-error'], { input: "SHOW nothing;\nINSERT (1, 'a');\nSELEKT;\nSELECT" });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('null\n[{"id":1,"key":null,"value":"a"}]\n');
+    expect(r.stderr.split('\n')).toEqual([
+      "error: NOT_FOUND: show: unknown setting 'nothing'; SHOW CONFIG lists them",
+      expect.stringMatching(/^error: SYNTAX: syntax error at line 3, column 1: unexpected 'SELEKT'/),
+      '',
+    ]);
+  });
+
+  test('a bad option exits 2; the bin script runs the console', async () => {
+    const [bad, version] = await Promise.all([runStrata(['--bogus']), runStrata(['--version'], { binary: true })]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe("error: INVALID_INPUT: strata: unknown option '--bogus'; strata --help lists the options\n");
+    expect(version.code).toBe(0);
+    expect(version.stdout).toMatch(/^strata \d+\.\d+\.\d+\n$/);
+  });
+});
+
+describe('bench', () => {
+  test('--json: one line of figures; --read scans the events back; the settings given are set back', async () => {
+    const dir = newDir();
+    const r = await runStrata(['bench', dir, '-c', '5k', '-b', '500', '-s', '64', '-n', '-z', 'lz4', '--read', '--json']);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const f = JSON.parse(lines[0]!) as Record<string, unknown> & { read: Record<string, number> };
+    expect(Object.keys(f)).toEqual([
+      'events', 'bytes', 'seconds', 'events_per_second', 'mib_per_second', 'value_size', 'batch', 'wal', 'workers',
+      'compression', 'rss_max', 'close_seconds', 'read',
+    ]);
+    expect(f).toMatchObject({ events: 5000, value_size: 64, batch: 500, wal: false, compression: 'lz4' });
+    expect(f['events_per_second']).toBeGreaterThan(0);
+    expect(f.read).toMatchObject({ events: 5000, bytes: 5000 * 64 });
+    // with --json the summary for people goes to stderr
+    expect(r.stderr).toMatch(/^wrote 5000 events .* events\/s, [\d.]+ MiB\/s\n {2}value 64 B, batch 500, wal off, workers \d+, compression lz4;.*\nread 5000 events/);
+    // the events are in the database, with serial ids; wal and compression are as before
+    const db = await Strata.open(dir);
+    try {
+      expect(await db.execute('SELECT FROM 4999 TO 5001')).toEqual([
+        { id: 4999n, key: null, value: expect.stringMatching(/^[a-z]{64}$/) },
+        { id: 5000n, key: null, value: expect.stringMatching(/^[a-z]{64}$/) },
+      ]);
+      expect(await db.execute('SHOW "wal", compression, ssn')).toEqual({ wal: true, compression: 'zstd', ssn: 5000n });
+    } finally {
+      await db.close();
+    }
+  });
+});
