@@ -69,7 +69,7 @@ export async function runPart(r: Runner, part: ScriptPart, source: string): Prom
     let text: string;
     try {
       if (r.interactive && s.statement.kind === 'select') {
-        const { rows, more } = selectRows(r.db, s.statement);
+        const { rows, more } = await selectRows(r.db, s.statement);
         const note = more ? `\n${r.outColour.dim(`(the first ${SHOW_ROWS} rows; LIMIT n or FROM/TO show others)`)}` : '';
         text = renderTable(rows, r.columns(), r.outColour) + note;
       } else {

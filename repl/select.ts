@@ -14,13 +14,14 @@ import type { RawRow } from './table.ts';
 export const SHOW_ROWS = 1000;
 
 /** The rows of `s` with their bytes, and whether more were left out (no LIMIT, over {@link SHOW_ROWS}). */
-export function selectRows(db: Strata, s: StatementOf<'select'>): { rows: RawRow[]; more: boolean } {
+export async function selectRows(db: Strata, s: StatementOf<'select'>): Promise<{ rows: RawRow[]; more: boolean }> {
   const c = db.cursor({ ...(s.from === null ? {} : { from: s.from }), ...(s.to === null ? {} : { to: s.to }) });
   const rows: RawRow[] = [];
   const limit = s.limit ?? BigInt(SHOW_ROWS);
   let more = false;
   try {
-    while (c.next()) {
+    // nextAsync: partitions only on a cloud are fetched region by region
+    while (c.next() || (await c.nextAsync())) {
       if (BigInt(rows.length) >= limit) {
         more = s.limit === null;
         break;

@@ -25,6 +25,7 @@ export function openReportLines(db: Strata): string[] {
     ...r.completed,
     ...r.orphansRemoved.map((n) => `removed orphan ${n}`),
     ...r.damaged.map((d) => `DAMAGED ${d}`),
+    ...r.cloud,
   ];
   if (r.wal !== null && r.wal.records > 0) lines.push(`replayed ${r.wal.records} wal records (${r.wal.events} events)`);
   return lines.map((l) => `open: ${l}`);
