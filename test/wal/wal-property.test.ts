@@ -45,8 +45,11 @@ describe('WAL property', () => {
           const firstOfLast = Number(BigInt(last.slice(0, 20)));
           let end = 16;
           let survivors = firstOfLast - 1;
+          // a cut on a record boundary (or right after the header) tears nothing
+          const boundaries = [16];
           for (let i = firstOfLast - 1; i < records.length; i++) {
             end += 24 + records[i]!.payload.length;
+            boundaries.push(end);
             if (cut >= 16 && end <= cut) survivors = i + 1;
           }
 
@@ -59,7 +62,7 @@ describe('WAL property', () => {
             expect(r.count).toBe(records[i]!.count);
           });
           expect(report.lastLsn).toBe(BigInt(survivors));
-          expect(report.truncated.length).toBe(cut === size ? 0 : 1);
+          expect(report.truncated.length).toBe(boundaries.includes(cut) ? 0 : 1);
           again.begin(0n);
           const payload = Uint8Array.from([1, 2, 3]);
           expect(again.append(WAL_BATCH, payload, 9)).toBe(BigInt(survivors + 1));
@@ -71,7 +74,7 @@ describe('WAL property', () => {
           removeDirs(dirs);
         },
       ),
-      { numRuns: 150 },
+      { numRuns: Number(process.env.WAL_RUNS ?? 150) },
     );
   });
 });
