@@ -155,7 +155,7 @@ test('the cloud tier matches a model across uploads, downloads, moves, copy drop
         cleanup();
       }
     }),
-    { numRuns: 40 },
+    { numRuns: Number(process.env.CLOUD_MODEL_RUNS ?? 40) },
   );
   // the runs must have read cloud partitions by ranged GETs, a lot
   expect(stats.range).toBeGreaterThan(50);
