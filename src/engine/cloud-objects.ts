@@ -159,3 +159,16 @@ export async function writeDurable(file: string, bytes: Uint8Array, sync: boolea
   }
   if (sync) syncDir(path.dirname(file));
 }
+
+/**
+ * Checks, after a put and before the switch, that `storage` still keeps its objects
+ * where `link` put one (its cloud, or the cloud's bucket, may have changed meanwhile).
+ * @throws StrataError `INVALID_INPUT` (retryable) when it does not.
+ */
+export function checkSameCloud(ctx: EngineContext, op: string, storage: Storage, link: StorageCloud, min: bigint): void {
+  const now = ctx.storages.find(storage.name);
+  const nowLink = now === undefined ? null : cloudOf(ctx, now);
+  if (nowLink === null || nowLink.cloud !== link.cloud || nowLink.bucket !== link.bucket) {
+    throw new StrataError('INVALID_INPUT', `${op}: the cloud of storage '${storage.name}' changed while partition ${min} was uploaded; nothing was changed, retry`, { retryable: true });
+  }
+}

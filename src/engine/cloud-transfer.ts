@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { StrataError } from '../errors.ts';
 import type { PartitionRecord } from '../manifest/index.ts';
 import { PartitionFile } from '../partition/index.ts';
-import { cloudOf, doomObject, dropsLocal, fetchObject, putObject, remoteFor, retireObject, deleteObject } from './cloud-objects.ts';
+import { checkSameCloud, cloudOf, doomObject, dropsLocal, fetchObject, putObject, remoteFor, retireObject, deleteObject } from './cloud-objects.ts';
 import type { StorageCloud } from './cloud-link.ts';
 import { type EngineContext, nowMicros } from './context.ts';
 import { exclusive } from './exclusive.ts';
@@ -65,6 +65,7 @@ export async function uploadPartition(ctx: EngineContext, p: PartitionState, op:
         if (ctx.storages.find(storage.name) !== storage) {
           throw new StrataError('INVALID_INPUT', `${op}: storage '${storage.name}' changed while partition ${p.min} was uploaded; nothing was changed, retry`, { retryable: true });
         }
+        checkSameCloud(ctx, op, storage, link, p.min);
         ctx.manifest.transaction(() => {
           ctx.manifest.updatePartition(record);
           ctx.manifest.removeCloudDelete(id);
@@ -119,7 +120,8 @@ export async function downloadPartition(ctx: EngineContext, p: PartitionState, o
         throw new StrataError('CORRUPTION', `${op}: ${link.where(link.key(p.min, rec.file))} holds ${file.events} events, the manifest records ${rec.events}; restore the object or drop the partition`);
       }
       inject(ctx, 'error_download_before_switch');
-      const record: PartitionRecord = { ...rec, onStorage: true };
+      // the current record: the storage may have been renamed during the download
+      const record: PartitionRecord = { ...p.record, onStorage: true };
       ctx.manifest.updatePartition(record);
       p.record = record;
       p.file = file;

@@ -36,6 +36,13 @@ export interface EngineContext {
   /** The pipeline's tiers (empty: every partition is created on main and kept). */
   pipeline: PipelineTier[];
   readonly serial: SerialCounter;
+  /**
+   * The generation the next new partition file gets: one counter for the database, so
+   * that no file or object name is ever used twice while a reader may hold the old one
+   * (a partition dropped and created again, a rewrite rolled back). Set at open above
+   * every generation the manifest, the folders and `cloud_deletes` still name.
+   */
+  readonly generation: { next: number };
   /** Background work in flight. */
   readonly operations: OperationRegistry;
   /** Refreshes, moves and drops in flight (close waits for them). */

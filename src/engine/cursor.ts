@@ -257,14 +257,18 @@ export class Cursor implements AsyncIterable<StrataEvent>, Iterable<StrataEvent>
     }
     const remote = p.file === null ? p.remote : null;
     if (remote !== null && remote.file === null) {
-      // its index first (once per object), held so that a refresh meanwhile does not
-      // delete it under the request; then its regions, one by one as the scan stalls on them
+      // its index first (once per object); then its regions, one by one as the scan
+      // stalls on them. The wait loads the partition's object as it is when the wait
+      // runs (a refresh meanwhile may have replaced it), held so that it is not deleted
+      // under the request; next() then enters the partition again.
       this.wait = () => {
-        remote.ref();
-        return remote.load().then(
-          () => remote.unref(),
+        const now = p.file === null && !p.dropped ? p.remote : null;
+        if (now === null || now.file !== null) return Promise.resolve();
+        now.ref();
+        return now.load().then(
+          () => now.unref(),
           (e: unknown) => {
-            remote.unref();
+            now.unref();
             throw e;
           },
         );

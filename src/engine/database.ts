@@ -116,6 +116,7 @@ export class Database {
         memory: { bytes: 0 },
         operations: new OperationRegistry(),
         inflight: new Set(),
+        generation: { next: 1 },
         scheduleRefresh: () => undefined, // set once the service exists
         scheduleRebalance: () => undefined,
         scheduleUpload: () => undefined,

@@ -5,7 +5,7 @@
  */
 import type { StatementOf } from '../../grammar/index.ts';
 import { StrataError } from '../errors.ts';
-import { remoteFor } from './cloud-objects.ts';
+import { cloudOf } from './cloud-objects.ts';
 import type { EngineContext } from './context.ts';
 
 /** CREATE CLOUD [IF NOT EXISTS] name (options). */
@@ -22,7 +22,8 @@ export function executeAlterCloudSet(ctx: EngineContext, s: StatementOf<'alter_c
   const next = ctx.clouds.check(op, c, s.options);
   if (next.bucket !== c.options.bucket) {
     const users = new Set(ctx.storages.all().filter((st) => st.record.options.cloud === c.name).map((st) => st.name));
-    const n = ctx.partitions.all.filter((p) => users.has(p.record.storage) && (p.record.onCloud || p.refreshing !== null)).length;
+    const moving = new Set(ctx.operations.list().filter((op) => users.has(op.destination)).map((op) => op.partition));
+    const n = ctx.partitions.all.filter((p) => (users.has(p.record.storage) && (p.record.onCloud || p.refreshing !== null)) || moving.has(p.min)).length;
     if (n > 0) throw new StrataError('INVALID_INPUT', `${op}: ${n} partition(s) are in the bucket of cloud '${c.name}' or in transfer; its bucket can change only when none is (DOWNLOAD PARTITIONS, then DROP PARTITIONS ... ON CLOUD)`);
   }
   ctx.clouds.alter(op, c, s.options);
@@ -46,12 +47,17 @@ export function executeAlterCloudRename(ctx: EngineContext, s: StatementOf<'alte
   return null;
 }
 
-/** Points the partitions of cloud `name`'s storages at objects read through its new clients. */
+/**
+ * Has the objects of cloud `name`'s partitions read through its new clients. The
+ * objects stay the same instances: their readers' references and pending deletions
+ * must not split between an old and a new one.
+ */
 function renewRemotes(ctx: EngineContext, name: string): void {
   for (const p of ctx.partitions.all) {
     const storage = ctx.storages.find(p.record.storage);
     if (p.remote === null || storage === undefined || storage.record.options.cloud !== name) continue;
-    p.remote = remoteFor(ctx, storage, p.record);
+    const link = cloudOf(ctx, storage);
+    if (link !== null) p.remote.relink(link);
   }
 }
 

@@ -38,8 +38,6 @@ export class PartitionState {
   frozen: Memtable[] = [];
   /** The refresh in progress, if any. */
   refreshing: Promise<void> | null = null;
-  /** Generation number the next new file of this partition gets. */
-  nextGen: number;
   /** Set once the partition is dropped: cursors skip it. */
   dropped = false;
   /** Why the partition's file could not be opened, if it could not: reads fail with it. */
@@ -63,7 +61,6 @@ export class PartitionState {
     this.minLo = idLo(record.min);
     this.maxHi = idHi(record.max);
     this.maxLo = idLo(record.max);
-    this.nextGen = record.file + 1;
   }
 
   /** Whether the id `(hi, lo)` falls in this partition. */

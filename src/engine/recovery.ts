@@ -42,10 +42,21 @@ export interface OpenReport {
   wal: { segments: number; records: number; events: number; skipped: number; truncated: { file: string; offset: number; bytes: number }[] } | null;
 }
 
-/** Finishes or rolls back interrupted operations and removes orphan files. */
+/**
+ * Finishes or rolls back interrupted operations and removes orphan files; sets the
+ * next file generation above every one still named anywhere.
+ */
 export function reconcile(ctx: EngineContext, report: OpenReport): void {
   const m = ctx.manifest;
+  // no generation that anything still names, or named until now, is used again
+  let gen = 0;
+  const seen = (g: number): void => {
+    if (g > gen) gen = g;
+  };
+  for (const d of m.listCloudDeletes()) seen(parsePartitionFileName(d.key.slice(d.key.lastIndexOf('/') + 1))?.gen ?? 0);
   for (const op of m.listOperations()) {
+    seen(op.file);
+    seen(op.oldFile);
     const p = m.getPartition(op.partition);
     const name = partitionFileName(op.partition, op.file);
     if (p !== undefined && p.file === op.file && p.storage === op.storage) {
@@ -59,7 +70,10 @@ export function reconcile(ctx: EngineContext, report: OpenReport): void {
     m.deleteOperation(op.id);
   }
   const live = new Map<bigint, { storage: string; file: number; onStorage: boolean }>();
-  for (const p of m.listPartitions()) live.set(p.min, { storage: p.storage, file: p.file, onStorage: p.onStorage });
+  for (const p of m.listPartitions()) {
+    live.set(p.min, { storage: p.storage, file: p.file, onStorage: p.onStorage });
+    seen(p.file);
+  }
   for (const s of ctx.storages.all()) {
     let names: string[];
     try {
@@ -70,6 +84,7 @@ export function reconcile(ctx: EngineContext, report: OpenReport): void {
     for (const name of names) {
       const f = parsePartitionFileName(name);
       if (f === undefined) continue; // not ours: leave it alone
+      seen(f.gen);
       const owner = live.get(f.min);
       if (owner !== undefined && owner.storage === s.name && owner.file === f.gen && owner.onStorage) continue;
       removeFile(path.join(s.dir, name));
@@ -84,6 +99,7 @@ export function reconcile(ctx: EngineContext, report: OpenReport): void {
       }
     }
   }
+  ctx.generation.next = gen + 1;
 }
 
 /**

@@ -24,7 +24,7 @@ import { removeFile } from './fs-util.ts';
 import type { PartitionState } from './partition-state.ts';
 import { partitionFileName } from './paths.ts';
 import { exclusive } from './exclusive.ts';
-import { cloudOf, deleteObject, doomObject, dropsLocal, fetchObject, putObject, remoteFor, retireObject } from './cloud-objects.ts';
+import { checkSameCloud, cloudOf, deleteObject, doomObject, dropsLocal, fetchObject, putObject, remoteFor, retireObject } from './cloud-objects.ts';
 
 /**
  * Refreshes partition `p`: merges its memtables into a new file on its storage.
@@ -65,7 +65,7 @@ async function rewrite(ctx: EngineContext, p: PartitionState, dest: Storage, kin
   const frozen = p.frozen.slice();
   const source = ctx.storages.get(kind, p.record.storage);
   const old = p.record;
-  const gen = p.nextGen++;
+  const gen = ctx.generation.next++;
   const newPath = path.join(dest.dir, partitionFileName(p.min, gen));
   const oldPath = path.join(source.dir, partitionFileName(p.min, old.file));
   const sourceCloud = old.onCloud ? cloudOf(ctx, source) : null;
@@ -91,6 +91,7 @@ async function rewrite(ctx: EngineContext, p: PartitionState, dest: Storage, kin
       // the storage was altered or renamed meanwhile: its folder or key may differ now
       throw new StrataError('INVALID_INPUT', `${kind}: storage '${dest.name}' changed while partition ${p.min} was written to it; nothing was changed, retry`, { retryable: true });
     }
+    if (putId !== null) checkSameCloud(ctx, kind, dest, destCloud!, p.min);
     let lsn = old.lsn;
     for (const m of frozen) if (BigInt(m.maxLsn) > lsn) lsn = BigInt(m.maxLsn);
     record = {

@@ -23,7 +23,8 @@ export class RemoteObject {
   private retired: (() => void) | null = null;
 
   constructor(
-    readonly link: StorageCloud,
+    /** How to reach the object: replaced by {@link relink} when its cloud's options change. */
+    public link: StorageCloud,
     readonly key: string,
     /** The object's size (the manifest's record of the file). */
     readonly size: number,
@@ -70,6 +71,14 @@ export class RemoteObject {
     const f = this.index!;
     const [start, end] = f.span(i);
     return f.decode(i, await this.link.client.getRange(this.key, start, end));
+  }
+
+  /**
+   * Reaches the object through `link` from now on (its cloud was altered or renamed):
+   * the same object, so readers and a pending retirement stay as they are.
+   */
+  relink(link: StorageCloud): void {
+    this.link = link;
   }
 
   /** Readers holding a reference. */

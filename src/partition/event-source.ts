@@ -27,9 +27,9 @@ export interface EventSource {
   /**
    * Called before each step of a merge: a source whose data changed under it since
    * its last move (a memtable that took writes) seeks again strictly after the
-   * record `last[lastOff]`. Returns true if it did.
+   * record `last[lastOff]` (at or after it when `strict` is false). Returns true if it did.
    */
-  revalidate(last: Uint8Array, lastOff: number): boolean;
+  revalidate(last: Uint8Array, lastOff: number, strict?: boolean): boolean;
   /**
    * Whether the source stopped because the region it needs is not fetched yet (a
    * file kept on the cloud): it is then not `valid`, and not at its end either. Once

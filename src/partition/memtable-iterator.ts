@@ -40,7 +40,6 @@ export class MemtableIterator implements EventSource {
     this.load();
   }
 
-
   next(): void {
     const page = this.page!;
     if (++this.i >= page.n) {
@@ -55,9 +54,9 @@ export class MemtableIterator implements EventSource {
 
   resume(): void {}
 
-  revalidate(last: Uint8Array, lastOff: number): boolean {
+  revalidate(last: Uint8Array, lastOff: number, strict = true): boolean {
     if (this.version === this.mt.version) return false;
-    this.seek(last, lastOff, true);
+    this.seek(last, lastOff, strict);
     return true;
   }
 

@@ -22,16 +22,29 @@ export class MergeIterator implements EventSource {
 
   /** Set when a source stalled: the merge cannot know its smallest record until it resumes. */
   stalled = false;
+  /** Where the last seek or step started from: a memtable that took writes during a stall seeks again from there. */
+  private fromBuf: Uint8Array = NO_BYTES;
+  private fromOff = 0;
+  private fromStrict = true;
 
   seek(probe: Uint8Array, probeOff: number, strict: boolean): void {
+    this.fromBuf = probe;
+    this.fromOff = probeOff;
+    this.fromStrict = strict;
     for (const s of this.sources) s.seek(probe, probeOff, strict);
     this.pick();
   }
 
-  /** Resumes the stalled sources and picks again (the other sources already moved). */
+  /**
+   * Resumes the stalled sources, has the others catch up with writes made during the
+   * stall (they seek again from where the stalled seek or step started), and picks again.
+   */
   resume(): void {
     if (!this.stalled) return;
-    for (const s of this.sources) s.resume();
+    for (const s of this.sources) {
+      if (s.stalled) s.resume();
+      else s.revalidate(this.fromBuf, this.fromOff, this.fromStrict);
+    }
     this.pick();
   }
 
@@ -43,6 +56,9 @@ export class MergeIterator implements EventSource {
   next(): void {
     const lastBuf = this.buf;
     const lastOff = this.off;
+    this.fromBuf = lastBuf;
+    this.fromOff = lastOff;
+    this.fromStrict = true;
     const sources = this.sources;
     const at = this.at;
     for (let i = 0; i < sources.length; i++) {

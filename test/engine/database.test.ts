@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { BatchBuilder, MAX_ID, Strata, StrataError } from '../../src/index.ts';
-import { scan, tempDir } from './helpers.ts';
+import { partitionFile, scan, tempDir } from './helpers.ts';
 
 let dir: string;
 let cleanup: () => void;
@@ -170,7 +170,7 @@ describe('cursors', () => {
     await db.checkpoint();
     await db.close();
     const storage = fs.readdirSync(dir).find((n) => /^[0-9a-f-]{36}$/.test(n))!;
-    const file = path.join(dir, storage, `${'0'.padStart(20, '0')}.1.part`);
+    const file = partitionFile(path.join(dir, storage), 0);
     const bytes = fs.readFileSync(file);
     bytes[40] = bytes[40]! ^ 0xff;
     fs.writeFileSync(file, bytes);
@@ -188,14 +188,14 @@ describe('cursors', () => {
     await db.checkpoint();
     await db.close();
     const storage = fs.readdirSync(dir).find((n) => /^[0-9a-f-]{36}$/.test(n))!;
-    const file = (min: number) => path.join(dir, storage, `${String(min).padStart(20, '0')}.1.part`);
+    const file = (min: number) => partitionFile(path.join(dir, storage), min);
     const bytes = fs.readFileSync(file(100));
     bytes[bytes.length - 80] = bytes[bytes.length - 80]! ^ 0xff; // inside the index
     fs.writeFileSync(file(100), bytes);
     fs.rmSync(file(200));
     const again = await Strata.open(dir, cfg);
     expect(again.openReport.damaged).toEqual([
-      expect.stringMatching(/^partition 100: open partition file: .*0{17}100\.1\.part: index crc mismatch/),
+      expect.stringMatching(/^partition 100: open partition file: .*0{17}100\.\d+\.part: index crc mismatch/),
       expect.stringMatching(/^partition 200: open: partition 200: its file .* is missing/),
     ]);
     expect(scan(again, 0n, 99n).length).toBe(100);

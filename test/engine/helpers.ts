@@ -32,3 +32,14 @@ export function scan(db: Strata, from?: bigint, to?: bigint): Row[] {
 export function sortRows(rows: Row[]): Row[] {
   return rows.sort((a, b) => (a.id !== b.id ? (a.id < b.id ? -1 : 1) : Buffer.compare(Buffer.from(a.key, 'latin1'), Buffer.from(b.key, 'latin1'))));
 }
+
+/**
+ * The path of the one file of the partition starting at `min` in storage folder
+ * `folder` (generations come from one counter for the database: tests look them up).
+ */
+export function partitionFile(folder: string, min: number | bigint): string {
+  const prefix = `${String(min).padStart(20, '0')}.`;
+  const names = fs.readdirSync(folder).filter((n) => n.startsWith(prefix) && n.endsWith('.part'));
+  if (names.length !== 1) throw new Error(`expected one file of partition ${min} in ${folder}, found ${names.join(', ') || 'none'}`);
+  return path.join(folder, names[0]!);
+}

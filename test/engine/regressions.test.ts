@@ -8,7 +8,7 @@ import { BatchBuilder, Strata, StrataError } from '../../src/index.ts';
 import { Manifest } from '../../src/manifest/index.ts';
 import { Arena, Memtable, MemtableIterator, MergeIterator } from '../../src/partition/index.ts';
 import { BATCH_HEADER, recIdLo } from '../../src/codec/index.ts';
-import { scan, tempDir } from './helpers.ts';
+import { partitionFile, scan, tempDir } from './helpers.ts';
 
 let dir: string;
 let cleanup: () => void;
@@ -168,7 +168,7 @@ test('with a damaged partition, an open with the WAL off works and keeps the log
     await d.close();
     return s;
   })()) as { config: { uuid: string } }).config.uuid;
-  const file = path.join(dir, hot, `${'1000'.padStart(20, '0')}.1.part`);
+  const file = partitionFile(path.join(dir, hot), 1000);
   const bytes = fs.readFileSync(file);
   bytes[bytes.length - 10] = bytes[bytes.length - 10]! ^ 0xff; // the footer
   fs.writeFileSync(file, bytes);
