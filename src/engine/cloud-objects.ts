@@ -62,18 +62,16 @@ export async function fetchObject(ctx: EngineContext, p: PartitionState, link: S
  * the object is deleted (or left to open() with its row) and the error rethrown.
  *
  * A key can be put again while an older row still names it: an upload that failed
- * and could not delete what it left, a generation rolled back at open while the cloud
- * was unreachable, a cloud copy dropped while a cursor still reads it. The new row
+ * and could not delete what it left, then retried; a cloud copy dropped while a
+ * cursor still reads it, then uploaded again. The new row
  * replaces those (in one transaction), once any deletion of the key in flight has
  * ended: otherwise they would delete the object once it is live.
  */
 export async function putObject(ctx: EngineContext, link: StorageCloud, key: string, file: string, op: string): Promise<number> {
   const where = objectId(link, key);
-  for (let d = deletions(ctx).get(where); d !== undefined; d = deletions(ctx).get(where)) await d.catch(() => undefined);
+  for (let d = ctx.deletions.get(where); d !== undefined; d = ctx.deletions.get(where)) await d.catch(() => undefined);
   const id = ctx.manifest.transaction(() => {
-    for (const d of ctx.manifest.listCloudDeletes()) {
-      if (d.cloud === link.cloud && d.bucket === link.bucket && d.key === key) ctx.manifest.removeCloudDelete(d.id);
-    }
+    ctx.manifest.removeCloudDeletesOf(link.cloud, link.bucket, key);
     return ctx.manifest.insertCloudDelete({ cloud: link.cloud, bucket: link.bucket, key, created: nowMicros() });
   });
   try {
@@ -102,9 +100,9 @@ export function doomObject(ctx: EngineContext, link: StorageCloud, key: string):
  * it over ({@link putObject}), and the object is, or is about to be, live.
  */
 export async function deleteObject(ctx: EngineContext, link: StorageCloud, id: number, key: string): Promise<void> {
-  if (!ctx.manifest.listCloudDeletes().some((d) => d.id === id)) return;
+  if (!ctx.manifest.hasCloudDelete(id)) return;
   const where = objectId(link, key);
-  const inFlight = deletions(ctx);
+  const inFlight = ctx.deletions;
   const run = link.client.delete(key).then(() => ctx.manifest.removeCloudDelete(id));
   inFlight.set(where, run);
   try {
@@ -114,18 +112,7 @@ export async function deleteObject(ctx: EngineContext, link: StorageCloud, id: n
   }
 }
 
-/** Deletions of objects in flight, by database and object ({@link objectId}): a put of the same key waits for them. */
-const deleting = new WeakMap<EngineContext, Map<string, Promise<void>>>();
-
-function deletions(ctx: EngineContext): Map<string, Promise<void>> {
-  let m = deleting.get(ctx);
-  if (m === undefined) {
-    m = new Map();
-    deleting.set(ctx, m);
-  }
-  return m;
-}
-
+/** The key of `ctx.deletions` for object `key` of `link`. */
 function objectId(link: StorageCloud, key: string): string {
   return `${link.cloud}\u0000${link.bucket}\u0000${key}`;
 }

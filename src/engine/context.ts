@@ -43,6 +43,11 @@ export interface EngineContext {
    * every generation the manifest, the folders and `cloud_deletes` still name.
    */
   readonly generation: { next: number };
+  /**
+   * Deletions of cloud objects in flight, by `cloud\0bucket\0key`: a put of the same
+   * key waits for them (cloud-objects.ts).
+   */
+  readonly deletions: Map<string, Promise<void>>;
   /** Background work in flight. */
   readonly operations: OperationRegistry;
   /** Refreshes, moves and drops in flight (close waits for them). */

@@ -117,6 +117,7 @@ export class Database {
         operations: new OperationRegistry(),
         inflight: new Set(),
         generation: { next: 1 },
+        deletions: new Map(),
         scheduleRefresh: () => undefined, // set once the service exists
         scheduleRebalance: () => undefined,
         scheduleUpload: () => undefined,

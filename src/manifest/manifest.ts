@@ -350,6 +350,16 @@ export class Manifest {
     this.run(`remove cloud delete ${id}`, () => this.st.cloudDeleteRemove.run(id));
   }
 
+  /** Whether cloud delete `id` is still recorded. */
+  hasCloudDelete(id: number): boolean {
+    return this.run(`get cloud delete ${id}`, () => this.st.cloudDeleteHas.get(id)! > 0);
+  }
+
+  /** Forgets every row naming object `key` of `bucket` on `cloud` (a put of that key takes them over). */
+  removeCloudDeletesOf(cloud: string, bucket: string, key: string): void {
+    this.run(`remove cloud deletes '${key}'`, () => this.st.cloudDeleteRemoveKey.run(cloud, bucket, key));
+  }
+
   /** Points the rows of cloud `from` at its new name `to` (the cloud was renamed). */
   renameCloudDeletes(from: string, to: string): void {
     this.run(`rename cloud deletes '${from}'`, () => this.st.cloudDeleteRename.run(to, from));

@@ -89,6 +89,8 @@ export function prepareStatements(db: Database.Database) {
       'INSERT INTO cloud_deletes (cloud, bucket, key, created) VALUES (@cloud, @bucket, @key, @created)',
     ),
     cloudDeleteRemove: db.prepare<[number]>('DELETE FROM cloud_deletes WHERE id = ?'),
+    cloudDeleteHas: db.prepare<[number], number>('SELECT count(*) FROM cloud_deletes WHERE id = ?').pluck(),
+    cloudDeleteRemoveKey: db.prepare<[string, string, string]>('DELETE FROM cloud_deletes WHERE cloud = ? AND bucket = ? AND key = ?'),
     cloudDeleteRename: db.prepare<[string, string]>('UPDATE cloud_deletes SET cloud = ? WHERE cloud = ?'),
     cloudAll: db.prepare<[], CloudRow>('SELECT name, type, options, created FROM clouds ORDER BY name'),
     cloudInsert: db.prepare<[CloudRow]>('INSERT INTO clouds (name, type, options, created) VALUES (@name, @type, @options, @created)'),

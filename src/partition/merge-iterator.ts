@@ -93,21 +93,22 @@ export class MergeIterator implements EventSource {
     for (;;) {
       const at = this.at;
       this.stalled = false;
-      for (let i = 0; i < n; i++) {
-        if (sources[i]!.stalled) {
-          this.stalled = true;
-          this.valid = false;
-          this.buf = NO_BYTES;
-          return;
-        }
-      }
       let best = -1;
       let bbuf: Uint8Array = NO_BYTES;
       let boff = 0;
       for (let i = 0; i < n; i++) {
         const s = sources[i]!;
         at[i] = 0;
-        if (!s.valid) continue;
+        if (!s.valid) {
+          // a stalled source (not valid, not at its end) hides its next record: wait for it
+          if (s.stalled) {
+            this.stalled = true;
+            this.valid = false;
+            this.buf = NO_BYTES;
+            return;
+          }
+          continue;
+        }
         const c = best < 0 ? -1 : compareRecs(s.buf, s.off, bbuf, boff);
         if (c < 0) at.fill(0, 0, i); // a new smallest: the earlier ones are not on it
         if (c <= 0) {
