@@ -13,6 +13,7 @@
  */
 export { Database as Strata } from './engine/index.ts';
 export type {
+  CheckpointResult,
   Config,
   CursorOptions,
   OpenConfig,

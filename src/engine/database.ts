@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { BatchBuilder, type IdLike, toId, validateBatch } from '../codec/index.ts';
-import { StrataError, ioError } from '../errors.ts';
+import { StrataError, ioError, isStrataError } from '../errors.ts';
 import { Manifest } from '../manifest/index.ts';
 import { Arena, partitionJobs } from '../partition/index.ts';
 import { Wal } from '../wal/index.ts';
@@ -30,6 +30,18 @@ import { type StatementResult, executeScript } from './execute.ts';
 import { overLimit, relieveMemory } from './memory-limit.ts';
 import { OperationRegistry } from './operations.ts';
 import { type WriteResult, applyBatch } from './write-path.ts';
+
+/** What {@link Database.checkpoint} (and `CHECKPOINT`) did. Field names are stable. */
+export interface CheckpointResult {
+  /** Partitions refreshed: their memtables were merged into a new file. */
+  readonly partitions: number;
+  /**
+   * Partitions that hold events in memory but could not be refreshed because their file
+   * is damaged (found at open, or by this merge), by `min`, with the error: their events
+   * stay in memory and in the WAL; restore the file or drop the partition.
+   */
+  readonly damaged: readonly { readonly partition: bigint; readonly error: string }[];
+}
 
 /** Settings accepted by {@link Database.open}: any subset, ids as number or bigint. */
 export type OpenConfig = { readonly [K in keyof Config]?: Config[K] extends bigint ? bigint | number : Config[K] };
@@ -252,17 +264,44 @@ export class Database {
     await refreshPartition(this.ctx, p);
   }
 
-  /** Refreshes every partition with events in memory, then releases WAL segments. */
-  async checkpoint(): Promise<void> {
+  /**
+   * Refreshes every partition with events in memory, then releases WAL segments. A
+   * partition whose file is damaged (at open, or found by the merge) cannot be
+   * refreshed: its events stay in memory and in the WAL, it is listed in the result,
+   * and every other partition is refreshed all the same.
+   * @throws StrataError `IO`, `CLOUD`, `INTERNAL` (the first such failure, once every
+   *   refresh has ended and the WAL is released), `CLOSED`.
+   */
+  async checkpoint(): Promise<CheckpointResult> {
     this.checkOpen('checkpoint');
-    await this.checkpointAll();
+    return this.checkpointAll();
   }
 
-  private async checkpointAll(): Promise<void> {
-    // a damaged partition cannot be refreshed: its events stay in memory and in the WAL
-    const todo = this.ctx.partitions.all.filter((p) => p.eventsInMemory > 0 && p.damage === null);
-    await Promise.all(todo.map((p) => refreshPartition(this.ctx, p)));
+  private async checkpointAll(): Promise<CheckpointResult> {
+    const damaged: { partition: bigint; error: string }[] = [];
+    const todo = this.ctx.partitions.all.filter((p) => p.eventsInMemory > 0);
+    const outcomes = await Promise.allSettled(
+      todo.map((p) => {
+        if (p.damage === null) return refreshPartition(this.ctx, p);
+        damaged.push({ partition: p.min, error: p.damage.message });
+        return Promise.resolve();
+      }),
+    );
     releaseWal(this.ctx);
+    let failure: unknown;
+    let refreshed = 0;
+    outcomes.forEach((o, i) => {
+      if (o.status === 'fulfilled') {
+        if (todo[i]!.damage === null) refreshed++;
+      } else if (isStrataError(o.reason, 'CORRUPTION')) {
+        damaged.push({ partition: todo[i]!.min, error: o.reason.message });
+      } else {
+        failure ??= o.reason;
+      }
+    });
+    if (failure !== undefined) throw failure;
+    damaged.sort((a, b) => (a.partition < b.partition ? -1 : a.partition > b.partition ? 1 : 0));
+    return { partitions: refreshed, damaged };
   }
 
   /**
@@ -304,7 +343,14 @@ export class Database {
     try {
       await this.held;
       await Promise.allSettled([...ctx.inflight]);
-      if (ctx.wal === null) await this.checkpointAll();
+      if (ctx.wal === null) {
+        const { damaged } = await this.checkpointAll();
+        if (damaged.length > 0) {
+          // with the WAL off, memory is the only copy of these events
+          const list = damaged.map((d) => `${d.partition} (${d.error})`).join('; ');
+          throw new StrataError('CORRUPTION', `close: with wal off, the events in memory of damaged partitions are lost: ${list}; restore their files before writing to them`);
+        }
+      }
       this.closed = true;
       await ctx.wal?.close();
       ctx.manifest.setConfig('ssn', ctx.serial.value);

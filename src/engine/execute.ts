@@ -6,6 +6,7 @@
  */
 import { type Statement, parse } from '../../grammar/index.ts';
 import { StrataError } from '../errors.ts';
+import type { CheckpointResult } from './database.ts';
 import { dropOrphans, listOrphans } from './cloud-orphans.ts';
 import { operationsView } from './show.ts';
 import type { EngineContext } from './context.ts';
@@ -40,7 +41,7 @@ import { memoryView, storageView, storagesView, walView } from './views.ts';
 
 /** What statements need of the database besides its state. */
 export interface StatementTarget extends DataTarget {
-  checkpoint(): Promise<void>;
+  checkpoint(): Promise<CheckpointResult>;
 }
 
 /** The result of one statement of a script. */
@@ -96,8 +97,7 @@ export async function executeStatement(ctx: EngineContext, db: StatementTarget, 
     case 'drop_orphans':
       return dropOrphans(ctx);
     case 'checkpoint':
-      await db.checkpoint();
-      return null;
+      return db.checkpoint();
     case 'create_partition':
       return executeCreatePartition(ctx, s);
     case 'drop_partition':

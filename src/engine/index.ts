@@ -3,7 +3,7 @@
  *
  * @module
  */
-export { Database, type OpenConfig } from './database.ts';
+export { Database, type CheckpointResult, type OpenConfig } from './database.ts';
 export { toJson } from './json.ts';
 export type { StatementResult } from './execute.ts';
 export type { SetResult } from './exec-settings.ts';

@@ -138,6 +138,12 @@ describe('batch format v1', () => {
     expectInvalid(b, /serial id but carries id 5/);
   });
 
+  test('a serial delete (flags 0x03) is refused, as docs/batch-format.md says', () => {
+    const b = new BatchBuilder().delete(0n, 'k').finish().slice();
+    b[BATCH_HEADER + 13] = FLAG_DELETE | FLAG_SERIAL;
+    expectInvalid(b, /record 0 is a delete with the serial flag/);
+  });
+
   test('the builder rejects a key over 255 bytes and bad ids', () => {
     expect(() => new BatchBuilder().insert(1n, 'x'.repeat(256), '')).toThrow(/key of 256 bytes/);
     expect(() => new BatchBuilder().insert(-1, '', '')).toThrow(StrataError);
