@@ -18,6 +18,7 @@ import { StorageRegistry } from './storage-registry.ts';
 import { CloudRegistry } from './cloud-registry.ts';
 import { Cursor, type CursorOptions } from './cursor.ts';
 import { syncDir } from './fs-util.ts';
+import { refuseLostManifest } from './disk-scan.ts';
 import { DirLock } from './lock.ts';
 import { PartitionMap } from './partition-map.ts';
 import { manifestPath, walDir } from './paths.ts';
@@ -88,6 +89,12 @@ export class Database {
     // bad settings change nothing: check them before anything is created
     applySettings('open', defaultConfig(), (config ?? {}) as Record<string, unknown>);
     const lock = DirLock.acquire(dir);
+    try {
+      refuseLostManifest(dir);
+    } catch (e) {
+      lock.release();
+      throw e;
+    }
     let manifest: Manifest | undefined;
     let pool: WorkerPool | undefined;
     let db: Database | undefined;

@@ -9,6 +9,7 @@ export {
   WAL_BATCH,
   WAL_DROP_RANGE,
   WAL_MAX_PAYLOAD,
+  WAL_SEGMENT_HEADER,
   decodeDropRange,
   encodeDropRange,
   parseWalSegmentName,
