@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { type Statement, parse } from '../../grammar/index.ts';
+import type { Statement } from '../../grammar/index.ts';
 import { StrataError } from '../errors.ts';
 import type { CheckpointResult } from './database.ts';
 import { dropOrphans, listOrphans } from './cloud-orphans.ts';
@@ -57,6 +57,9 @@ export interface StatementResult {
  * statements in order, stopping at the first error.
  */
 export async function executeScript(ctx: EngineContext, db: StatementTarget, sql: string): Promise<StatementResult[]> {
+  // the grammar (chevrotain) is loaded on the first statement: a program that only
+  // writes and reads never pays for it
+  const { parse } = await import('../../grammar/index.ts');
   const statements = parse(sql);
   const out: StatementResult[] = [];
   for (const s of statements) out.push({ statement: s.text, result: await executeStatement(ctx, db, s.statement) });

@@ -3,9 +3,13 @@
  * credentials, bounded connection and request times, and no retries of its own
  * (Strata retries around each call, see ../retry.ts).
  *
+ * The SDK is loaded on first use ({@link loadSdk}): a database without clouds, and a
+ * process that never reaches its cloud, do not pay its load time.
+ *
  * @module
  */
-import { S3Client } from '@aws-sdk/client-s3';
+import type * as Sdk from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { StrataError } from '../../errors.ts';
 import type { CloudConfig } from '../cloud.ts';
 import type { RetryPolicy } from '../retry.ts';
@@ -13,8 +17,22 @@ import type { RetryPolicy } from '../retry.ts';
 /** Longest time to open a TCP (and TLS) connection. */
 const CONNECT_MS = 5_000;
 
-/** Opens no connection yet: the first call does. Throws `INVALID_INPUT` for a bad url. */
-export function createS3Client(name: string, config: CloudConfig, policy: RetryPolicy): S3Client {
+/** The AWS SDK's S3 module. */
+export type S3Sdk = typeof Sdk;
+
+let sdk: Promise<S3Sdk> | undefined;
+
+/** Loads the SDK once per process (a failed load is retried by the next call). */
+export function loadSdk(): Promise<S3Sdk> {
+  sdk ??= import('@aws-sdk/client-s3').catch((e: unknown) => {
+    sdk = undefined;
+    throw e;
+  });
+  return sdk;
+}
+
+/** Throws `INVALID_INPUT` unless `config.url` is an http(s) URL. */
+export function checkUrl(name: string, config: CloudConfig): void {
   let url: URL;
   try {
     url = new URL(config.url);
@@ -24,8 +42,12 @@ export function createS3Client(name: string, config: CloudConfig, policy: RetryP
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new StrataError('INVALID_INPUT', `open cloud: s3 '${name}': url '${config.url}' is not http or https`);
   }
+}
+
+/** Opens no connection yet: the first call does. REQUIRES: {@link checkUrl} passed. */
+export function createS3Client(sdk: S3Sdk, config: CloudConfig, policy: RetryPolicy): S3Client {
   const agent = { keepAlive: true, maxSockets: 64 };
-  return new S3Client({
+  return new sdk.S3Client({
     endpoint: config.url,
     region: config.region || 'us-east-1',
     forcePathStyle: config.path_style,

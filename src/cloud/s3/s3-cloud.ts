@@ -6,28 +6,24 @@
  * @module
  */
 import { createHash } from 'node:crypto';
-import {
-  type BucketLocationConstraint,
-  CreateBucketCommand,
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadBucketCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3';
+import type { BucketLocationConstraint, S3Client } from '@aws-sdk/client-s3';
 import { StrataError } from '../../errors.ts';
 import type { Cloud, CloudConfig, CloudObjectInfo, RetryOptions } from '../cloud.ts';
 import { RetryExhausted, type RetryPolicy, retryPolicy, withRetry } from '../retry.ts';
 import { readBody, statusOf } from './s3-body.ts';
-import { createS3Client } from './s3-client.ts';
+import { type S3Sdk, checkUrl, createS3Client, loadSdk } from './s3-client.ts';
 import { addDebugLog } from './s3-debug.ts';
 import { AnswerError, describeFailure } from './s3-errors.ts';
 
 /** The kinds of request `stats` counts. */
 export const REQUEST_KINDS = ['bucket', 'put', 'get', 'range', 'head', 'delete', 'list'] as const;
 type Kind = (typeof REQUEST_KINDS)[number];
+
+/** The client's `send` and the SDK's command classes. */
+interface Connection {
+  readonly send: S3Client['send'];
+  readonly sdk: S3Sdk;
+}
 
 /** One call: the operation for messages, the kind for stats, what it targets. */
 interface Call {
@@ -40,7 +36,8 @@ interface Call {
 /** A cloud of type `s3`. */
 export class S3Cloud implements Cloud {
   readonly bucket: string;
-  private readonly client: S3Client;
+  /** The SDK client, made on the first call (the SDK loads then). */
+  private client: S3Client | null = null;
   private readonly policy: RetryPolicy;
   private readonly counts: Record<Kind, number>;
   private closed = false;
@@ -57,8 +54,7 @@ export class S3Cloud implements Cloud {
     } catch (cause) {
       throw new StrataError('INVALID_INPUT', `open cloud: s3 '${name}': ${(cause as Error).message}`, { cause });
     }
-    this.client = createS3Client(name, config, this.policy);
-    if (config.debug) addDebugLog(this.client, name, (s) => this.scrub(s));
+    checkUrl(name, config);
     this.counts = Object.fromEntries(REQUEST_KINDS.map((k) => [k, 0])) as Record<Kind, number>;
   }
 
@@ -69,9 +65,9 @@ export class S3Cloud implements Cloud {
   async ensureBucket(): Promise<void> {
     const call: Call = { op: 'cloud ensure bucket', kind: 'bucket', target: '' };
     const exists = () =>
-      this.run(call, async (signal) => {
+      this.run(call, async (signal, c) => {
         try {
-          await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }), { abortSignal: signal });
+          await c.send(new c.sdk.HeadBucketCommand({ Bucket: this.bucket }), { abortSignal: signal });
           return true;
         } catch (e) {
           if (statusOf(e) === 404) return false;
@@ -80,10 +76,9 @@ export class S3Cloud implements Cloud {
       });
     if (await exists()) return;
     const region = this.config.region || 'us-east-1';
-    const created = await this.run(call, async (signal) => {
+    const created = await this.run(call, async (signal, c) => {
       try {
-        await this.client.send(
-          new CreateBucketCommand({
+        await c.send(new c.sdk.CreateBucketCommand({
             Bucket: this.bucket,
             // us-east-1 is the default location and may not be named
             ...(region === 'us-east-1' ? {} : { CreateBucketConfiguration: { LocationConstraint: region as BucketLocationConstraint } }),
@@ -106,8 +101,8 @@ export class S3Cloud implements Cloud {
 
   async put(key: string, body: Uint8Array): Promise<string | undefined> {
     const md5 = createHash('md5').update(body).digest('base64');
-    const out = await this.run({ op: 'cloud put', kind: 'put', target: keyTarget(key) }, (signal) =>
-      this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentLength: body.byteLength, ContentMD5: md5 }), {
+    const out = await this.run({ op: 'cloud put', kind: 'put', target: keyTarget(key) }, (signal, c) =>
+      c.send(new c.sdk.PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentLength: body.byteLength, ContentMD5: md5 }), {
         abortSignal: signal,
       }),
     );
@@ -121,15 +116,15 @@ export class S3Cloud implements Cloud {
     if (start === end) return new Uint8Array(0);
     const range = `bytes=${start}-${end - 1}`;
     const call: Call = { op: 'cloud get range', kind: 'range', target: `${keyTarget(key)} range [${start}, ${end})` };
-    return this.run(call, async (signal) => {
-      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: range }), { abortSignal: signal });
+    return this.run(call, async (signal, c) => {
+      const out = await c.send(new c.sdk.GetObjectCommand({ Bucket: this.bucket, Key: key, Range: range }), { abortSignal: signal });
       return checkRange(await readBody(out.Body, signal), out.ContentRange, start, end);
     });
   }
 
   async get(key: string): Promise<Uint8Array> {
-    return this.run({ op: 'cloud get', kind: 'get', target: keyTarget(key) }, async (signal) => {
-      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }), { abortSignal: signal });
+    return this.run({ op: 'cloud get', kind: 'get', target: keyTarget(key) }, async (signal, c) => {
+      const out = await c.send(new c.sdk.GetObjectCommand({ Bucket: this.bucket, Key: key }), { abortSignal: signal });
       const bytes = await readBody(out.Body, signal);
       if (out.ContentLength !== undefined && bytes.byteLength !== out.ContentLength) {
         throw new AnswerError(`got ${bytes.byteLength} bytes instead of ${out.ContentLength}`, true);
@@ -139,9 +134,9 @@ export class S3Cloud implements Cloud {
   }
 
   async head(key: string): Promise<CloudObjectInfo | null> {
-    return this.run({ op: 'cloud head', kind: 'head', target: keyTarget(key) }, async (signal) => {
+    return this.run({ op: 'cloud head', kind: 'head', target: keyTarget(key) }, async (signal, c) => {
       try {
-        const out = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }), { abortSignal: signal });
+        const out = await c.send(new c.sdk.HeadObjectCommand({ Bucket: this.bucket, Key: key }), { abortSignal: signal });
         return { key, size: out.ContentLength ?? 0, ...etagOf(out.ETag) };
       } catch (e) {
         if (statusOf(e) === 404 && (e as { name?: unknown }).name !== 'NoSuchBucket') return null;
@@ -151,9 +146,9 @@ export class S3Cloud implements Cloud {
   }
 
   async delete(key: string): Promise<void> {
-    await this.run({ op: 'cloud delete', kind: 'delete', target: keyTarget(key) }, async (signal) => {
+    await this.run({ op: 'cloud delete', kind: 'delete', target: keyTarget(key) }, async (signal, c) => {
       try {
-        await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }), { abortSignal: signal });
+        await c.send(new c.sdk.DeleteObjectCommand({ Bucket: this.bucket, Key: key }), { abortSignal: signal });
       } catch (e) {
         // S3 answers 204 for an absent key; some compatible stores answer 404
         if (statusOf(e) !== 404 || (e as { name?: unknown }).name === 'NoSuchBucket') throw e;
@@ -167,10 +162,9 @@ export class S3Cloud implements Cloud {
     let after: string | undefined;
     const call: Call = { op: 'cloud list', kind: 'list', target: ` prefix '${prefix}'` };
     for (;;) {
-      const out = await this.run(call, async (signal) => {
+      const out = await this.run(call, async (signal, c) => {
         try {
-          return await this.client.send(
-            new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token, StartAfter: token === undefined ? after : undefined }),
+          return await c.send(new c.sdk.ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token, StartAfter: token === undefined ? after : undefined }),
             { abortSignal: signal },
           );
         } catch (e) {
@@ -194,19 +188,33 @@ export class S3Cloud implements Cloud {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.client.destroy();
+    this.client?.destroy();
+  }
+
+  /** The client and the SDK, made and loaded on the first call. @throws `CLOSED`. */
+  private async connect(op: string, where: string): Promise<Connection> {
+    const sdk = await loadSdk();
+    if (this.closed) throw new StrataError('CLOSED', `${op}: ${where}: the cloud is closed`);
+    let client = this.client;
+    if (client === null) {
+      client = createS3Client(sdk, this.config, this.policy);
+      if (this.config.debug) addDebugLog(client, this.name, (s) => this.scrub(s));
+      this.client = client;
+    }
+    return { send: client.send.bind(client) as S3Client['send'], sdk };
   }
 
   /** Runs one call: counted, logged, retried, its failure made a StrataError. */
-  private async run<T>(call: Call, attempt: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  private async run<T>(call: Call, attempt: (signal: AbortSignal, c: Connection) => Promise<T>): Promise<T> {
     const where = `s3 '${this.name}' bucket '${this.bucket}'${call.target}`;
     if (this.closed) throw new StrataError('CLOSED', `${call.op}: ${where}: the cloud is closed`);
+    const c = await this.connect(call.op, where);
     try {
       return await withRetry(
         this.policy,
         (signal) => {
           this.counts[call.kind]++;
-          return attempt(signal);
+          return attempt(signal, c);
         },
         (e) => !this.closed && describeFailure(e).retryable,
       );
