@@ -28,82 +28,94 @@ export interface StorageRow {
 const PARTITION_COLUMNS =
   'min, max, storage, file, lsn, events, regions, size, size_uncompressed, created, refreshed, refreshes, on_storage, on_cloud';
 
+/**
+ * What the manifest uses of a prepared statement: the small interface it needs, not
+ * the whole of better-sqlite3's (whose namespace the declarations cannot name).
+ */
+export interface Prepared<P extends unknown[], R> {
+  run(...params: P): Database.RunResult;
+  get(...params: P): R | undefined;
+  all(...params: P): R[];
+}
+
 /** Prepares every statement of the manifest on `db`. */
 export function prepareStatements(db: Database.Database) {
+  const pluck = <P extends unknown[], R>(sql: string): Prepared<P, R> => db.prepare<P, R>(sql).pluck();
+  const prep = <P extends unknown[] = [], R = unknown>(sql: string): Prepared<P, R> => db.prepare<P, R>(sql);
   return {
-    configAll: db.prepare<[], ValueRow>('SELECT name, type, value FROM config ORDER BY name'),
-    configSet: db.prepare<[string, string, string]>(
+    configAll: prep<[], ValueRow>('SELECT name, type, value FROM config ORDER BY name'),
+    configSet: prep<[string, string, string]>(
       'INSERT INTO config (name, type, value) VALUES (?, ?, ?) ' +
         'ON CONFLICT (name) DO UPDATE SET type = excluded.type, value = excluded.value',
     ),
 
-    storageAll: db.prepare<[], StorageRow>('SELECT name, uuid, path, created FROM storages ORDER BY name'),
-    storageGet: db.prepare<[string], StorageRow>('SELECT name, uuid, path, created FROM storages WHERE name = ?'),
-    storageInsert: db.prepare<[StorageRow]>(
+    storageAll: prep<[], StorageRow>('SELECT name, uuid, path, created FROM storages ORDER BY name'),
+    storageGet: prep<[string], StorageRow>('SELECT name, uuid, path, created FROM storages WHERE name = ?'),
+    storageInsert: prep<[StorageRow]>(
       'INSERT INTO storages (name, uuid, path, created) VALUES (@name, @uuid, @path, @created)',
     ),
-    storageUpdate: db.prepare<[StorageRow & { old: string }]>(
+    storageUpdate: prep<[StorageRow & { old: string }]>(
       'UPDATE storages SET name = @name, uuid = @uuid, path = @path, created = @created WHERE name = @old',
     ),
-    storageDelete: db.prepare<[string]>('DELETE FROM storages WHERE name = ?'),
-    storagePartitions: db.prepare<[string], number>('SELECT count(*) FROM partitions WHERE storage = ?').pluck(),
+    storageDelete: prep<[string]>('DELETE FROM storages WHERE name = ?'),
+    storagePartitions: pluck<[string], number>('SELECT count(*) FROM partitions WHERE storage = ?'),
 
-    optionAll: db.prepare<[], ValueRow>('SELECT storage, name, type, value FROM storage_options ORDER BY storage, name'),
-    optionOf: db.prepare<[string], ValueRow>(
+    optionAll: prep<[], ValueRow>('SELECT storage, name, type, value FROM storage_options ORDER BY storage, name'),
+    optionOf: prep<[string], ValueRow>(
       'SELECT storage, name, type, value FROM storage_options WHERE storage = ? ORDER BY name',
     ),
-    optionInsert: db.prepare<[string, string, string, string]>(
+    optionInsert: prep<[string, string, string, string]>(
       'INSERT INTO storage_options (storage, name, type, value) VALUES (?, ?, ?, ?)',
     ),
-    optionClear: db.prepare<[string]>('DELETE FROM storage_options WHERE storage = ?'),
+    optionClear: prep<[string]>('DELETE FROM storage_options WHERE storage = ?'),
 
-    partitionAll: db.prepare<[], PartitionRow>(`SELECT ${PARTITION_COLUMNS} FROM partitions ORDER BY min`),
-    partitionGet: db.prepare<[string], PartitionRow>(`SELECT ${PARTITION_COLUMNS} FROM partitions WHERE min = ?`),
+    partitionAll: prep<[], PartitionRow>(`SELECT ${PARTITION_COLUMNS} FROM partitions ORDER BY min`),
+    partitionGet: prep<[string], PartitionRow>(`SELECT ${PARTITION_COLUMNS} FROM partitions WHERE min = ?`),
     // the partition with the greatest min <= max, other than `self`: since partitions
     // never overlap, [min, max] overlaps some partition iff it overlaps this one
-    partitionBelow: db.prepare<[{ max: string; self: string }], { min: string; max: string }>(
+    partitionBelow: prep<[{ max: string; self: string }], { min: string; max: string }>(
       'SELECT min, max FROM partitions WHERE min <= @max AND min <> @self ORDER BY min DESC LIMIT 1',
     ),
-    partitionInsert: db.prepare<[PartitionRow]>(
+    partitionInsert: prep<[PartitionRow]>(
       `INSERT INTO partitions (${PARTITION_COLUMNS}) VALUES (@min, @max, @storage, @file, @lsn, @events, ` +
         '@regions, @size, @size_uncompressed, @created, @refreshed, @refreshes, @on_storage, @on_cloud)',
     ),
-    partitionUpdate: db.prepare<[PartitionRow]>(
+    partitionUpdate: prep<[PartitionRow]>(
       'UPDATE partitions SET max = @max, storage = @storage, file = @file, lsn = @lsn, events = @events, ' +
         'regions = @regions, size = @size, size_uncompressed = @size_uncompressed, created = @created, ' +
         'refreshed = @refreshed, refreshes = @refreshes, on_storage = @on_storage, on_cloud = @on_cloud WHERE min = @min',
     ),
-    partitionDelete: db.prepare<[string]>('DELETE FROM partitions WHERE min = ?'),
+    partitionDelete: prep<[string]>('DELETE FROM partitions WHERE min = ?'),
 
-    operationAll: db.prepare<[], OperationRow>(
+    operationAll: prep<[], OperationRow>(
       'SELECT id, kind, partition, storage, file, old_file, started, detail FROM operations ORDER BY id',
     ),
-    operationInsert: db.prepare<[Omit<OperationRow, 'id'>]>(
+    operationInsert: prep<[Omit<OperationRow, 'id'>]>(
       'INSERT INTO operations (kind, partition, storage, file, old_file, started, detail) ' +
         'VALUES (@kind, @partition, @storage, @file, @old_file, @started, @detail)',
     ),
-    operationDelete: db.prepare<[number]>('DELETE FROM operations WHERE id = ?'),
+    operationDelete: prep<[number]>('DELETE FROM operations WHERE id = ?'),
 
-    cloudDeleteAll: db.prepare<[], CloudDeleteRow>('SELECT id, cloud, bucket, key, created FROM cloud_deletes ORDER BY id'),
-    cloudDeleteInsert: db.prepare<[Omit<CloudDeleteRow, 'id'>]>(
+    cloudDeleteAll: prep<[], CloudDeleteRow>('SELECT id, cloud, bucket, key, created FROM cloud_deletes ORDER BY id'),
+    cloudDeleteInsert: prep<[Omit<CloudDeleteRow, 'id'>]>(
       'INSERT INTO cloud_deletes (cloud, bucket, key, created) VALUES (@cloud, @bucket, @key, @created)',
     ),
-    cloudDeleteRemove: db.prepare<[number]>('DELETE FROM cloud_deletes WHERE id = ?'),
-    cloudDeleteHas: db.prepare<[number], number>('SELECT count(*) FROM cloud_deletes WHERE id = ?').pluck(),
-    cloudDeleteRemoveKey: db.prepare<[string, string, string]>('DELETE FROM cloud_deletes WHERE cloud = ? AND bucket = ? AND key = ?'),
-    cloudDeleteRename: db.prepare<[string, string]>('UPDATE cloud_deletes SET cloud = ? WHERE cloud = ?'),
-    cloudAll: db.prepare<[], CloudRow>('SELECT name, type, options, created FROM clouds ORDER BY name'),
-    cloudInsert: db.prepare<[CloudRow]>('INSERT INTO clouds (name, type, options, created) VALUES (@name, @type, @options, @created)'),
-    cloudUpdate: db.prepare<[CloudRow & { old: string }]>(
+    cloudDeleteRemove: prep<[number]>('DELETE FROM cloud_deletes WHERE id = ?'),
+    cloudDeleteHas: pluck<[number], number>('SELECT count(*) FROM cloud_deletes WHERE id = ?'),
+    cloudDeleteRemoveKey: prep<[string, string, string]>('DELETE FROM cloud_deletes WHERE cloud = ? AND bucket = ? AND key = ?'),
+    cloudDeleteRename: prep<[string, string]>('UPDATE cloud_deletes SET cloud = ? WHERE cloud = ?'),
+    cloudAll: prep<[], CloudRow>('SELECT name, type, options, created FROM clouds ORDER BY name'),
+    cloudInsert: prep<[CloudRow]>('INSERT INTO clouds (name, type, options, created) VALUES (@name, @type, @options, @created)'),
+    cloudUpdate: prep<[CloudRow & { old: string }]>(
       'UPDATE clouds SET name = @name, type = @type, options = @options, created = @created WHERE name = @old',
     ),
-    cloudDelete: db.prepare<[string]>('DELETE FROM clouds WHERE name = ?'),
-    droppedAll: db.prepare<[], { min: string; max: string; lsn: string }>('SELECT min, max, lsn FROM dropped ORDER BY lsn'),
-    droppedInsert: db.prepare<[string, string, string]>('INSERT INTO dropped (min, max, lsn) VALUES (?, ?, ?)'),
-    droppedPrune: db.prepare<[string]>('DELETE FROM dropped WHERE lsn < ?'),
-    pipelineAll: db.prepare<[], PipelineRow>('SELECT position, storage, partitions, size, events, duration FROM pipeline ORDER BY position'),
-    pipelineClear: db.prepare<[]>('DELETE FROM pipeline'),
-    pipelineInsert: db.prepare<[PipelineRow]>(
+    cloudDelete: prep<[string]>('DELETE FROM clouds WHERE name = ?'),
+    droppedAll: prep<[], { min: string; max: string; lsn: string }>('SELECT min, max, lsn FROM dropped ORDER BY lsn'),
+    droppedInsert: prep<[string, string, string]>('INSERT INTO dropped (min, max, lsn) VALUES (?, ?, ?)'),
+    droppedPrune: prep<[string]>('DELETE FROM dropped WHERE lsn < ?'),
+    pipelineAll: prep<[], PipelineRow>('SELECT position, storage, partitions, size, events, duration FROM pipeline ORDER BY position'),
+    pipelineClear: prep<[]>('DELETE FROM pipeline'),
+    pipelineInsert: prep<[PipelineRow]>(
       'INSERT INTO pipeline (position, storage, partitions, size, events, duration) ' +
         'VALUES (@position, @storage, @partitions, @size, @events, @duration)',
     ),

@@ -16,5 +16,5 @@ export type { RegionReader } from './region-reader.ts';
 export { PartitionFileWriter, type FileWriterOptions, type FileSummary } from './file-writer.ts';
 export { type RefreshJob, type RefreshResult, runRefreshJob } from './refresh-job.ts';
 
-/** URL of the job module for the worker pool. */
-export const partitionJobs = new URL('./jobs.ts', import.meta.url);
+/** URL of the job module for the worker pool (`.ts` in the sources, `.js` in the build). */
+export const partitionJobs = new URL(`./jobs${import.meta.url.slice(import.meta.url.lastIndexOf('.'))}`, import.meta.url);

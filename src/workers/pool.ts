@@ -32,7 +32,8 @@ interface Slot {
 }
 
 const bootstrap = new URL('./bootstrap.mjs', import.meta.url);
-const workerMain = new URL('./worker-main.ts', import.meta.url);
+// `.ts` when run from the sources, `.js` in the build (dist/)
+const workerMain = new URL(`./worker-main${import.meta.url.slice(import.meta.url.lastIndexOf('.'))}`, import.meta.url);
 
 /** A fixed-size pool of worker threads running jobs of one module. */
 export class WorkerPool {

@@ -16,12 +16,12 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Strata } from '../../src/index.ts';
 import type { OpenReport } from '../../src/index.ts';
 import { tempDir, type Row } from '../engine/helpers.ts';
-import { EVENTS, expectedValue } from './engine-child.ts';
+import { EVENTS, expectedValue } from './engine-child.mjs';
 import { type Part, expectConsistent, readManifest, scanAll, storageLayout } from './engine-helpers.ts';
 import { type FaultProxy, startFaultProxy } from './fault-proxy.ts';
 import { type S3Server, startS3Server } from './s3-server.ts';
 
-const CHILD = fileURLToPath(new URL('./engine-child.ts', import.meta.url));
+const CHILD = fileURLToPath(new URL('./engine-child.mjs', import.meta.url));
 
 let s3: S3Server;
 beforeAll(async () => {
@@ -50,7 +50,7 @@ function runChild(dir: string, url: string, point: string, statement: string): P
   return slot(
     () =>
       new Promise((resolve, reject) => {
-        const c = spawn(process.execPath, ['--import', 'tsx', CHILD, dir, url, point, statement], { stdio: ['ignore', 'ignore', 'pipe'] });
+        const c = spawn(process.execPath, [CHILD, dir, url, point, statement], { stdio: ['ignore', 'ignore', 'pipe'] });
         let stderr = '';
         c.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
         c.once('error', reject);

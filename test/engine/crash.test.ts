@@ -11,12 +11,12 @@ import { expect, test } from 'vitest';
 import { Strata } from '../../src/index.ts';
 import { scan, tempDir } from './helpers.ts';
 
-const child = fileURLToPath(new URL('./crash-child.ts', import.meta.url));
+const child = fileURLToPath(new URL('./crash-child.mjs', import.meta.url));
 
 /** Runs the child for a round and kills it after `killAfter` acks; returns the last ack. */
 function runRound(dir: string, round: number, killAfter: number): Promise<number> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', child, dir, String(round)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(process.execPath, [child, dir, String(round)], { stdio: ['ignore', 'pipe', 'pipe'] });
     let last = -1;
     let buf = '';
     let err = '';

@@ -12,7 +12,7 @@ import { describe, expect, test } from 'vitest';
 import { Strata } from '../../src/index.ts';
 import { scan, tempDir } from './helpers.ts';
 
-const child = fileURLToPath(new URL('./inject-child.ts', import.meta.url));
+const child = fileURLToPath(new URL('./inject-child.mjs', import.meta.url));
 
 interface Part {
   min: bigint;
@@ -28,7 +28,7 @@ function expected(i: number): string | undefined {
 
 async function crashAt(point: string, statement: string) {
   const { dir, cleanup } = tempDir('strata-inject-');
-  const r = spawnSync(process.execPath, ['--import', 'tsx', child, dir, point, statement], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [child, dir, point, statement], { encoding: 'utf8' });
   expect(r.status, r.stderr).toBe(7);
   const db = await Strata.open(dir, { workers: 0 });
   const parts = (await db.execute('SHOW PARTITIONS')) as Part[];

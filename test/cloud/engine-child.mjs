@@ -22,24 +22,28 @@
  * Then, in memory only (the WAL): every 7th event replaced by `w<i>`, events 5, 2005
  * and 3005 deleted. {@link expectedValue} is the result.
  */
-import { BatchBuilder, Strata } from '../../src/index.ts';
-import { createCloudSql } from './engine-helpers.ts';
+import { BatchBuilder, Strata } from '../../dist/src/index.js';
 
 const [dir, url, point, statement] = process.argv.slice(2);
 
 /** Events the child writes: ids 0..EVENTS-1. */
 export const EVENTS = 5000;
 
-/** The value event `i` has once the child's writes are all applied, or undefined when deleted. */
-export function expectedValue(i: number): string | undefined {
+/**
+ * The value event `i` has once the child's writes are all applied, or undefined when deleted.
+ * @param {number} i
+ * @returns {string | undefined}
+ */
+export function expectedValue(i) {
   if (i === 5 || i === 2005 || i === 3005) return undefined;
   return i % 7 === 0 ? `w${i}` : `v${i}`;
 }
 
-async function main(): Promise<void> {
+/** @returns {Promise<void>} */
+async function main() {
   // workers_upload 0 as well: nothing runs in the background, the layout is exact
-  const db = await Strata.open(dir!, { workers: 0, workers_upload: 0, interval: 1000 });
-  await db.execute(`${createCloudSql(url!)}; CREATE STORAGE cold (cloud 's3')`);
+  const db = await Strata.open(String(dir), { workers: 0, workers_upload: 0, interval: 1000 });
+  await db.execute(`CREATE CLOUD s3 (type 's3', url '${url}', access_key 'S3RVER', secret_key 'S3RVER', path_style true); CREATE STORAGE cold (cloud 's3')`);
   const b = new BatchBuilder();
   for (let i = 0; i < EVENTS; i++) b.insert(i, 'k', `v${i}`);
   await db.write(b);
@@ -53,16 +57,16 @@ async function main(): Promise<void> {
   await db.write(more);
   await db.execute(`SET ${point} TO true`);
   try {
-    await db.execute(statement!);
+    await db.execute(String(statement));
   } catch (e) {
-    if ((e as Error).message.includes('error injection point reached')) process.exit(7);
+    if (e instanceof Error && e.message.includes('error injection point reached')) process.exit(7);
     throw e;
   }
   process.exit(0);
 }
 
-if (dir !== undefined && process.argv[1]?.endsWith('engine-child.ts')) {
-  main().catch((e: unknown) => {
+if (dir !== undefined && process.argv[1]?.endsWith('engine-child.mjs')) {
+  main().catch((/** @type {unknown} */ e) => {
     process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     process.exit(3);
   });
