@@ -39,6 +39,8 @@ export interface WriteResult {
 
 /** Reused per-record partition slots (grown as needed, never shrunk). */
 let slots: (PartitionState | undefined)[] = [];
+/** Reused list of the partitions a batch went into, in order (a partition may repeat). */
+const touched: (PartitionState | undefined)[] = [];
 
 /**
  * Applies the batch `bytes` (binary format v1). Synchronous: when it returns, the
@@ -91,20 +93,27 @@ export function applyBatch(ctx: EngineContext, bytes: Uint8Array): WriteResult {
       throw e;
     }
   }
-  // pass 2: memtables
+  // pass 2: memtables. Nothing may freeze a memtable until the whole batch is in:
+  // replay skips a WAL record for a partition whose file holds its lsn, so the record's
+  // events of one partition must all go into the same memtable
   const lsnN = Number(lsn);
   let last: PartitionState | undefined;
+  let nTouched = 0;
   for (let off = start, i = 0; off < end; off += recSize(slab, off), i++) {
     const p = slots[i]!;
     slots[i] = undefined;
     if (p !== last) {
-      if (last !== undefined) afterInsert(ctx, last);
       last = p;
+      touched[nTouched++] = p;
       if (lsnN !== 0) p.active.noteLsn(lsnN);
     }
     p.active.insert(slab, off);
   }
-  if (last !== undefined) afterInsert(ctx, last);
+  // then the background refreshes the batch calls for (a partition may be listed twice)
+  for (let i = 0; i < nTouched; i++) {
+    afterInsert(ctx, touched[i]!);
+    touched[i] = undefined;
+  }
   if (created.length > 0) ctx.scheduleRebalance();
   if (info.serials === 0) return { events: info.count, lsn };
   const lastSerial = serial.value;

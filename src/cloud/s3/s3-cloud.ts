@@ -150,8 +150,10 @@ export class S3Cloud implements Cloud {
       try {
         await c.send(new c.sdk.DeleteObjectCommand({ Bucket: this.bucket, Key: key }), { abortSignal: signal });
       } catch (e) {
-        // S3 answers 204 for an absent key; some compatible stores answer 404
-        if (statusOf(e) !== 404 || (e as { name?: unknown }).name === 'NoSuchBucket') throw e;
+        // S3 answers 204 for an absent key; some compatible stores answer 404; and in
+        // a bucket that does not exist (a put recorded before it made the bucket, then
+        // a crash) the object is absent too
+        if (statusOf(e) !== 404) throw e;
       }
     });
   }
