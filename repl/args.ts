@@ -2,13 +2,13 @@
  * The command line of `strata`:
  *
  * ```text
- * strata [dir] [-e SQL]... [-f FILE]... [--continue-on-error] [--no-color]
+ * strata [dir] [-e SQL]... [-f FILE]... [--continue-on-error] [--wal-recovery MODE] [--no-color]
  * strata bench [dir] [-s BYTES] [-b N] [-n] [-d SECONDS | -c N] [-w N] [-z CODEC] [--json] [--read]
  * ```
  *
  * @module
  */
-import { StrataError } from '../src/index.ts';
+import { type Config, StrataError } from '../src/index.ts';
 
 /** Usage of the console, for `--help` and usage errors. */
 export const USAGE = `usage: strata [dir] [options]          the console on dir (default ./data)
@@ -17,6 +17,9 @@ export const USAGE = `usage: strata [dir] [options]          the console on dir 
   -e, --execute SQL      run SQL (one or more statements) and quit; may repeat
   -f, --file FILE        run the statements of FILE (- for standard input); may repeat
       --continue-on-error  run the statements after one that fails (exit status 1 still)
+      --wal-recovery MODE  tail (the default), point_in_time or skip: what this open
+                         does about WAL damage that valid records follow (refuse it,
+                         cut the log there, drop only the damaged bytes; docs/wal-format.md)
       --no-color         no colours, even on a terminal (also: NO_COLOR=1)
   -h, --help             this help
   -v, --version          the version
@@ -51,7 +54,12 @@ export interface ConsoleArgs {
   readonly continueOnError: boolean;
   /** false: --no-color; null: decide by the terminal. */
   readonly colour: boolean | null;
+  /** --wal-recovery: the setting `wal_recovery` of this open; null: not given (the default, `tail`). */
+  readonly walRecovery: Config['wal_recovery'] | null;
 }
+
+/** The values of --wal-recovery (the setting `wal_recovery`). */
+const WAL_RECOVERY: readonly Config['wal_recovery'][] = ['tail', 'point_in_time', 'skip'];
 
 /** `strata bench [dir] ...`. */
 export interface BenchArgs {
@@ -128,8 +136,14 @@ export function parseArgs(argv: readonly string[]): Args {
   const sources: Source[] = [];
   let continueOnError = false;
   let colour: boolean | null = null;
+  let walRecovery: Config['wal_recovery'] | null = null;
   for (let a = r.next(); a !== undefined; a = r.next()) {
     if (a === '-e' || a === '--execute') sources.push({ kind: 'sql', text: r.value(a) });
+    else if (a === '--wal-recovery') {
+      const mode = r.value(a);
+      walRecovery = WAL_RECOVERY.find((m) => m === mode) ?? null;
+      if (walRecovery === null) throw usageError(`${a} takes ${WAL_RECOVERY.join(', ')}, not '${mode}'`, 'strata --help');
+    }
     else if (a === '-f' || a === '--file') sources.push({ kind: 'file', path: r.value(a) });
     else if (a === '--continue-on-error') continueOnError = true;
     else if (a === '--no-color' || a === '--no-colour') colour = false;
@@ -140,7 +154,7 @@ export function parseArgs(argv: readonly string[]): Args {
     else dir = a;
     r.done(a);
   }
-  return { command: 'console', dir: dir ?? './data', sources, continueOnError, colour };
+  return { command: 'console', dir: dir ?? './data', sources, continueOnError, colour, walRecovery };
 }
 
 function parseBench(argv: readonly string[]): Args {

@@ -25,7 +25,7 @@ async function consoleMain(args: ConsoleArgs): Promise<number> {
   const errColour = palette(wantsColour(stderr, process.env, args.colour));
   let db: Strata;
   try {
-    db = await Strata.open(args.dir);
+    db = await Strata.open(args.dir, args.walRecovery === null ? {} : { wal_recovery: args.walRecovery });
   } catch (e) {
     stderr.write(`${errorLine(e, errColour)}\n`);
     return 1;

@@ -17,7 +17,10 @@ export function version(): string {
   }
 }
 
-/** The lines that tell what `open` recovered: `open: replayed 3 wal records (120 events)`. */
+/**
+ * The lines that tell what `open` recovered: `open: replayed 3 wal records (120 events)`,
+ * and what it did with the WAL: torn tails cut, and what a recovery mode dropped.
+ */
 export function openReportLines(db: Strata): string[] {
   const r = db.openReport;
   const lines = [
@@ -27,8 +30,32 @@ export function openReportLines(db: Strata): string[] {
     ...r.damaged.map((d) => `DAMAGED ${d}`),
     ...r.cloud,
   ];
-  if (r.wal !== null && r.wal.records > 0) lines.push(`replayed ${r.wal.records} wal records (${r.wal.events} events)`);
+  if (r.wal !== null) lines.push(...walLines(r.wal));
   return lines.map((l) => `open: ${l}`);
+}
+
+/** What open did with the WAL, one line per torn tail cut and per span dropped. */
+function walLines(w: NonNullable<Strata['openReport']['wal']>): string[] {
+  const lines: string[] = [];
+  for (const t of w.truncated) {
+    lines.push(t.offset === 0 ? `wal: deleted torn segment ${t.file} (${t.bytes} bytes)` : `wal: cut the torn tail of ${t.file} at offset ${t.offset} (${t.bytes} bytes)`);
+  }
+  for (const d of w.dropped) {
+    const what = d.offset === 0 ? `${d.file} whole` : `${d.file} at offset ${d.offset}`;
+    lines.push(`wal recovery ${w.recovery}: DROPPED ${what} (${d.bytes} bytes): ${count(d.records, 'record')}, ${count(d.events, 'event')}`);
+  }
+  if (w.dropped.length > 1) {
+    const records = w.dropped.reduce((n, d) => n + d.records, 0);
+    const events = w.dropped.reduce((n, d) => n + d.events, 0);
+    lines.push(`wal recovery ${w.recovery}: DROPPED ${count(records, 'record')}, ${count(events, 'event')} in all`);
+  }
+  for (const f of w.kept) lines.push(`wal: ${f} keeps the damage skipped (a damaged partition needs its records); the next open reports it again`);
+  if (w.records > 0) lines.push(`replayed ${w.records} wal records (${w.events} events)`);
+  return lines;
+}
+
+function count(n: number, what: string): string {
+  return `${n} ${what}${n === 1 ? '' : 's'}`;
 }
 
 /** The one-line banner: version, directory, storages, how to get help. */

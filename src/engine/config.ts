@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { Codec, MAX_ID } from '../codec/index.ts';
 import { StrataError } from '../errors.ts';
+import { WAL_RECOVERY_MODES, type WalRecovery } from '../wal/index.ts';
 
 /** Every setting of a database, as `Strata.open(dir, config)` takes them. */
 export interface Config {
@@ -29,6 +30,12 @@ export interface Config {
   wal_crc: boolean;
   /** Rotate the WAL segment once it reaches this many bytes. */
   wal_rotate_wm: number;
+  /**
+   * What this open does about WAL damage that valid records follow: `tail` refuses it
+   * (`CORRUPTION`), `point_in_time` cuts the log there, `skip` drops only the damaged
+   * bytes. Chosen per open, never stored (docs/wal-format.md).
+   */
+  wal_recovery: WalRecovery;
   /** Uncompressed bytes of events per region of a partition file. */
   region_size: number;
   /** Region compression: `zstd` or `none`. */
@@ -70,7 +77,7 @@ export interface Config {
 }
 
 /** The kind of value a setting holds. */
-type Kind = 'bool' | 'int' | 'id' | 'codec' | 'uuid' | 'behaviour';
+type Kind = 'bool' | 'int' | 'id' | 'codec' | 'uuid' | 'behaviour' | 'recovery';
 
 /**
  * When a change takes effect: `now`; at the next `open`; or `create`: only when the
@@ -109,6 +116,7 @@ const definitions: { readonly [K in keyof Config]: Definition } = {
   wal_sync_on_rotate: { kind: 'bool', scope: 'open' },
   wal_crc: { kind: 'bool', scope: 'open' },
   wal_rotate_wm: { kind: 'int', scope: 'open', min: 4096, max: 2 ** 40 },
+  wal_recovery: { kind: 'recovery', scope: 'open' },
   region_size: { kind: 'int', scope: 'now', min: 1024, max: 64 * 1024 * 1024 },
   compression: { kind: 'codec', scope: 'now' },
   compression_level: { kind: 'int', scope: 'now', min: -7, max: 22 },
@@ -142,6 +150,7 @@ export function defaultConfig(): Config {
     wal_sync_on_rotate: true,
     wal_crc: true,
     wal_rotate_wm: 64 * 1024 * 1024,
+    wal_recovery: 'tail',
     region_size: 128 * 1024,
     compression: 'zstd',
     compression_level: 1,
@@ -172,9 +181,18 @@ export function isSetting(name: string): name is keyof Config {
   return Object.hasOwn(definitions, name);
 }
 
-/** Whether setting `name` is stored in the manifest (error injection is not). */
+/** Whether setting `name` is stored in the manifest (error injection and `wal_recovery` are not). */
 export function isPersistent(name: string): boolean {
-  return !(injectionPoints as readonly string[]).includes(name);
+  return !(injectionPoints as readonly string[]).includes(name) && !isOpenOnly(name);
+}
+
+/**
+ * Whether setting `name` is chosen by each `Strata.open` and nothing else (`SET`
+ * refuses it): `wal_recovery`, since a recovery that drops data must be asked for at
+ * the open that does it.
+ */
+export function isOpenOnly(name: string): boolean {
+  return name === 'wal_recovery';
 }
 
 /** When a change of setting `name` takes effect. */
@@ -218,6 +236,8 @@ export function checkSetting(operation: string, name: string, value: unknown): C
       return typeof value === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value) ? value.toLowerCase() : bad('a uuid');
     case 'behaviour':
       return value === 'block' || value === 'error' ? value : bad("'block' or 'error'");
+    case 'recovery':
+      return (WAL_RECOVERY_MODES as readonly unknown[]).includes(value) ? (value as WalRecovery) : bad(`one of ${WAL_RECOVERY_MODES.map((m) => `'${m}'`).join(', ')}`);
   }
 }
 

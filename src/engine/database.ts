@@ -22,7 +22,7 @@ import { refuseLostManifest } from './disk-scan.ts';
 import { DirLock } from './lock.ts';
 import { PartitionMap } from './partition-map.ts';
 import { manifestPath, walDir } from './paths.ts';
-import { type OpenReport, loadPartitions, reconcile, reconcileClouds, replayWal } from './recovery.ts';
+import { type OpenReport, keptDamage, loadPartitions, reconcile, reconcileClouds, replayWal } from './recovery.ts';
 import { CloudLinks } from './cloud-link.ts';
 import { refreshPartition, releaseWal } from './refresh.ts';
 import { SerialCounter } from './serial.ts';
@@ -76,9 +76,11 @@ export class Database {
 
   /**
    * Opens (creating if needed) the database in `dir`. Settings given in `config` are
-   * applied and persisted; the others keep their stored (or default) values.
+   * applied and persisted (but `wal_recovery` and the error-injection points, which
+   * hold for this open only); the others keep their stored (or default) values.
    * @throws StrataError `LOCKED` if another process or handle owns `dir`,
-   *   `INVALID_INPUT`/`NOT_FOUND` for bad settings, `CORRUPTION` for damaged files.
+   *   `INVALID_INPUT`/`NOT_FOUND` for bad settings, `CORRUPTION` for damaged files
+   *   (WAL damage that valid records follow, with `wal_recovery` 'tail': nothing changed).
    */
   static async open(dir: string, config: OpenConfig = {}): Promise<Database> {
     try {
@@ -175,6 +177,15 @@ export class Database {
         // everything is in partition files: no segment may replay into a later drop;
         // a damaged partition's replayed events could not be refreshed: keep the log
         if (!ctx.partitions.all.some((p) => p.eventsInMemory > 0)) fs.rmSync(walDir(dir), { recursive: true, force: true });
+      }
+      if (settings.wal_recovery === 'skip' && report.wal!.dropped.length > 0) {
+        // the damage skipped leaves the disk with the segments, once their events are in
+        // partition files (a damaged partition cannot be refreshed: its segments stay)
+        if (settings.wal) {
+          await db.checkpointAll();
+          syncDir(walDir(dir));
+        }
+        report.wal!.kept = keptDamage(report.wal!, fs.existsSync(walDir(dir)) ? wal.files() : []);
       }
       // settings are stored once the open has succeeded: a failed open changes nothing
       const persist = (created ? Object.keys(settings) : changed).filter(isPersistent);

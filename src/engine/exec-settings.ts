@@ -5,7 +5,7 @@
  */
 import type { StatementOf } from '../../grammar/index.ts';
 import { StrataError } from '../errors.ts';
-import { type Config, checkSetting, isPersistent, isSetting, settingScope } from './config.ts';
+import { type Config, checkSetting, isOpenOnly, isPersistent, isSetting, settingScope } from './config.ts';
 import type { EngineContext } from './context.ts';
 import { configView, settingValue } from './views.ts';
 
@@ -19,11 +19,17 @@ export interface SetResult {
 /**
  * SET name TO value: checks the value, stores it in the manifest, and applies it now
  * or at the next open, as the setting allows.
- * @throws StrataError `NOT_FOUND` (unknown setting), `INVALID_INPUT` (bad value, or a
- *   setting that only a new database can choose).
+ * @throws StrataError `NOT_FOUND` (unknown setting), `INVALID_INPUT` (bad value, a
+ *   setting that only a new database can choose, or one that only `Strata.open` takes).
  */
 export function executeSet(ctx: EngineContext, s: StatementOf<'set'>): SetResult {
   if (!isSetting(s.name)) throw new StrataError('NOT_FOUND', `set: unknown setting '${s.name}'; SHOW CONFIG lists them`);
+  if (isOpenOnly(s.name)) {
+    throw new StrataError(
+      'INVALID_INPUT',
+      `set: ${s.name} is chosen by each open and never stored; pass it to Strata.open(dir, { ${s.name}: ... }) or to the console as --wal-recovery MODE (docs/wal-format.md)`,
+    );
+  }
   const value = checkSetting('set', s.name, s.value);
   const scope = settingScope(s.name);
   if (scope === 'create') {

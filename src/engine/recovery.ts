@@ -11,7 +11,7 @@ import { FLAG_SERIAL, REC_FLAGS, idJoin, recIdHi, recIdLo, recSize } from '../co
 import { StrataError, ioError, isStrataError } from '../errors.ts';
 import { PartitionFile } from '../partition/index.ts';
 import type { DroppedRange } from '../manifest/index.ts';
-import { WAL_BATCH, type Wal } from '../wal/index.ts';
+import { WAL_BATCH, isWalDamage, type Wal, type WalDropped, type WalRecovery, type WalReplayReport } from '../wal/index.ts';
 import type { EngineContext } from './context.ts';
 import { removeFile } from './fs-util.ts';
 import { partitionFor } from './partition-create.ts';
@@ -39,7 +39,30 @@ export interface OpenReport {
    */
   readonly cloud: string[];
   /** The WAL replay, or null when no WAL was found. */
-  wal: { segments: number; records: number; events: number; skipped: number; truncated: { file: string; offset: number; bytes: number }[] } | null;
+  wal: {
+    segments: number;
+    records: number;
+    events: number;
+    skipped: number;
+    /** Torn tails cut: damage that nothing valid followed (offset 0: a segment deleted). */
+    truncated: { file: string; offset: number; bytes: number }[];
+    /** The recovery mode of this open (the setting `wal_recovery`). */
+    recovery: WalRecovery;
+    /**
+     * What the recovery dropped, per file: with `point_in_time` everything from the first
+     * damage on, with `skip` each damaged span (empty with `tail`, which refuses such
+     * damage). `records`: the lsns lost, damaged records included; `events`: the events
+     * of the valid records dropped and of the damaged records whose header could still
+     * be read (their count, unverified). docs/wal-format.md says how each is counted.
+     */
+    dropped: WalDropped[];
+    /**
+     * With `skip`: segment files holding dropped damage that stay on disk because a
+     * partition that needs their records could not be refreshed (its file is damaged):
+     * the next open reports the damage again.
+     */
+    kept: string[];
+  } | null;
 }
 
 /**
@@ -177,9 +200,22 @@ export async function reconcileClouds(ctx: EngineContext, report: OpenReport): P
 /**
  * Replays the WAL into memtables: every event whose partition's file does not
  * already hold its record (`lsn` above the partition's), in log order. Raises the
- * serial counter past replayed serial ids. Returns the last lsn seen.
+ * serial counter past replayed serial ids. Damage is handled as the setting
+ * `wal_recovery` says; the `CORRUPTION` of damage that valid records follow (mode
+ * `tail`) says how to choose another mode. Returns the last lsn seen.
  */
 export function replayWal(ctx: EngineContext, wal: Wal, report: OpenReport): bigint {
+  let r: WalReplayReport;
+  try {
+    r = replayRecords(ctx, wal, report);
+  } catch (e) {
+    if (!isWalDamage(e)) throw e;
+    throw new StrataError('CORRUPTION', `open: ${e.message}; pass the mode as wal_recovery to Strata.open, or to the console as --wal-recovery MODE`, { cause: e });
+  }
+  return r.lastLsn;
+}
+
+function replayRecords(ctx: EngineContext, wal: Wal, report: OpenReport): WalReplayReport {
   let skipped = 0;
   const dropped = ctx.manifest.listDropped();
   const r = wal.replay(1n, (type, lsn, payload, count) => {
@@ -209,9 +245,17 @@ export function replayWal(ctx: EngineContext, wal: Wal, report: OpenReport): big
     if (n !== count) {
       throw new StrataError('CORRUPTION', `open: wal record ${lsn} holds ${n} events, its header says ${count}`);
     }
-  });
-  report.wal = { segments: r.segments, records: r.records, events: r.events, skipped, truncated: r.truncated };
-  return r.lastLsn;
+  }, ctx.config.wal_recovery);
+  report.wal = { segments: r.segments, records: r.records, events: r.events, skipped, truncated: r.truncated, recovery: r.recovery, dropped: r.dropped, kept: [] };
+  return r;
+}
+
+/**
+ * The segment files among `files` (the WAL's, after open) that still hold damage a
+ * `skip` replay dropped (see `OpenReport.wal.kept`).
+ */
+export function keptDamage(report: NonNullable<OpenReport['wal']>, files: readonly string[]): string[] {
+  return [...new Set(report.dropped.map((d) => d.file))].filter((f) => files.includes(f));
 }
 
 /** Whether the event `id` of WAL record `lsn` belongs to a range dropped after it. */

@@ -5,6 +5,7 @@
  */
 export { Wal, type WalConfig, type WalStats } from './wal.ts';
 export type { WalReplayFn, WalReplayReport } from './wal-replay.ts';
+export { WAL_RECOVERY_MODES, isWalDamage, type WalDropped, type WalRecovery } from './wal-recovery.ts';
 export {
   WAL_BATCH,
   WAL_DROP_RANGE,

@@ -134,8 +134,11 @@ export function newRecordHeader(): WalRecordHeader {
  * null; otherwise returns what is wrong, for an error message. Checks, in order: a
  * whole header, known type, flags and reserved bits, the length against the end of the
  * segment, the crc (when its flag is set; a zero crc field otherwise), the lsn.
+ *
+ * With `verifyCrc` false the two crc checks are left out: the header alone is judged
+ * (used to read the event count of a damaged record, never to accept one).
  */
-export function decodeRecord(b: Uint8Array, off: number, expectedLsn: bigint, out: WalRecordHeader): string | null {
+export function decodeRecord(b: Uint8Array, off: number, expectedLsn: bigint, out: WalRecordHeader, verifyCrc = true): string | null {
   const left = b.length - off;
   if (left < WAL_RECORD_HEADER) return `short record header (${left} of ${WAL_RECORD_HEADER} bytes)`;
   const v = new DataView(b.buffer, b.byteOffset + off, WAL_RECORD_HEADER);
@@ -151,11 +154,11 @@ export function decodeRecord(b: Uint8Array, off: number, expectedLsn: bigint, ou
     return `record length ${length} runs past the end of the file (${left - WAL_RECORD_HEADER} bytes left)`;
   }
   if (type === WAL_DROP_RANGE && length !== WAL_DROP_RANGE_SIZE) return `drop-range record of length ${length}, not 16`;
-  if ((flags & WAL_FLAG_CRC) !== 0) {
+  if (verifyCrc && (flags & WAL_FLAG_CRC) !== 0) {
     const body = off + WAL_RECORD_HEADER;
     const computed = crc32(b.subarray(body, body + length), crc32(b.subarray(off + 4, body)));
     if (computed !== stored) return `crc mismatch (stored ${hex(stored)}, computed ${hex(computed)})`;
-  } else if (stored !== 0) {
+  } else if (verifyCrc && stored !== 0) {
     return `crc field ${hex(stored)} set on a record without the crc flag`;
   }
   const lsn = v.getBigUint64(8, true);

@@ -1,14 +1,17 @@
 /**
- * Replay of the WAL segments: read each segment, check every record, hand the records
- * to a callback, cut a torn tail in the last segment, refuse damage before it.
+ * Replay of the WAL segments: read each segment, check every record, hand the valid
+ * records to a callback, and deal with damage as the recovery mode says: a torn tail
+ * (damage that nothing valid follows) is cut in every mode; damage that valid records
+ * follow is refused (`tail`), cut with everything after it (`point_in_time`), or
+ * stepped over (`skip`). The scanner is wal-scan.ts, the cut and the error
+ * wal-recovery.ts.
  *
  * @module
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { StrataError, ioError } from '../errors.ts';
-import { WAL_RECORD_HEADER, WAL_SEGMENT_HEADER, checkSegmentHeader, decodeRecord, newRecordHeader } from './wal-format.ts';
-import { cutSegment, removeSegment, syncDir, type WalSegment } from './wal-segments.ts';
+import { StrataError } from '../errors.ts';
+import { WAL_RECOVERY_MODES, cutLog, damageError, type WalCut, type WalDropped, type WalRecovery } from './wal-recovery.ts';
+import { LogScanner, SCAN_DAMAGE, SCAN_END, type DamageSpan } from './wal-scan.ts';
+import type { WalSegment } from './wal-segments.ts';
 
 /**
  * Receives one record during replay. `payload` is a view into the segment's read
@@ -25,92 +28,111 @@ export interface WalReplayReport {
   records: number;
   /** Sum of the event counts of those records. */
   events: number;
-  /** The lsn of the last intact record of the log (0 if the log holds none). */
+  /** The lsn of the last record of the log as replay leaves it (0 if the log holds none). */
   lastLsn: bigint;
   /**
-   * Torn tails cut off the last segment: the file, the offset of the first damaged
-   * record (0: the segment was deleted as a torn creation) and the bytes removed.
+   * Torn tails cut: per file, the offset of the first damaged byte (0: the segment was
+   * deleted: a torn creation, or a segment after the damage that held nothing valid)
+   * and the bytes removed.
    */
   truncated: { file: string; offset: number; bytes: number }[];
+  /** The recovery mode of this replay. */
+  recovery: WalRecovery;
+  /**
+   * What the recovery dropped, per file (see {@link WalDropped}): with `point_in_time`
+   * everything from the first damage on, with `skip` each damaged span. Empty with
+   * `tail` (such damage throws) and when the log has no damage but a torn tail.
+   */
+  dropped: WalDropped[];
 }
 
 /**
- * Replays the segments `segs` (in lsn order) of `dir`: calls `fn` for every record with
- * lsn >= `fromLsn`. A segment whose records all lie below `fromLsn` (known from the
+ * Replays the segments `segs` (in lsn order) of `dir`: calls `fn` for every valid record
+ * with lsn >= `fromLsn`. A segment whose records all lie below `fromLsn` (known from the
  * next segment's first lsn) is skipped without being read; the last one is always read.
  *
- * Damage in the last segment is a torn tail: the file is truncated at the damaged
- * record and fsynced (a bad header deletes the segment) and `segs` is updated. Damage in
- * an earlier segment throws `CORRUPTION` naming file and offset. File errors throw
- * `IO`. An error thrown by `fn` propagates unchanged (nothing is cut then).
+ * Damage that no valid record follows (in its segment or any later one) is a torn
+ * tail: later segments are deleted, the damaged one truncated at the damage (deleted if
+ * its header is damaged), with fsyncs, in every mode. Damage that valid records follow:
+ * `tail` throws `CORRUPTION` (see {@link damageError}) and changes nothing;
+ * `point_in_time` replays up to the damage and cuts the log there (crash-safe order,
+ * {@link cutLog}); `skip` replays every valid record and changes nothing but a torn
+ * tail. `segs` is updated after a cut. File errors throw `IO`. An error thrown by `fn`
+ * propagates unchanged (nothing is cut then).
  */
-export function replaySegments(dir: string, segs: WalSegment[], fromLsn: bigint, fn: WalReplayFn): WalReplayReport {
-  const report: WalReplayReport = { segments: 0, records: 0, events: 0, lastLsn: 0n, truncated: [] };
-  const rec = newRecordHeader();
-  let expected = 0n; // lsn of the next record; 0: nothing known yet
-  for (let i = 0; i < segs.length; i++) {
-    const seg = segs[i]!;
-    const next = segs[i + 1];
-    if (next !== undefined && next.firstLsn <= fromLsn) {
-      expected = next.firstLsn;
+export function replaySegments(dir: string, segs: WalSegment[], fromLsn: bigint, fn: WalReplayFn, recovery: WalRecovery = 'tail'): WalReplayReport {
+  if (!WAL_RECOVERY_MODES.includes(recovery)) {
+    throw new StrataError('INVALID_INPUT', `wal replay: unknown recovery mode '${String(recovery)}'; one of ${WAL_RECOVERY_MODES.join(', ')}`);
+  }
+  const report: WalReplayReport = { segments: 0, records: 0, events: 0, lastLsn: 0n, truncated: [], recovery, dropped: [] };
+  let start = 0;
+  while (start + 1 < segs.length && segs[start + 1]!.firstLsn <= fromLsn) start++;
+  const scan = new LogScanner(dir, segs, start, start > 0 ? segs[start]!.firstLsn : 0n);
+  const spans: DamageSpan[] = [];
+  let settled = 0; // spans before the last valid record: the rest are a torn tail
+  // valid records after the first damage, per segment, where they are not replayed
+  let afterRecords: number[] = [];
+  let afterEvents: number[] = [];
+  const replayAll = recovery === 'skip';
+  for (let kind = scan.next(); kind !== SCAN_END; kind = scan.next()) {
+    if (kind === SCAN_DAMAGE) {
+      if (spans.length === 0 && !replayAll) {
+        afterRecords = new Array<number>(segs.length).fill(0);
+        afterEvents = new Array<number>(segs.length).fill(0);
+      }
+      spans.push(scan.span!);
       continue;
     }
-    const path = join(dir, seg.name);
-    let b: Uint8Array;
-    try {
-      // a plain Uint8Array over the Buffer: views handed out must slice() as copies
-      const buf = readFileSync(path);
-      b = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
-    } catch (e) {
-      throw ioError('wal replay', path, e);
+    const rec = scan.rec;
+    settled = spans.length;
+    if (settled > 0 && !replayAll) {
+      afterRecords[scan.seg]!++;
+      afterEvents[scan.seg]! += rec.count;
+    } else if (rec.lsn >= fromLsn) {
+      fn(rec.type, rec.lsn, scan.payload(), rec.count);
+      report.records++;
+      report.events += rec.count;
     }
-    report.segments++;
-    const badHeader = checkSegmentHeader(b, seg.firstLsn);
-    if (badHeader !== null) {
-      if (next !== undefined) {
-        throw new StrataError('CORRUPTION', `wal replay: ${seg.name}: segment header: ${badHeader}; the log is damaged before its tail`);
-      }
-      // torn creation: the segment never received a durable header
-      removeSegment(dir, seg.name, 'wal replay');
-      syncDir(dir, 'wal replay');
-      segs.pop();
-      report.truncated.push({ file: seg.name, offset: 0, bytes: b.length });
-      break;
-    }
-    if (seg.firstLsn < expected) {
-      throw new StrataError(
-        'CORRUPTION',
-        `wal replay: ${seg.name}: segment starts at lsn ${seg.firstLsn} but the previous segment reaches lsn ${expected - 1n}; the log is damaged`,
-      );
-    }
-    expected = seg.firstLsn;
-    let off = WAL_SEGMENT_HEADER;
-    while (off < b.length) {
-      const bad = decodeRecord(b, off, expected, rec);
-      if (bad !== null) {
-        if (next !== undefined) throw damaged(seg.name, bad, off);
-        cutSegment(path, off);
-        report.truncated.push({ file: seg.name, offset: off, bytes: b.length - off });
-        break;
-      }
-      const body = off + WAL_RECORD_HEADER;
-      if (rec.lsn >= fromLsn) {
-        fn(rec.type, rec.lsn, b.subarray(body, body + rec.length), rec.count);
-        report.records++;
-        report.events += rec.count;
-      }
-      expected++;
-      off = body + rec.length;
-    }
-    seg.size = off;
   }
-  report.lastLsn = expected === 0n ? 0n : expected - 1n;
+  report.segments = scan.segmentsRead;
+  report.lastLsn = scan.expected > 0n ? scan.expected - 1n : 0n;
+  if (settled < spans.length) {
+    // nothing valid follows spans[settled]: a torn tail (with settled 0, the first damage)
+    const torn = spans[settled]!;
+    if (settled === 0 || replayAll) {
+      for (const c of cutLog(dir, segs, torn.seg, torn.offset)) report.truncated.push({ file: c.file, offset: c.offset, bytes: c.bytes });
+      report.lastLsn = torn.before;
+    }
+  }
+  if (settled === 0) return report;
+  const first = spans[0]!;
+  if (recovery === 'tail') {
+    let later = 0;
+    let laterEvents = 0;
+    for (let j = first.seg + 1; j < afterRecords.length; j++) {
+      later += afterRecords[j]!;
+      laterEvents += afterEvents[j]!;
+    }
+    throw damageError(first, afterRecords[first.seg]!, afterEvents[first.seg]!, later, laterEvents);
+  }
+  if (recovery === 'point_in_time') {
+    const cuts = cutLog(dir, segs, first.seg, first.offset);
+    report.dropped = cuts.map((c) => dropped(c, spans, afterRecords[c.seg]!, afterEvents[c.seg]!));
+    report.lastLsn = first.before;
+    return report;
+  }
+  report.dropped = spans.slice(0, settled).map((s) => ({ file: s.file, offset: s.offset, bytes: s.end - s.offset, records: s.records, events: s.events }));
   return report;
 }
 
-/** `CORRUPTION` for damage before the tail: `what` gets the offset after its first clause. */
-function damaged(file: string, what: string, offset: number): StrataError {
-  const i = what.indexOf(' (');
-  const where = i < 0 ? `${what} at offset ${offset}` : `${what.slice(0, i)} at offset ${offset}${what.slice(i)}`;
-  return new StrataError('CORRUPTION', `wal replay: ${file}: ${where}; the log is damaged before its tail`);
+/** What the cut `c` dropped: the valid records in it and the damaged spans of its segment. */
+function dropped(c: WalCut, spans: readonly DamageSpan[], records: number, events: number): WalDropped {
+  let r = records;
+  let e = events;
+  for (const s of spans) {
+    if (s.seg !== c.seg) continue;
+    r += s.records;
+    e += s.events;
+  }
+  return { file: c.file, offset: c.offset, bytes: c.bytes, records: r, events: e };
 }

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { StrataError, ioError, isStrataError } from '../errors.ts';
 import { RecordHeaderWriter, WAL_BATCH, WAL_DROP_RANGE, WAL_DROP_RANGE_SIZE, WAL_MAX_PAYLOAD, WAL_RECORD_HEADER, WAL_SEGMENT_HEADER, walSegmentName } from './wal-format.ts';
 import { replaySegments, type WalReplayFn, type WalReplayReport } from './wal-replay.ts';
+import type { WalRecovery } from './wal-recovery.ts';
 import { WalSync } from './wal-sync.ts';
 import { closeQuietly, createSegment, listSegments, removeSegment, type WalSegment } from './wal-segments.ts';
 
@@ -109,17 +110,21 @@ export class Wal {
   }
 
   /**
-   * Reads the log and calls `fn` for every record with lsn >= `fromLsn`, in lsn order
-   * (see {@link WalReplayFn} for the payload's lifetime). Cuts a torn tail of the last
-   * segment (truncate + fsync; a segment with a torn header is deleted). Only before
-   * {@link Wal.begin}. Throws `CORRUPTION` for damage before the tail, `IO`, `CLOSED`,
-   * `INTERNAL` after begin, and whatever `fn` throws.
+   * Reads the log and calls `fn` for every valid record with lsn >= `fromLsn`, in lsn
+   * order (see {@link WalReplayFn} for the payload's lifetime). Cuts a torn tail: damage
+   * that no valid record follows (later segments deleted, the damaged one truncated and
+   * fsynced; a segment with a torn header is deleted). Damage that valid records
+   * follow is handled as `recovery` says ({@link WalRecovery}; see
+   * {@link replaySegments}). Only before {@link Wal.begin}. Throws `CORRUPTION` for
+   * damage with valid records after it in `tail` mode (nothing changed; `isWalDamage`
+   * tells it apart), `IO`, `CLOSED`, `INVALID_INPUT` for an unknown mode, `INTERNAL`
+   * after begin, and whatever `fn` throws.
    */
-  replay(fromLsn: bigint, fn: WalReplayFn): WalReplayReport {
+  replay(fromLsn: bigint, fn: WalReplayFn, recovery: WalRecovery = 'tail'): WalReplayReport {
     this.check('wal replay', 'open');
     let report: WalReplayReport;
     try {
-      report = replaySegments(this.config.dir, this.segs, fromLsn, fn);
+      report = replaySegments(this.config.dir, this.segs, fromLsn, fn, recovery);
     } catch (e) {
       if (isStrataError(e, 'CORRUPTION')) this.damage = e;
       throw e;
@@ -257,6 +262,11 @@ export class Wal {
     }
     if (n > 0) this.syncer.dirChanged();
     return n;
+  }
+
+  /** The names of the segment files, oldest first. Never throws. */
+  files(): string[] {
+    return this.segs.map((s) => s.name);
   }
 
   /** Segment count, bytes and lsn range. Never throws. */

@@ -13,7 +13,7 @@ const message = (argv: string[]): string => {
 
 describe('strata', () => {
   test('defaults: the console on ./data', () => {
-    expect(parseArgs([])).toEqual({ command: 'console', dir: './data', sources: [], continueOnError: false, colour: null });
+    expect(parseArgs([])).toEqual({ command: 'console', dir: './data', sources: [], continueOnError: false, colour: null, walRecovery: null });
   });
 
   test('a directory, -e and -f in order, --flag=value, --continue-on-error, --no-color', () => {
@@ -28,7 +28,16 @@ describe('strata', () => {
       ],
       continueOnError: true,
       colour: false,
+      walRecovery: null,
     });
+  });
+
+  test('--wal-recovery MODE: the setting wal_recovery of this open', () => {
+    expect(parseArgs(['db', '--wal-recovery', 'skip'])).toMatchObject({ dir: 'db', walRecovery: 'skip' });
+    expect(parseArgs(['--wal-recovery=point_in_time', 'db'])).toMatchObject({ dir: 'db', walRecovery: 'point_in_time' });
+    expect(parseArgs(['--wal-recovery', 'tail'])).toMatchObject({ walRecovery: 'tail' });
+    expect(message(['--wal-recovery', 'rescue'])).toBe("INVALID_INPUT: strata: --wal-recovery takes tail, point_in_time, skip, not 'rescue'; strata --help lists the options");
+    expect(message(['--wal-recovery'])).toBe('INVALID_INPUT: strata: --wal-recovery needs a value; strata --help lists the options');
   });
 
   test('help and version', () => {

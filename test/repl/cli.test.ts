@@ -77,6 +77,35 @@ describe.concurrent('scripts', () => {
     ]);
   });
 
+  test('WAL damage: refused at open without --wal-recovery; with it, the open says what it dropped', async () => {
+    const dir = newDir();
+    const db = await Strata.open(dir, { workers: 0 });
+    for (const id of [1, 2, 3]) await db.execute(`INSERT (${id}, 'v${id}')`);
+    await db.close();
+    const wal = path.join(dir, 'wal');
+    const file = fs.readdirSync(wal).sort().at(-1)!;
+    const seg = fs.readFileSync(path.join(wal, file));
+    const second = 16 + 24 + seg.readUInt32LE(16 + 4);
+    seg[second + 30] = seg[second + 30]! ^ 0xff; // the payload of the second record
+    fs.writeFileSync(path.join(wal, file), seg);
+
+    const refused = await runStrata([dir, '-e', 'SELECT']);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr).toMatch(new RegExp(`^error: CORRUPTION: open: wal replay: ${file}: crc mismatch at offset ${second} .*1 valid record lies after it \\(1 event\\).*--wal-recovery MODE\n$`));
+    const skipped = await runStrata([dir, '--wal-recovery', 'skip', '-e', 'SELECT']);
+    expect(skipped.code).toBe(0);
+    expect(skipped.stdout).toBe('[{"id":1,"key":null,"value":"v1"},{"id":3,"key":null,"value":"v3"}]\n');
+    expect(skipped.stderr.split('\n')).toEqual([
+      `open: wal recovery skip: DROPPED ${file} at offset ${second} (${seg.readUInt32LE(second + 4) + 24} bytes): 1 record, 1 event`,
+      'open: replayed 2 wal records (2 events)',
+      '',
+    ]);
+    const clean = await runStrata([dir, '-e', 'SELECT']);
+    expect(clean.code).toBe(0);
+    expect(clean.stderr).toBe('');
+  });
+
   test('a bad option exits 2; the bin script runs the console', async () => {
     const [bad, version] = await Promise.all([runStrata(['--bogus']), runStrata(['--version'], { binary: true })]);
     expect(bad.code).toBe(2);

@@ -16,7 +16,7 @@ describe('round trip', () => {
     expect(segFiles(dir)).toEqual([]);
     const { recs, report } = collect(wal);
     expect(recs).toEqual([]);
-    expect(report).toEqual({ segments: 0, records: 0, events: 0, lastLsn: 0n, truncated: [] });
+    expect(report).toEqual({ segments: 0, records: 0, events: 0, lastLsn: 0n, truncated: [], recovery: 'tail', dropped: [] });
     wal.begin(0n);
     expect(segFiles(dir)).toEqual(['00000000000000000001.wal']);
     expect(wal.append(WAL_BATCH, payload(1, 10), 1)).toBe(1n);
@@ -112,16 +112,17 @@ describe('torn tail', () => {
     }
   });
 
-  it('a crc mismatch in the last segment cuts there, dropping the records after it', async () => {
+  it('a crc mismatch in the last record of the last segment is a torn tail: cut', async () => {
     const dir = tmpDir(dirs);
     const written = await writeLog(config(dir), lengths);
     const file = segFiles(dir)[1]!;
     const starts = recordStarts([50, 10, 60]);
-    patch(path.join(dir, file), starts[1]! + 24 + 3, [0x5a]);
+    patch(path.join(dir, file), starts[2]! + 24 + 3, [0x5a]);
     const { recs, report } = await readAll(config(dir));
-    expect(recs).toEqual(written.slice(0, 3));
-    expect(report.truncated).toEqual([{ file, offset: starts[1], bytes: 24 + 10 + 24 + 60 }]);
-    expect(fs.statSync(path.join(dir, file)).size).toBe(starts[1]);
+    expect(recs).toEqual(written.slice(0, 4));
+    expect(report.truncated).toEqual([{ file, offset: starts[2], bytes: 24 + 60 }]);
+    expect(report.dropped).toEqual([]);
+    expect(fs.statSync(path.join(dir, file)).size).toBe(starts[2]);
   });
 
   it('a crc mismatch in an earlier segment is CORRUPTION, and nothing is cut', async () => {
@@ -133,7 +134,11 @@ describe('torn tail', () => {
     const wal = Wal.open(config(dir));
     const e = thrown(() => collect(wal), 'CORRUPTION');
     expect(e.message).toMatch(
-      new RegExp(`^wal replay: ${first}: crc mismatch at offset 240 \\(stored 0x[0-9a-f]{8}, computed 0x[0-9a-f]{8}\\); the log is damaged before its tail$`),
+      new RegExp(
+        `^wal replay: ${first}: crc mismatch at offset 240 \\(stored 0x[0-9a-f]{8}, computed 0x[0-9a-f]{8}\\); ` +
+          '3 valid records lie after it \\(9 events\\), 0 in this segment and 3 in later segments: the log is damaged before its tail\\. ' +
+          "Nothing was changed; choose a recovery: 'point_in_time' .*'skip' .*\\(docs/wal-format\\.md\\)$",
+      ),
     );
     expect(segFiles(dir).map((f) => fs.statSync(path.join(dir, f)).size)).toEqual(sizes);
     expect(segFiles(dir)).toEqual([first, second]);
@@ -152,15 +157,15 @@ describe('torn tail', () => {
     expect(report.truncated).toEqual([{ file, offset: starts[2], bytes: 24 + 30 }]);
   });
 
-  it('an lsn out of sequence in the last segment is cut', async () => {
+  it('an lsn out of sequence in the last record of the log is cut', async () => {
     const dir = tmpDir(dirs);
     const written = await writeLog(cfg(dir, { crc: false }), [10, 20, 30]);
     const file = segFiles(dir)[0]!;
     const starts = recordStarts([10, 20, 30]);
-    patch(path.join(dir, file), starts[1]! + 8, [7]);
+    patch(path.join(dir, file), starts[2]! + 8, [7]);
     const { recs, report } = await readAll(cfg(dir, { crc: false }));
-    expect(recs).toEqual(written.slice(0, 1));
-    expect(report.truncated).toEqual([{ file, offset: starts[1], bytes: 24 + 20 + 24 + 30 }]);
+    expect(recs).toEqual(written.slice(0, 2));
+    expect(report.truncated).toEqual([{ file, offset: starts[2], bytes: 24 + 30 }]);
   });
 
   it('begin without replay checks and cuts the tail', async () => {
@@ -192,23 +197,38 @@ describe('segment headers', () => {
     ['unknown version', 4, 9, 'unknown segment version 9 \\(this build reads 1\\)'],
     ['first lsn unlike the name', 8, 4, 'header first lsn 4 differs from the file name \\(lsn 3\\)'],
   ] as const) {
-    it(`${what}: the last segment is cut whole, an earlier one is CORRUPTION`, async () => {
+    it(`${what}, records after it: CORRUPTION in the last segment and in an earlier one; the modes`, async () => {
       const dir = tmpDir(dirs);
       const [first, second] = await twoSegments(dir);
       patch(path.join(dir, second!), offset, [byte]);
-      const { recs, report } = await readAll(cfg(dir));
-      expect(recs.map((r) => r.lsn)).toEqual([1n, 2n]);
-      expect(report.truncated).toEqual([{ file: second, offset: 0, bytes: 16 + 2 * 124 }]);
+      const wal = Wal.open(cfg(dir));
+      const e = thrown(() => collect(wal), 'CORRUPTION');
+      expect(e.message).toMatch(new RegExp(`^wal replay: ${second}: segment header \\(offset 0\\): ${message}; 2 valid records lie after it \\(5 events\\), 2 in this segment and 0 in later segments: the log is damaged before its tail\\.`));
+      await wal.close();
+      expect(segFiles(dir)).toEqual([first, second]);
+      // skip: the header goes, the records stay
+      const skipped = Wal.open(cfg(dir));
+      const s = skipped.replay(0n, () => {}, 'skip');
+      expect(s.lastLsn).toBe(4n);
+      expect(s.dropped).toEqual([{ file: second, offset: 0, bytes: 16, records: 0, events: 0 }]);
+      await skipped.close();
+      expect(segFiles(dir)).toEqual([first, second]);
+      // point in time: the segment goes
+      const cut = Wal.open(cfg(dir));
+      const p = cut.replay(0n, () => {}, 'point_in_time');
+      expect(p.lastLsn).toBe(2n);
+      expect(p.dropped).toEqual([{ file: second, offset: 0, bytes: 16 + 2 * 124, records: 2, events: 5 }]);
+      await cut.close();
       expect(segFiles(dir)).toEqual([first]);
 
       const dir2 = tmpDir(dirs);
       const [first2] = await twoSegments(dir2);
       patch(path.join(dir2, first2!), offset, [offset === 8 ? 4 : byte]);
-      const wal = Wal.open(cfg(dir2));
-      const e = thrown(() => collect(wal), 'CORRUPTION');
-      const expected = `^wal replay: ${first2}: segment header: ${message.replace('lsn 3', 'lsn 1')}; the log is damaged before its tail$`;
-      expect(e.message).toMatch(new RegExp(expected));
-      await wal.close();
+      const wal2 = Wal.open(cfg(dir2));
+      const e2 = thrown(() => collect(wal2), 'CORRUPTION');
+      const expected = `^wal replay: ${first2}: segment header \\(offset 0\\): ${message.replace('lsn 3', 'lsn 1')}; 4 valid records lie after it \\(6 events\\), 2 in this segment and 2 in later segments: the log is damaged before its tail\\.`;
+      expect(e2.message).toMatch(new RegExp(expected));
+      await wal2.close();
     });
   }
 

@@ -20,6 +20,8 @@ SHOW ssn, serial, mm_limit_behaviour;
 SET wal_sync_on_write TO true;
 SHOW wal_sync_on_write;
 SET workers TO 4;
+SET wal_recovery TO 'skip';
+SHOW wal_recovery;
 SET uuid TO '00000000-0000-0000-0000-000000000000';
 SET nonsense TO 1;
 SHOW nonsense;
