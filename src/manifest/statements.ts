@@ -90,6 +90,7 @@ export function prepareStatements(db: Database.Database) {
     ),
     cloudDeleteRemove: db.prepare<[number]>('DELETE FROM cloud_deletes WHERE id = ?'),
     cloudDeleteHas: db.prepare<[number], number>('SELECT count(*) FROM cloud_deletes WHERE id = ?').pluck(),
+    cloudDeleteGet: db.prepare<[number], CloudDeleteRow>('SELECT id, cloud, bucket, key, created FROM cloud_deletes WHERE id = ?'),
     cloudDeleteRemoveKey: db.prepare<[string, string, string]>('DELETE FROM cloud_deletes WHERE cloud = ? AND bucket = ? AND key = ?'),
     cloudDeleteRename: db.prepare<[string, string]>('UPDATE cloud_deletes SET cloud = ? WHERE cloud = ?'),
     cloudAll: db.prepare<[], CloudRow>('SELECT name, type, options, created FROM clouds ORDER BY name'),
