@@ -6,7 +6,8 @@
  *   nothing behind: open() deletes it), put the object, check its size and MD5;
  * - switch: in ONE manifest transaction, point the partition at the new copy, forget
  *   the new key's row and record the replaced object's key in its place;
- * - delete: remove the replaced object once no cursor reads it, then its row.
+ * - delete: remove the replaced object once no cursor reads it, then its row; a
+ *   deletion that fails is retried later (cloud-deletes.ts).
  *
  * @module
  */
@@ -15,6 +16,7 @@ import * as path from 'node:path';
 import { ioError, StrataError } from '../errors.ts';
 import type { PartitionRecord } from '../manifest/index.ts';
 import type { StorageCloud } from './cloud-link.ts';
+import { deleteListed, objectId } from './cloud-deletes.ts';
 import { type EngineContext, nowMicros } from './context.ts';
 import { syncDir } from './fs-util.ts';
 import type { PartitionState } from './partition-state.ts';
@@ -59,7 +61,8 @@ export async function fetchObject(ctx: EngineContext, p: PartitionState, link: S
 /**
  * Puts the local `file` as object `key`, verified, after recording the key in
  * `cloud_deletes`; returns that row's id, which the switch must remove. On failure
- * the object is deleted (or left to open() with its row) and the error rethrown.
+ * the object is deleted (or, when that fails too, left with its row for the retries of
+ * cloud-deletes.ts) and the error rethrown.
  *
  * A key can be put again while an older row still names it: an upload that failed
  * and could not delete what it left, then retried; a cloud copy dropped while a
@@ -68,7 +71,7 @@ export async function fetchObject(ctx: EngineContext, p: PartitionState, link: S
  * ended: otherwise they would delete the object once it is live.
  */
 export async function putObject(ctx: EngineContext, link: StorageCloud, key: string, file: string, op: string): Promise<number> {
-  const where = objectId(link, key);
+  const where = objectId(link.bucket, key);
   for (let d = ctx.deletions.get(where); d !== undefined; d = ctx.deletions.get(where)) await d.catch(() => undefined);
   const id = ctx.manifest.transaction(() => {
     ctx.manifest.removeCloudDeletesOf(link.cloud, link.bucket, key);
@@ -96,30 +99,19 @@ export function doomObject(ctx: EngineContext, link: StorageCloud, key: string):
 
 /**
  * Deletes the object of `cloud_deletes` row `id`, then the row. A failure leaves the row
- * (open() retries). Nothing happens when the row is gone: a put of the same key took
- * it over ({@link putObject}), and the object is, or is about to be, live.
+ * and is noted for the retries (cloud-deletes.ts: the background service, DROP ORPHANS,
+ * open). Nothing happens when the row is gone: a put of the same key took it over
+ * ({@link putObject}), and the object is, or is about to be, live.
  */
 export async function deleteObject(ctx: EngineContext, link: StorageCloud, id: number, key: string): Promise<void> {
   if (!ctx.manifest.hasCloudDelete(id)) return;
-  const where = objectId(link, key);
-  const inFlight = ctx.deletions;
-  const run = link.client.delete(key).then(() => ctx.manifest.removeCloudDelete(id));
-  inFlight.set(where, run);
-  try {
-    await run;
-  } finally {
-    if (inFlight.get(where) === run) inFlight.delete(where);
-  }
-}
-
-/** The key of `ctx.deletions` for object `key` of `link`. */
-function objectId(link: StorageCloud, key: string): string {
-  return `${link.cloud}\u0000${link.bucket}\u0000${key}`;
+  await deleteListed(ctx, link.client, link.cloud, id, key, false);
 }
 
 /**
  * Deletes a replaced object (row `id`) once no cursor reads it: now, awaited, when
- * none does; else when the last one lets go. A failed delete leaves the row for open().
+ * none does; else when the last one lets go. A failed delete leaves the row, retried
+ * later (cloud-deletes.ts).
  */
 export async function retireObject(ctx: EngineContext, remote: RemoteObject | null, link: StorageCloud, id: number, key: string): Promise<void> {
   const remove = (): Promise<void> => deleteObject(ctx, link, id, key).catch(() => undefined);

@@ -14,6 +14,7 @@ import { partitionFileName } from './paths.ts';
 import type { StorageRegistry } from './storage-registry.ts';
 import type { CloudRegistry } from './cloud-registry.ts';
 import type { CloudLinks } from './cloud-link.ts';
+import type { FailedDeletes } from './cloud-deletes.ts';
 import type { OperationRegistry } from './operations.ts';
 import type { PartitionMap } from './partition-map.ts';
 import type { PartitionState } from './partition-state.ts';
@@ -44,10 +45,12 @@ export interface EngineContext {
    */
   readonly generation: { next: number };
   /**
-   * Deletions of cloud objects in flight, by `cloud\0bucket\0key`: a put of the same
-   * key waits for them (cloud-objects.ts).
+   * Deletions of cloud objects in flight, by `bucket\0key`: a put of the same key
+   * waits for them (cloud-objects.ts, cloud-deletes.ts).
    */
   readonly deletions: Map<string, Promise<void>>;
+  /** The `cloud_deletes` rows whose deletion failed, retried later (cloud-deletes.ts). */
+  readonly failedDeletes: FailedDeletes;
   /** Background work in flight. */
   readonly operations: OperationRegistry;
   /** Refreshes, moves and drops in flight (close waits for them). */

@@ -24,6 +24,7 @@ import { PartitionMap } from './partition-map.ts';
 import { manifestPath, walDir } from './paths.ts';
 import { type OpenReport, keptDamage, loadPartitions, reconcile, reconcileClouds, replayWal } from './recovery.ts';
 import { CloudLinks } from './cloud-link.ts';
+import { FailedDeletes } from './cloud-deletes.ts';
 import { refreshPartition, releaseWal } from './refresh.ts';
 import { SerialCounter } from './serial.ts';
 import { BackgroundService } from './service.ts';
@@ -139,6 +140,7 @@ export class Database {
         inflight: new Set(),
         generation: { next: 1 },
         deletions: new Map(),
+        failedDeletes: new FailedDeletes(),
         scheduleRefresh: () => undefined, // set once the service exists
         scheduleRebalance: () => undefined,
         scheduleUpload: () => undefined,

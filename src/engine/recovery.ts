@@ -34,8 +34,8 @@ export interface OpenReport {
   readonly damaged: string[];
   /**
    * What open did on the clouds: objects of interrupted uploads and replaced objects
-   * deleted (`deleted cold:bucket/key`), and deletions that failed and wait for the
-   * next open (`could not delete ...: reason`).
+   * deleted (`deleted cold:bucket/key`), and deletions that failed and are retried
+   * later (`could not delete ..., retried ...: reason`).
    */
   readonly cloud: string[];
   /** The WAL replay, or null when no WAL was found. */
@@ -163,15 +163,17 @@ export function loadPartitions(ctx: EngineContext, report: OpenReport): void {
 /**
  * Deletes the objects `cloud_deletes` lists: those of uploads that never switched and
  * those replaced by a switch whose deletion did not run. A deletion that fails (the
- * cloud is unreachable) is reported and kept for the next open; open goes on. An
- * object that is the live copy of a partition is never deleted: its row is stale (the
- * key was put again after it was recorded) and is dropped.
+ * cloud is unreachable) is reported, kept, and noted for the retries (cloud-deletes.ts:
+ * in the background with `workers` > 0, else by DROP ORPHANS or the next open); open
+ * goes on. An object that is the live copy of a partition is never deleted: its row is
+ * stale (the key was put again after it was recorded) and is dropped.
  */
 export async function reconcileClouds(ctx: EngineContext, report: OpenReport): Promise<void> {
   const live = new Map<string, bigint>();
   for (const p of ctx.partitions.all) {
     if (p.remote !== null) live.set(`${p.remote.link.cloud}\u0000${p.remote.link.bucket}\u0000${p.remote.key}`, p.min);
   }
+  const retried = ctx.config.workers > 0 ? 'retried in the background' : 'retried at the next open or by DROP ORPHANS';
   for (const d of ctx.manifest.listCloudDeletes()) {
     const where = `${d.cloud}:${d.bucket}/${d.key}`;
     const owner = live.get(`${d.cloud}\u0000${d.bucket}\u0000${d.key}`);
@@ -192,7 +194,8 @@ export async function reconcileClouds(ctx: EngineContext, report: OpenReport): P
       report.cloud.push(`deleted ${where}`);
     } catch (e) {
       if (!isStrataError(e, 'CLOUD')) throw e;
-      report.cloud.push(`could not delete ${where}, retried at the next open: ${e.message}`);
+      ctx.failedDeletes.failed(d, e, false);
+      report.cloud.push(`could not delete ${where}, ${retried}: ${e.message}`);
     }
   }
 }

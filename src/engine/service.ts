@@ -4,9 +4,11 @@
  * events in memory but took no write since the previous second (writes have moved on
  * to newer partitions: their memtables would otherwise pin memory and WAL segments
  * for good); applies the pipeline by itself, after every refresh and once a second;
- * and uploads the files of cloud storages that are only local (`workers_upload` at a
- * time, a failing partition backing off). With `workers 0` nothing runs in the
- * background: statements do their work inline and tests are deterministic.
+ * uploads the files of cloud storages that are only local (`workers_upload` at a
+ * time, a failing partition backing off); and retries the cloud deletions that failed
+ * (cloud-deletes.ts, one pass at a time, each endpoint backing off). With `workers 0`
+ * nothing runs in the background: statements do their work inline and tests are
+ * deterministic.
  *
  * @module
  */
@@ -15,6 +17,7 @@ import { rebalance } from './exec-storages.ts';
 import type { PartitionState } from './partition-state.ts';
 import { refreshPartition } from './refresh.ts';
 import { uploadPartition, wantsUpload } from './cloud-transfer.ts';
+import { retryDeletes } from './cloud-deletes.ts';
 
 /** How often idle memtables and the pipeline are checked, in milliseconds. */
 const TICK_MS = 1000;
@@ -33,6 +36,8 @@ export class BackgroundService {
 
   /** Partitions being uploaded in the background. */
   private readonly uploading = new Set<PartitionState>();
+  /** Whether a pass of the deletion retrier runs. */
+  private retrying = false;
 
   constructor(private readonly ctx: EngineContext) {
     if (ctx.config.workers > 0) {
@@ -45,9 +50,10 @@ export class BackgroundService {
     return !this.stopped && this.ctx.config.workers > 0;
   }
 
-  /** Once a second: refresh idle memtables, apply the pipeline, upload what waits for its cloud. */
+  /** Once a second: refresh idle memtables, apply the pipeline, upload what waits for its cloud, retry failed deletions. */
   private tick(): void {
     this.upload();
+    this.retryDeletes();
     const seen = new WeakMap<PartitionState, number>();
     for (const p of this.ctx.partitions.all) {
       const v = p.active.version;
@@ -105,6 +111,13 @@ export class BackgroundService {
         }),
       );
     }
+  }
+
+  /** Retries the cloud deletions that failed and whose backoff has passed (one pass at a time). */
+  private retryDeletes(): void {
+    if (!this.active || this.retrying || this.ctx.failedDeletes.size === 0) return;
+    this.retrying = true;
+    this.track(retryDeletes(this.ctx, () => this.active).finally(() => (this.retrying = false)));
   }
 
   /** Stops starting work and waits for the work in flight. */

@@ -355,6 +355,11 @@ export class Manifest {
     return this.run(`get cloud delete ${id}`, () => this.st.cloudDeleteHas.get(id)! > 0);
   }
 
+  /** Cloud delete `id`, or undefined when it is no longer recorded. */
+  getCloudDelete(id: number): CloudDelete | undefined {
+    return this.run(`get cloud delete ${id}`, () => this.st.cloudDeleteGet.get(id));
+  }
+
   /** Forgets every row naming object `key` of `bucket` on `cloud` (a put of that key takes them over). */
   removeCloudDeletesOf(cloud: string, bucket: string, key: string): void {
     this.run(`remove cloud deletes '${key}'`, () => this.st.cloudDeleteRemoveKey.run(cloud, bucket, key));

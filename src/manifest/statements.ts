@@ -102,6 +102,7 @@ export function prepareStatements(db: Database.Database) {
     ),
     cloudDeleteRemove: prep<[number]>('DELETE FROM cloud_deletes WHERE id = ?'),
     cloudDeleteHas: pluck<[number], number>('SELECT count(*) FROM cloud_deletes WHERE id = ?'),
+    cloudDeleteGet: prep<[number], CloudDeleteRow>('SELECT id, cloud, bucket, key, created FROM cloud_deletes WHERE id = ?'),
     cloudDeleteRemoveKey: prep<[string, string, string]>('DELETE FROM cloud_deletes WHERE cloud = ? AND bucket = ? AND key = ?'),
     cloudDeleteRename: prep<[string, string]>('UPDATE cloud_deletes SET cloud = ? WHERE cloud = ?'),
     cloudAll: prep<[], CloudRow>('SELECT name, type, options, created FROM clouds ORDER BY name'),

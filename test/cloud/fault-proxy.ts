@@ -2,8 +2,9 @@
  * A fault injector for the cloud tests that is not a mock of the SDK: a tiny HTTP proxy
  * on 127.0.0.1 in front of a real S3 server. Requests pass through untouched (headers
  * too, so signatures stay valid) unless a fault is queued: answer with an error status,
- * hold the request past the client's time limit, or drop the connection. Each queued
- * fault applies to the next `count` requests (`Infinity`: until `clear()`).
+ * hold the request past the client's time limit, hold it until the test releases it, or
+ * drop the connection. Each queued fault applies to the next `count` requests
+ * (`Infinity`: until `clear()`) that match it (by method, and a part of the URL).
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,6 +15,8 @@ export type Fault =
   | { readonly kind: 'status'; readonly status: number; readonly code?: string }
   /** Wait `ms`, then pass the request through (if the client still waits). */
   | { readonly kind: 'delay'; readonly ms: number }
+  /** Wait until `release()`, then pass the request through (if the client still waits). */
+  | { readonly kind: 'hold' }
   /** Cut the connection without answering. */
   | { readonly kind: 'drop' };
 
@@ -21,8 +24,16 @@ export type Fault =
 export interface ProxyLogEntry {
   readonly method: string;
   readonly url: string;
-  /** `pass`, or the fault applied: `500`, `delay`, `drop`. */
+  /** `pass`, or the fault applied: `500`, `delay`, `hold`, `drop`. */
   readonly outcome: string;
+}
+
+/** Which requests a fault applies to: all when a field is absent. */
+export interface FaultMatch {
+  /** `GET`, `PUT`, `HEAD`, `DELETE`, ... */
+  readonly method?: string;
+  /** A part of the request's URL (path and query), such as an object's key. */
+  readonly url?: string;
 }
 
 /** A running proxy. */
@@ -31,10 +42,14 @@ export interface FaultProxy {
   readonly url: string;
   /** Every request seen, in order. */
   readonly log: readonly ProxyLogEntry[];
-  /** Applies `fault` to the next `count` requests (after faults queued before it). */
-  inject(fault: Fault, count?: number): void;
-  /** Forgets the queued faults: requests pass through again. */
+  /** Applies `fault` to the next `count` requests that `match` (after faults queued before it that match them). */
+  inject(fault: Fault, count?: number, match?: FaultMatch): void;
+  /** Forgets the queued faults: requests pass through again (held ones stay held until `release()`). */
   clear(): void;
+  /** Requests held now by `hold` faults. */
+  readonly held: number;
+  /** Passes every held request through, and forgets the `hold` faults still queued. */
+  release(): void;
   close(): Promise<void>;
 }
 
@@ -43,13 +58,15 @@ const CODES: Readonly<Record<number, string>> = { 500: 'InternalError', 503: 'Se
 /** Starts a proxy to `upstream` (`http://host:port`). */
 export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
   const target = new URL(upstream);
-  const queue: { fault: Fault; left: number }[] = [];
+  const queue: { fault: Fault; left: number; match: FaultMatch }[] = [];
   const log: ProxyLogEntry[] = [];
+  const held: (() => void)[] = [];
 
-  const next = (): Fault | undefined => {
-    const head = queue[0];
+  const next = (req: http.IncomingMessage): Fault | undefined => {
+    const i = queue.findIndex((q) => (q.match.method === undefined || q.match.method === req.method) && (q.match.url === undefined || (req.url ?? '').includes(q.match.url)));
+    const head = queue[i];
     if (head === undefined) return undefined;
-    if (--head.left <= 0) queue.shift();
+    if (--head.left <= 0) queue.splice(i, 1);
     return head.fault;
   };
 
@@ -64,7 +81,7 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
   };
 
   const server = http.createServer((req, res) => {
-    const fault = next();
+    const fault = next(req);
     const entry = (outcome: string) => log.push({ method: req.method ?? '?', url: req.url ?? '', outcome });
     if (fault === undefined) {
       entry('pass');
@@ -86,6 +103,12 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
         if (!res.destroyed) pass(req, res);
       }, fault.ms);
       res.on('close', () => clearTimeout(timer));
+    } else if (fault.kind === 'hold') {
+      entry('hold');
+      req.pause();
+      held.push(() => {
+        if (!res.destroyed) pass(req, res);
+      });
     } else {
       entry('drop');
       req.socket.destroy();
@@ -97,13 +120,21 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
   return {
     url: `http://127.0.0.1:${port}`,
     log,
-    inject(fault, count = 1) {
-      queue.push({ fault, left: count });
+    inject(fault, count = 1, match = {}) {
+      queue.push({ fault, left: count, match });
+    },
+    get held() {
+      return held.length;
+    },
+    release() {
+      for (let i = queue.length - 1; i >= 0; i--) if (queue[i]!.fault.kind === 'hold') queue.splice(i, 1);
+      for (const go of held.splice(0)) go();
     },
     clear() {
       queue.length = 0;
     },
     async close() {
+      held.length = 0;
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

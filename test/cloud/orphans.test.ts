@@ -33,8 +33,8 @@ test('foreign objects under a storage prefix are orphans: listed, kept by open, 
     await bucket.put('elsewhere/keep.bin', new Uint8Array(1));
     const orphans = (await db.execute('SHOW ORPHANS')) as OrphanObject[];
     expect(orphans).toEqual([
-      { cloud: 's3', bucket: 'orphans', key: `${uuid}/00000000000000000500.3.part`, storage: 'cold', size: 7 },
-      { cloud: 's3', bucket: 'orphans', key: `${uuid}/notes.txt`, storage: 'cold', size: 3 },
+      { cloud: 's3', bucket: 'orphans', key: `${uuid}/00000000000000000500.3.part`, storage: 'cold', size: 7, state: 'orphan', error: null },
+      { cloud: 's3', bucket: 'orphans', key: `${uuid}/notes.txt`, storage: 'cold', size: 3, state: 'orphan', error: null },
     ]);
     // open never deletes what it does not know
     await db.close();
