@@ -1,8 +1,8 @@
 // Partition file format versions: version 2 records which partition a file is (range,
 // generation, lsn) and every reader checks it; version-1 files (the worked example of
 // the version-1 docs, and multi-region files of every codec) still open and scan.
-// Every damage is checked through the two readers that parse a footer: the local
-// reader and the remote reader (from the object's bytes).
+// Every damage is checked through the three readers that parse a footer: the local
+// reader, the remote reader (from the object's bytes) and inspectPartitionFile.
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +14,7 @@ import { recSize } from '../../src/codec/record.ts';
 import { PartitionFileWriter, type FileWriterOptions } from '../../src/partition/file-writer.ts';
 import { PartitionFile } from '../../src/partition/file-reader.ts';
 import { FileIterator } from '../../src/partition/file-iterator.ts';
+import { inspectPartitionFile } from '../../src/partition/file-inspect.ts';
 import { RemoteFile } from '../../src/partition/remote-file.ts';
 import { runRefreshJob } from '../../src/partition/refresh-job.ts';
 import { error } from '../expect-error.ts';
@@ -78,8 +79,8 @@ function remote(name: string, bytes: Uint8Array, key: Uint8Array | null = null):
 }
 
 /**
- * The errors of the two footer readers on `bytes`: PartitionFile.open and the
- * remote reader. Each must be CORRUPTION naming the file
+ * The errors of the three footer readers on `bytes`: PartitionFile.open,
+ * inspectPartitionFile and the remote reader. Each must be CORRUPTION naming the file
  * (or object); returns the part of the message after the name.
  */
 function failures(bytes: Uint8Array, key: Uint8Array | null = null): string[] {
@@ -87,6 +88,7 @@ function failures(bytes: Uint8Array, key: Uint8Array | null = null): string[] {
   const name = `backup:bucket/${seq}.part`;
   const all: [{ code: string; message: string }, string][] = [
     [error(() => PartitionFile.open(path, key)), path],
+    [error(() => inspectPartitionFile(path)), path],
     [error(() => remote(name, bytes, key)), name],
   ];
   return all.map(([e, who]) => {
@@ -145,9 +147,7 @@ describe('version 2: the file says which partition it is', () => {
     identity.max = 1n;
     identity.generation = 0;
     w.finish();
-    const f = PartitionFile.open(path);
-    expect(f.identity).toEqual({ min: 0n, max: 100n, generation: 2, lsn: 9n });
-    f.close();
+    expect(inspectPartitionFile(path).identity).toEqual({ min: 0n, max: 100n, generation: 2, lsn: 9n });
   });
 
   it('the writer refuses a bad identity with INVALID_INPUT naming the field, and creates nothing', () => {
@@ -254,13 +254,13 @@ describe('version 1 still reads', () => {
     for (let at = old.length - 68; at < old.length; at++) {
       const b = Buffer.from(old);
       b[at]! ^= 0x10;
-      expect(failures(b).length).toBe(2);
+      expect(failures(b).length).toBe(3);
     }
     // a version-2 header on a version-1 footer (the remote reader does not fetch the header)
     const b = Buffer.from(old);
     b.writeUInt32LE(2, 4);
     const path = put(b);
-    for (const e of [error(() => PartitionFile.open(path))]) {
+    for (const e of [error(() => PartitionFile.open(path)), error(() => inspectPartitionFile(path))]) {
       expect(e).toMatchObject({ code: 'CORRUPTION', message: `open partition file: ${path}: header version 2 differs from footer version 1` });
     }
   });
@@ -295,7 +295,7 @@ describe('version 2 damage', () => {
       [(b, f) => (b[f + 86] = 1), 'non-zero footer reserved field'],
       [(b, f) => (b[f + 99] = 1), 'non-zero footer reserved field'],
     ];
-    for (const [edit, message] of cases) expect(failures(forged(bytes, edit))).toEqual([message, message]);
+    for (const [edit, message] of cases) expect(failures(forged(bytes, edit))).toEqual([message, message, message]);
     // the lsn carries no rule: any value reads
     const f = PartitionFile.open(put(forged(bytes, (b, f) => b.writeBigUInt64LE(MAX, f + AT.lsn))));
     expect(f.identity).toEqual({ min: 1000n, max: 1999n, generation: 7, lsn: MAX });
@@ -304,23 +304,21 @@ describe('version 2 damage', () => {
 
   it('an empty file has no events to check against its range', () => {
     const { bytes: empty } = write(0, 0n, { identity: { min: 10n, max: 20n, generation: 1, lsn: 0n } });
-    const f = PartitionFile.open(put(empty));
-    expect(f.identity).toEqual({ min: 10n, max: 20n, generation: 1, lsn: 0n });
-    f.close();
+    expect(inspectPartitionFile(put(empty)).identity).toEqual({ min: 10n, max: 20n, generation: 1, lsn: 0n });
     expect(failures(forged(empty, (b, f) => b.writeBigUInt64LE(9n, f + AT.rangeMax)))[0]).toBe('footer range min 10 is greater than range max 9');
   });
 
   it('an unknown version 3 is refused by every reader, crc fixed or not', () => {
     const v3 = Buffer.from(bytes);
     v3.writeUInt32LE(3, v3.length - 8);
-    expect(failures(v3)).toEqual(Array(2).fill('unknown footer version 3 (this build reads 1 and 2)'));
+    expect(failures(v3)).toEqual(Array(3).fill('unknown footer version 3 (this build reads 1 and 2)'));
     const both = Buffer.from(v3);
     both.writeUInt32LE(3, 4);
     expect(failures(reseal(both))[0]).toBe('unknown footer version 3 (this build reads 1 and 2)');
     for (const v of [0, 0xffffffff]) {
       const b = Buffer.from(bytes);
       b.writeUInt32LE(v, b.length - 8);
-      expect(failures(b)[0]).toBe(`unknown footer version ${v} (this build reads 1 and 2)`);
+      expect(failures(b)[1]).toBe(`unknown footer version ${v} (this build reads 1 and 2)`);
     }
   });
 
@@ -330,15 +328,15 @@ describe('version 2 damage', () => {
     // the header and the last 68..111 bytes: long enough for a version-1 file, too short for version 2
     for (let keep = 68; keep < FOOTER; keep++) {
       const cut = Buffer.concat([empty.subarray(0, 16), empty.subarray(empty.length - keep)]);
-      expect(failures(cut)).toEqual(Array(2).fill(`truncated: ${16 + keep} bytes, shorter than header and version-2 footer (128)`));
+      expect(failures(cut)).toEqual(Array(3).fill(`truncated: ${16 + keep} bytes, shorter than header and version-2 footer (128)`));
     }
     // a file with regions cut from the front to a version-1-sized file: the footer is there, the index is not
     const cut = Buffer.concat([bytes.subarray(0, 16), bytes.subarray(bytes.length - 68)]);
-    expect(failures(cut)).toEqual(Array(2).fill('truncated: 84 bytes, shorter than header and version-2 footer (128)'));
+    expect(failures(cut)).toEqual(Array(3).fill('truncated: 84 bytes, shorter than header and version-2 footer (128)'));
     // and anything shorter than the smallest file of any version
     for (const n of [0, 8, 83]) {
       const short = bytes.subarray(bytes.length - n);
-      expect(failures(short)).toEqual(Array(2).fill(`truncated: ${n} bytes, shorter than header and version-1 footer (84)`));
+      expect(failures(short)).toEqual(Array(3).fill(`truncated: ${n} bytes, shorter than header and version-1 footer (84)`));
     }
   });
 });
