@@ -15,7 +15,7 @@
  */
 import * as path from 'node:path';
 import type { PartitionRecord } from '../manifest/index.ts';
-import { type Memtable, PartitionFile, type RefreshJob, type RefreshResult } from '../partition/index.ts';
+import { type FileIdentity, type Memtable, PartitionFile, type RefreshJob, type RefreshResult } from '../partition/index.ts';
 import { isStrataError, StrataError } from '../errors.ts';
 import { type EngineContext, nowMicros } from './context.ts';
 import { inject, isInjected } from './inject.ts';
@@ -65,6 +65,9 @@ async function rewrite(ctx: EngineContext, p: PartitionState, dest: Storage, kin
   const frozen = p.frozen.slice();
   const source = ctx.storages.get(kind, p.record.storage);
   const old = p.record;
+  // the highest WAL lsn the new file holds: recorded in its footer and in the manifest
+  let lsn = old.lsn;
+  for (const m of frozen) if (BigInt(m.maxLsn) > lsn) lsn = BigInt(m.maxLsn);
   const gen = ctx.generation.next++;
   const newPath = path.join(dest.dir, partitionFileName(p.min, gen));
   const oldPath = path.join(source.dir, partitionFileName(p.min, old.file));
@@ -82,7 +85,8 @@ async function rewrite(ctx: EngineContext, p: PartitionState, dest: Storage, kin
   let file: PartitionFile | null;
   try {
     if (staged !== null) await fetchObject(ctx, p, sourceCloud!, staged, false);
-    const result = await writeFile(ctx, p, frozen, old.file === 0 ? null : source, dest, newPath);
+    const identity = { min: p.min, max: p.max, generation: gen, lsn };
+    const result = await writeFile(ctx, p, frozen, old.file === 0 ? null : source, dest, newPath, identity);
     op.bytes_done = result.size;
     const onCloud = upload && result.events > 0;
     if (onCloud) putId = await putObject(ctx, destCloud, destCloud.key(p.min, gen), newPath, kind);
@@ -92,8 +96,6 @@ async function rewrite(ctx: EngineContext, p: PartitionState, dest: Storage, kin
       throw new StrataError('INVALID_INPUT', `${kind}: storage '${dest.name}' changed while partition ${p.min} was written to it; nothing was changed, retry`, { retryable: true });
     }
     if (putId !== null) checkSameCloud(ctx, kind, dest, destCloud!, p.min);
-    let lsn = old.lsn;
-    for (const m of frozen) if (BigInt(m.maxLsn) > lsn) lsn = BigInt(m.maxLsn);
     record = {
       ...old,
       storage: dest.name,
@@ -160,8 +162,13 @@ async function rewrite(ctx: EngineContext, p: PartitionState, dest: Storage, kin
   }
 }
 
-/** Runs the refresh job (it fsyncs the new file and its directory, in a worker when `workers > 0`). */
-function writeFile(ctx: EngineContext, p: PartitionState, frozen: readonly Memtable[], source: Storage | null, dest: Storage, newPath: string): Promise<RefreshResult> {
+/**
+ * Runs the refresh job (it fsyncs the new file and its directory, in a worker when
+ * `workers > 0`); the new file's footer records `identity`.
+ */
+function writeFile(
+  ctx: EngineContext, p: PartitionState, frozen: readonly Memtable[], source: Storage | null, dest: Storage, newPath: string, identity: FileIdentity,
+): Promise<RefreshResult> {
   const settings = dest.effective(ctx.config);
   const job: RefreshJob = {
     oldPath: source === null ? null : path.join(source.dir, partitionFileName(p.min, p.record.file)),
@@ -175,6 +182,7 @@ function writeFile(ctx: EngineContext, p: PartitionState, frozen: readonly Memta
       sync: settings.sync,
       encryption: settings.encryption,
       key: settings.key,
+      identity,
     },
   };
   return ctx.pool.run<RefreshResult>('refresh', job);

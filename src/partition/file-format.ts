@@ -7,8 +7,10 @@
  * file   := header region* index footer
  * header := "STRP" | u32 version | u32 flags | u32 reserved              (16 bytes)
  * index  := entry * region_count
- * footer := fixed FOOTER_SIZE bytes ending in u32 version | "STRP"
+ * footer := 68 (version 1) or 112 (version 2) bytes ending in u32 version | "STRP"
  * ```
+ *
+ * The footer is in `file-footer.ts`.
  *
  * All integers are little-endian. Ids are carried as u32 halves (`hi`, `lo`); file
  * offsets and counts as `number` (exact up to 2^53).
@@ -16,11 +18,9 @@
  * @module
  */
 import { StrataError } from '../errors.ts';
+import type { Footer } from './file-footer.ts';
 import {
-  crc32,
-  codecName,
   ENCRYPTION_OVERHEAD,
-  encryptionName,
   getU32,
   putU32,
   RECORD_HEADER,
@@ -29,12 +29,8 @@ import {
 
 /** The magic "STRP" read as a u32 little-endian (bytes 53 54 52 50). */
 export const MAGIC = 0x50525453;
-/** The one format version this build writes and reads. */
-export const VERSION = 1;
 /** Size of the file header, in bytes. */
 export const HEADER_SIZE = 16;
-/** Size of the file footer, in bytes. */
-export const FOOTER_SIZE = 68;
 /** Size of an index entry without its two keys, in bytes. */
 export const ENTRY_FIXED = 42;
 /** Default uncompressed size of a region, in bytes. */
@@ -65,110 +61,38 @@ export function corruption(operation: string, path: string, what: string, cause?
   return new StrataError('CORRUPTION', `${operation}: ${path}: ${what}`, { cause });
 }
 
+/** Associated data of the encrypted region index: distinct from every region's. */
+export const INDEX_AAD = new Uint8Array([0x69, 0x6e, 0x64, 0x65, 0x78]); // "index"
+
 /**
  * The additional authenticated data of region `i` of an encrypted file: `i` as a u32
  * little-endian, so that a region copied to another place in the file fails to decrypt.
  */
-/** Associated data of the encrypted region index: distinct from every region's. */
-export const INDEX_AAD = new Uint8Array([0x69, 0x6e, 0x64, 0x65, 0x78]); // "index"
-
 export function regionAad(i: number): Uint8Array {
   const b = new Uint8Array(4);
   putU32(b, 0, i);
   return b;
 }
 
-/** Returns the 16 header bytes of a new file. */
-export function encodeHeader(): Uint8Array {
+/** Returns the 16 header bytes of a new file of format `version`. */
+export function encodeHeader(version: number): Uint8Array {
   const b = new Uint8Array(HEADER_SIZE);
   putU32(b, 0, MAGIC);
-  putU32(b, 4, VERSION);
+  putU32(b, 4, version);
   return b;
 }
 
 /**
- * Checks the 16 header bytes in `b`.
- * @throws StrataError `CORRUPTION` on a bad magic, an unknown version or non-zero flags.
+ * Checks the 16 header bytes in `b` against the footer's `version`.
+ * @throws StrataError `CORRUPTION` on a bad magic, a version other than the footer's,
+ *   or non-zero flags.
  */
-export function checkHeader(b: Uint8Array, path: string): void {
+export function checkHeader(b: Uint8Array, path: string, version: number): void {
   const op = 'open partition file';
   if (getU32(b, 0) !== MAGIC) throw corruption(op, path, `bad header magic ${hex32(getU32(b, 0))}; not a partition file`);
-  const version = getU32(b, 4);
-  if (version !== VERSION) throw corruption(op, path, `unknown header version ${version} (this build reads ${VERSION})`);
+  const v = getU32(b, 4);
+  if (v !== version) throw corruption(op, path, `header version ${v} differs from footer version ${version}`);
   if (getU32(b, 8) !== 0 || getU32(b, 12) !== 0) throw corruption(op, path, 'non-zero header flags or reserved field');
-}
-
-/** The fields of a footer. Ids are u32 halves; when `events` is 0 they are all 0. */
-export interface Footer {
-  readonly indexOffset: number;
-  readonly indexSize: number;
-  readonly indexCrc: number;
-  readonly regions: number;
-  readonly events: number;
-  readonly minHi: number;
-  readonly minLo: number;
-  readonly maxHi: number;
-  readonly maxLo: number;
-  readonly sizeUncompressed: number;
-  readonly codec: number;
-  readonly encryption: number;
-}
-
-/** Writes the FOOTER_SIZE bytes of `f` at `off` in `b`, with its crc, version and magic. */
-export function encodeFooter(b: Uint8Array, off: number, f: Footer): void {
-  putU64(b, off, f.indexOffset);
-  putU32(b, off + 8, f.indexSize);
-  putU32(b, off + 12, f.indexCrc);
-  putU32(b, off + 16, f.regions);
-  putU64(b, off + 20, f.events);
-  putU32(b, off + 28, f.minLo);
-  putU32(b, off + 32, f.minHi);
-  putU32(b, off + 36, f.maxLo);
-  putU32(b, off + 40, f.maxHi);
-  putU64(b, off + 44, f.sizeUncompressed);
-  b[off + 52] = f.codec;
-  b[off + 53] = f.encryption;
-  b[off + 54] = 0;
-  b[off + 55] = 0;
-  putU32(b, off + 56, crc32(b.subarray(off, off + 56)));
-  putU32(b, off + 60, VERSION);
-  putU32(b, off + 64, MAGIC);
-}
-
-/**
- * Decodes the FOOTER_SIZE bytes in `b`. Checks, in order: magic, version, footer
- * crc, reserved, encryption, codec. Offsets are checked by the caller, who knows
- * the file size.
- * @throws StrataError `CORRUPTION` naming `path` and what is wrong.
- */
-export function decodeFooter(b: Uint8Array, path: string): Footer {
-  const op = 'open partition file';
-  const magic = getU32(b, 64);
-  if (magic !== MAGIC) throw corruption(op, path, `bad footer magic ${hex32(magic)}; truncated or not a partition file`);
-  const version = getU32(b, 60);
-  if (version !== VERSION) throw corruption(op, path, `unknown footer version ${version} (this build reads ${VERSION})`);
-  const stored = getU32(b, 56);
-  const computed = crc32(b.subarray(0, 56));
-  if (stored !== computed) {
-    throw corruption(op, path, `footer crc mismatch (stored ${hex32(stored)}, computed ${hex32(computed)})`);
-  }
-  if (b[54] !== 0 || b[55] !== 0) throw corruption(op, path, 'non-zero footer reserved field');
-  if (encryptionName(b[53]!) === undefined) throw corruption(op, path, `unknown encryption id ${b[53]}`);
-  if (codecName(b[52]!) === undefined) throw corruption(op, path, `unknown compression codec id ${b[52]}`);
-  return {
-    indexOffset: getU64(b, 0),
-    indexSize: getU32(b, 8),
-    indexCrc: getU32(b, 12),
-    regions: getU32(b, 16),
-    events: getU64(b, 20),
-    minLo: getU32(b, 28),
-    minHi: getU32(b, 32),
-    maxLo: getU32(b, 36),
-    maxHi: getU32(b, 40),
-    sizeUncompressed: getU64(b, 44),
-    codec: b[52]!,
-    encryption: b[53]!,
-  };
 }
 
 /**

@@ -9,8 +9,8 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { ioError, StrataError } from '../errors.ts';
 import { checkKey } from '../codec/index.ts';
-import { corruption } from './file-format.ts';
-import type { Footer, RegionIndex } from './file-format.ts';
+import { corruption, type RegionIndex } from './file-format.ts';
+import type { FileIdentity, Footer } from './file-footer.ts';
 import { decodeRegion, readIndex, type RegionReader, seekRegion } from './region-reader.ts';
 
 const OPEN = 'open partition file';
@@ -27,6 +27,14 @@ const READ = 'read region';
 export class PartitionFile implements RegionReader {
   /** The file's path, as given to {@link open}. */
   readonly path: string;
+  /** The format version of the file: 1 or 2 (writers write 2). */
+  readonly version: number;
+  /**
+   * Which partition the file is (range, generation, lsn), as its version-2 footer
+   * records it (checked at open: `min <= max`, generation >= 1, the events inside the
+   * range); null for a version-1 file, which does not record it.
+   */
+  readonly identity: FileIdentity | null;
   /** Number of regions. */
   readonly regions: number;
   /** Number of events. */
@@ -64,6 +72,8 @@ export class PartitionFile implements RegionReader {
     this.path = path;
     this.fd = fd;
     this.size = size;
+    this.version = f.version;
+    this.identity = f.identity;
     this.regions = f.regions;
     this.events = f.events;
     this.sizeUncompressed = f.sizeUncompressed;
@@ -80,10 +90,13 @@ export class PartitionFile implements RegionReader {
   /**
    * Opens the file at `path`, reads and checks its header, footer and index. `key` is
    * the 32-byte key of an encrypted file (copied); it is ignored when the file is not
-   * encrypted, and a wrong key is only found when a region is read.
+   * encrypted; a wrong key fails here, as the sealed index does not authenticate.
+   * Reads files of version 1 and 2.
    * @throws StrataError `CORRUPTION` (naming the file and the fault) when the file is
    *   shorter than header and footer, has a bad magic, an unknown version, a footer
-   *   or index crc mismatch, an index that lies outside the file or does not parse;
+   *   or index crc mismatch, a version-2 identity that does not hold (range, generation,
+   *   events outside the range), an index that lies outside the file or does not parse
+   *   (or decrypt);
    *   `INVALID_INPUT` when `key` is given but is not 32 bytes, or the file is
    *   encrypted and no key was given; `IO` when the file cannot be opened or read.
    *   Nothing stays open on error.
@@ -187,8 +200,11 @@ export class PartitionFile implements RegionReader {
   }
 }
 
-/** Reads exactly `size` bytes at `pos` into a new buffer; a short read means the file shrank. */
-function readAt(fd: number, path: string, op: string, pos: number, size: number, what = ''): Buffer {
+/**
+ * Reads exactly `size` bytes at `pos` of `fd` into a new buffer; a short read means the
+ * file shrank (`CORRUPTION`); a failed read is `IO`. Messages start with `op` and `path`.
+ */
+export function readAt(fd: number, path: string, op: string, pos: number, size: number, what = ''): Buffer {
   const buf = Buffer.allocUnsafe(size);
   let done = 0;
   try {

@@ -1,8 +1,8 @@
 /**
- * Writes a partition file (`docs/partition-format.md`) from records given in
- * ascending `(id, key)` order: cuts them into regions, compresses (then encrypts, if
- * asked) and writes each region as soon as it is full, and ends the file with the
- * region index and footer.
+ * Writes a partition file (`docs/partition-format.md`, always format version 2) from
+ * records given in ascending `(id, key)` order: cuts them into regions, compresses
+ * (then encrypts, if asked) and writes each region as soon as it is full, and ends the
+ * file with the region index and the footer, which names the partition the file is.
  *
  * @module
  */
@@ -18,6 +18,7 @@ import {
   encryptRegion,
   compareRecs,
   FLAG_DELETE,
+  idJoin,
   MAX_KEY,
   recIdHi,
   recIdLo,
@@ -26,10 +27,8 @@ import {
   REC_FLAGS,
   REC_KEY_LEN,
 } from '../codec/index.ts';
-import {
-  INDEX_AAD,
-  encodeEntry, encodeFooter, encodeHeader, ENTRY_FIXED, FOOTER_SIZE, HEADER_SIZE, MAX_REGION_SIZE, regionAad,
-} from './file-format.ts';
+import { INDEX_AAD, encodeEntry, encodeHeader, ENTRY_FIXED, HEADER_SIZE, MAX_REGION_SIZE, regionAad } from './file-format.ts';
+import { checkIdentity, encodeFooter, type FileIdentity, FOOTER_SIZE, VERSION } from './file-footer.ts';
 
 /** How a {@link PartitionFileWriter} writes its file. */
 export interface FileWriterOptions {
@@ -48,6 +47,13 @@ export interface FileWriterOptions {
   key: Uint8Array | null;
   /** Fsync the file and its directory before {@link PartitionFileWriter.finish} returns. */
   sync: boolean;
+  /**
+   * Which partition the file is: its range, the generation in the file's name and the
+   * highest WAL lsn whose events it holds. Recorded in the footer (not encrypted), so
+   * that the file can be identified without the manifest or the key. Every event
+   * written must lie inside `[min, max]`.
+   */
+  identity: FileIdentity;
 }
 
 /** What {@link PartitionFileWriter.finish} wrote. */
@@ -94,11 +100,13 @@ export class PartitionFileWriter {
   /**
    * Creates the file at `path` exclusively (it must not exist) and writes its header.
    * @throws StrataError `INVALID_INPUT` on bad options: region size out of range, an
-   *   unknown codec or encryption id, encryption without a 32-byte key (nothing is
-   *   created); `IO` if the file cannot be created (`EEXIST` included).
+   *   unknown codec or encryption id, encryption without a 32-byte key, an identity
+   *   whose range is not `min <= max` in 0..2^64-1, whose generation is not in
+   *   1..2^53-1 or whose lsn is not in 0..2^64-1 (nothing is created); `IO` if the file
+   *   cannot be created (`EEXIST` included).
    */
   constructor(path: string, options: FileWriterOptions) {
-    const { regionSize, codec, encryption, key } = options;
+    const { regionSize, codec, encryption, key, identity } = options;
     if (!Number.isInteger(regionSize) || regionSize < 1 || regionSize > MAX_REGION_SIZE) {
       throw new StrataError('INVALID_INPUT', `${OP}: region size ${regionSize} is outside 1..${MAX_REGION_SIZE}`);
     }
@@ -107,9 +115,10 @@ export class PartitionFileWriter {
       throw new StrataError('INVALID_INPUT', `${OP}: unknown encryption id ${encryption}`);
     }
     if (encryption !== 0) checkKey(key, `${OP}: ${path}`);
+    checkIdentity(identity, `${OP}: ${path}`);
     this.path = path;
-    // a copy of the key: the caller may reuse or wipe its own
-    this.opts = { ...options, key: encryption === 0 || key === null ? null : Uint8Array.from(key) };
+    // a copy of the key (the caller may reuse or wipe its own) and of the identity
+    this.opts = { ...options, key: encryption === 0 || key === null ? null : Uint8Array.from(key), identity: { ...identity } };
     this.region = Buffer.allocUnsafe(regionSize);
     this.prevBuf = this.region;
     try {
@@ -118,7 +127,7 @@ export class PartitionFileWriter {
       throw ioError(OP, path, e);
     }
     try {
-      this.write(encodeHeader(), 0);
+      this.write(encodeHeader(VERSION), 0);
     } catch (e) {
       this.abort();
       throw e;
@@ -197,10 +206,22 @@ export class PartitionFileWriter {
    * Writes the last region, the index and the footer, fsyncs the file and its
    * directory if `sync`, and closes the file. After it returns the file belongs to
    * the caller ({@link abort} no longer removes it).
-   * @throws StrataError `IO` (then call {@link abort}); `INTERNAL` if already finished.
+   * @throws StrataError `IO` (then call {@link abort}); `INTERNAL` if already finished,
+   *   or if the first or last event lies outside the identity's range (a caller's bug:
+   *   call {@link abort}; no reader would accept the file).
    */
   finish(): FileSummary {
     if (this.done) throw new StrataError('INTERNAL', `${OP}: ${this.path}: writer already finished or aborted`);
+    const events = this.events;
+    const maxHi = events === 0 ? 0 : recIdHi(this.prevBuf, this.prevOff);
+    const maxLo = events === 0 ? 0 : recIdLo(this.prevBuf, this.prevOff);
+    // the events are sorted: checking the first and the last checks them all
+    const { min, max } = this.opts.identity;
+    const first = idJoin(this.minHi, this.minLo);
+    const last = idJoin(maxHi, maxLo);
+    if (events > 0 && (first < min || last > max)) {
+      throw new StrataError('INTERNAL', `${OP}: ${this.path}: events [${first}, ${last}] do not lie inside the partition range [${min}, ${max}]`);
+    }
     if (this.regionLen > 0) this.cut();
     // the index (encrypted like the regions: it holds event keys) and the footer go
     // out in one write
@@ -213,14 +234,11 @@ export class PartitionFileWriter {
     }
     this.reserve(FOOTER_SIZE);
     const indexSize = this.indexLen;
-    const events = this.events;
     encodeFooter(this.index, indexSize, {
       indexOffset: this.pos, indexSize, indexCrc: crc32(this.index.subarray(0, indexSize)),
       regions: this.regions, events, sizeUncompressed: this.sizeUncompressed,
-      minHi: this.minHi, minLo: this.minLo,
-      maxHi: events === 0 ? 0 : recIdHi(this.prevBuf, this.prevOff),
-      maxLo: events === 0 ? 0 : recIdLo(this.prevBuf, this.prevOff),
-      codec: this.opts.codec, encryption: this.opts.encryption,
+      minHi: this.minHi, minLo: this.minLo, maxHi, maxLo,
+      codec: this.opts.codec, encryption: this.opts.encryption, identity: this.opts.identity,
     });
     const size = this.pos + indexSize + FOOTER_SIZE;
     this.write(this.index.subarray(0, indexSize + FOOTER_SIZE), this.pos);

@@ -14,8 +14,8 @@ import { RunIterator } from './run-iterator.ts';
 import type { EventSource } from './event-source.ts';
 
 /**
- * What a refresh job needs. Plain data only (strings, numbers, typed arrays), so it
- * survives the structured clone to a worker thread.
+ * What a refresh job needs. Plain data only (strings, numbers, bigints, typed arrays),
+ * so it survives the structured clone to a worker thread.
  */
 export interface RefreshJob {
   /** The partition's current file, or null if it has none. */
@@ -29,7 +29,11 @@ export interface RefreshJob {
   readonly runs: readonly MemtableRun[];
   /** Where to write the new file (must not exist). */
   readonly newPath: string;
-  /** Region size, codec, level, encryption, key and sync of the new file. */
+  /**
+   * Region size, codec, level, encryption, key and sync of the new file, and its
+   * identity (the partition's range, the new generation, the lsn the file will cover),
+   * which its footer records.
+   */
   readonly writer: FileWriterOptions;
 }
 

@@ -10,8 +10,9 @@
 import { crc32, decompress, decryptRegion } from '../codec/index.ts';
 import { isStrataError, StrataError } from '../errors.ts';
 import {
-  checkHeader, corruption, decodeFooter, decodeIndex, type Footer, FOOTER_SIZE, HEADER_SIZE, hex32, INDEX_AAD, regionAad, type RegionIndex,
+  checkHeader, corruption, decodeIndex, HEADER_SIZE, hex32, INDEX_AAD, regionAad, type RegionIndex,
 } from './file-format.ts';
+import { decodeFooter, type Footer, footerSize, MAX_FOOTER_SIZE } from './file-footer.ts';
 
 const OPEN = 'open partition file';
 const READ = 'read region';
@@ -34,8 +35,34 @@ export interface RegionReader {
 }
 
 /**
+ * Reads and checks the footer of a file of `size` bytes (either version), then that
+ * the index lies between the header and the footer, then the header (when `header`:
+ * magic, the footer's version, flags). Reads nothing else and needs no key.
+ * `read(pos, len)` returns the file's bytes [pos, pos + len).
+ * @throws StrataError `CORRUPTION` naming `path` and the fault.
+ */
+export function readFooter(
+  path: string,
+  size: number,
+  read: (pos: number, len: number) => Uint8Array,
+  header: boolean,
+): Footer {
+  // the largest footer of any version, or the whole file when it is smaller: one read
+  // (decodeFooter checks the size first: a file shorter than any is truncated)
+  const n = Math.min(size, MAX_FOOTER_SIZE);
+  const footer = decodeFooter(read(size - n, n), size, path);
+  const end = size - footerSize(footer.version)!;
+  const { indexOffset, indexSize } = footer;
+  if (indexOffset < HEADER_SIZE || indexOffset + indexSize !== end) {
+    throw corruption(OPEN, path, `index (offset ${indexOffset}, size ${indexSize}) does not end where the footer starts (${end}); truncated or damaged`);
+  }
+  if (header) checkHeader(read(0, HEADER_SIZE), path, footer.version);
+  return footer;
+}
+
+/**
  * Reads and checks the footer and the index of a file of `size` bytes, in this order:
- * footer, key, index bounds, header (when `header`), index crc, index decryption and
+ * footer, index bounds, header (when `header`), key, index crc, index decryption and
  * parse. `read(pos, len)` returns the file's bytes [pos, pos + len).
  * @throws StrataError `CORRUPTION` naming `path` and the fault; `INVALID_INPUT` when
  *   the file is encrypted and `key` is null.
@@ -47,19 +74,11 @@ export function readIndex(
   key: Uint8Array | null,
   header: boolean,
 ): { footer: Footer; index: RegionIndex } {
-  if (size < HEADER_SIZE + FOOTER_SIZE) {
-    throw corruption(OPEN, path, `truncated: ${size} bytes, shorter than header and footer (${HEADER_SIZE + FOOTER_SIZE})`);
-  }
-  const footer = decodeFooter(read(size - FOOTER_SIZE, FOOTER_SIZE), path);
+  const footer = readFooter(path, size, read, header);
   if (footer.encryption !== 0 && key === null) {
     throw new StrataError('INVALID_INPUT', `${OPEN}: ${path} is encrypted and no key was given`);
   }
-  const end = size - FOOTER_SIZE;
   const { indexOffset, indexSize } = footer;
-  if (indexOffset < HEADER_SIZE || indexOffset + indexSize !== end) {
-    throw corruption(OPEN, path, `index (offset ${indexOffset}, size ${indexSize}) does not end where the footer starts (${end}); truncated or damaged`);
-  }
-  if (header) checkHeader(read(0, HEADER_SIZE), path);
   const bytes = read(indexOffset, indexSize);
   const crc = crc32(bytes);
   if (crc !== footer.indexCrc) {

@@ -8,7 +8,8 @@
  */
 import { checkKey } from '../codec/index.ts';
 import { StrataError } from '../errors.ts';
-import { decodeFooter, ENTRY_FIXED, type Footer, FOOTER_SIZE, HEADER_SIZE, type RegionIndex } from './file-format.ts';
+import { ENTRY_FIXED, type RegionIndex } from './file-format.ts';
+import { decodeFooter, type FileIdentity, type Footer, MAX_FOOTER_SIZE } from './file-footer.ts';
 import { decodeRegion, readIndex, seekRegion } from './region-reader.ts';
 
 /** Guessed bytes of index per region (fixed part plus two short keys). */
@@ -19,6 +20,10 @@ export class RemoteFile {
   readonly regions: number;
   readonly events: number;
   readonly codec: number;
+  /** The format version of the object: 1 or 2. */
+  readonly version: number;
+  /** Which partition the object is, from its version-2 footer; null for version 1. */
+  readonly identity: FileIdentity | null;
   private readonly key: Uint8Array | null;
 
   private constructor(
@@ -35,27 +40,31 @@ export class RemoteFile {
     this.regions = footer.regions;
     this.events = footer.events;
     this.codec = footer.codec;
+    this.version = footer.version;
+    this.identity = footer.identity;
     this.key = footer.encryption === 0 || key === null ? null : Uint8Array.from(key);
   }
 
   /**
    * How many bytes from the end of an object of `size` bytes and `regions` regions a
-   * first ranged GET should fetch: the footer and, most often, the whole index.
+   * first ranged GET should fetch: the footer and, most often, the whole index. The
+   * footer counted is the largest of any version (112 bytes), so that an object of
+   * either version is read with this one GET whenever its index is not longer than
+   * guessed.
    */
   static tailGuess(size: number, regions: number): number {
-    return Math.min(size, FOOTER_SIZE + regions * ENTRY_GUESS + 64);
+    return Math.min(size, MAX_FOOTER_SIZE + regions * ENTRY_GUESS + 64);
   }
 
   /**
    * Where the index starts, read from the footer at the end of `tail` (the object's
-   * last bytes): a tail that starts after that needs the bytes before it too.
-   * @throws StrataError `CORRUPTION` when the footer is damaged.
+   * last bytes, at least `min(size, 112)` of them): a tail that starts after that needs
+   * the bytes before it too.
+   * @throws StrataError `CORRUPTION` when the object is too short for a footer of its
+   *   version or the footer is damaged; `INTERNAL` when `tail` is too short.
    */
   static indexStart(name: string, size: number, tail: Uint8Array): number {
-    if (size < HEADER_SIZE + FOOTER_SIZE || tail.length < FOOTER_SIZE) {
-      throw new StrataError('CORRUPTION', `open partition file: ${name}: truncated: ${size} bytes, shorter than header and footer`);
-    }
-    return Math.min(decodeFooter(tail.subarray(tail.length - FOOTER_SIZE), name).indexOffset, size);
+    return Math.min(decodeFooter(tail, size, name).indexOffset, size);
   }
 
   /**

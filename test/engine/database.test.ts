@@ -190,7 +190,8 @@ describe('cursors', () => {
     const storage = fs.readdirSync(dir).find((n) => /^[0-9a-f-]{36}$/.test(n))!;
     const file = (min: number) => partitionFile(path.join(dir, storage), min);
     const bytes = fs.readFileSync(file(100));
-    bytes[bytes.length - 80] = bytes[bytes.length - 80]! ^ 0xff; // inside the index
+    const inIndex = bytes.length - 112 - 20; // inside the index, before the 112-byte footer
+    bytes[inIndex] = bytes[inIndex]! ^ 0xff;
     fs.writeFileSync(file(100), bytes);
     fs.rmSync(file(200));
     const again = await Strata.open(dir, cfg);

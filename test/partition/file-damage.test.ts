@@ -13,8 +13,10 @@ import { INDEX_AAD } from '../../src/partition/file-format.ts';
 import { PartitionFileWriter } from '../../src/partition/file-writer.ts';
 import { PartitionFile } from '../../src/partition/file-reader.ts';
 import { error } from '../expect-error.ts';
+import { WIDE } from './records.ts';
 
-const FOOTER = 68;
+/** Version-2 footer size; field offsets inside it follow docs/partition-format.md. */
+const FOOTER = 112;
 
 let dir = '';
 let seq = 0;
@@ -32,7 +34,7 @@ const KEY = generateKey();
 function good(codec: number, n = 20, key: Uint8Array | null = null): { path: string; bytes: Buffer } {
   const path = join(dir, `${seq++}.part`);
   const encryption = key === null ? Encryption.none : Encryption.aes;
-  const w = new PartitionFileWriter(path, { regionSize: 200, codec, level: 1, encryption, key, sync: false });
+  const w = new PartitionFileWriter(path, { regionSize: 200, codec, level: 1, encryption, key, sync: false, identity: WIDE });
   const rec = Buffer.alloc(14 + 8 + 40);
   for (let i = 0; i < n; i++) {
     const key = Buffer.from(`k${i}`);
@@ -59,14 +61,14 @@ function damaged(bytes: Uint8Array): string {
 function layout(b: Buffer) {
   const footer = b.length - FOOTER;
   const indexOffset = Number(b.readBigUInt64LE(footer));
-  return { footer, indexOffset, indexSize: b.readUInt32LE(footer + 8), regions: b.readUInt32LE(footer + 16) };
+  return { footer, indexOffset, indexSize: b.readUInt32LE(footer + 8), regions: b.readUInt32LE(footer + 80) };
 }
 
 /** Recomputes the index crc and the footer crc of `b` after an edit. */
 function reseal(b: Buffer): Buffer {
   const { footer, indexOffset, indexSize } = layout(b);
   b.writeUInt32LE(crc32(b.subarray(indexOffset, indexOffset + indexSize)), footer + 12);
-  b.writeUInt32LE(crc32(b.subarray(footer, footer + 56)), footer + 56);
+  b.writeUInt32LE(crc32(b.subarray(footer, footer + 100)), footer + 100);
   return b;
 }
 
@@ -207,7 +209,7 @@ describe('damaged header, index and footer', () => {
       const e = error(() => PartitionFile.open(damaged(bytes.subarray(0, n))));
       expect([e.code, n]).toEqual(['CORRUPTION', n]);
     }
-    expect(error(() => PartitionFile.open(damaged(bytes.subarray(0, 83)))).message).toMatch(/truncated: 83 bytes, shorter than header and footer \(84\)/);
+    expect(error(() => PartitionFile.open(damaged(bytes.subarray(0, 83)))).message).toMatch(/truncated: 83 bytes, shorter than header and version-1 footer \(84\)$/);
     expect(error(() => PartitionFile.open(damaged(bytes.subarray(0, bytes.length - 1)))).message).toMatch(/bad footer magic/);
   });
 
@@ -219,10 +221,11 @@ describe('damaged header, index and footer', () => {
       edit(b);
       return error(() => PartitionFile.open(damaged(b))).message;
     };
-    expect(open((b) => b.write('STRQ', footer + 64, 'latin1'))).toMatch(/bad footer magic 0x51525453; truncated or not a partition file$/);
+    expect(open((b) => b.write('STRQ', footer + 108, 'latin1'))).toMatch(/bad footer magic 0x51525453; truncated or not a partition file$/);
     expect(open((b) => b.write('XTRP', 0, 'latin1'))).toMatch(/bad header magic 0x50525458; not a partition file$/);
-    expect(open((b) => b.writeUInt32LE(2, footer + 60))).toMatch(/unknown footer version 2 \(this build reads 1\)$/);
-    expect(open((b) => b.writeUInt32LE(7, 4))).toMatch(/unknown header version 7 \(this build reads 1\)$/);
+    expect(open((b) => b.writeUInt32LE(3, footer + 104))).toMatch(/unknown footer version 3 \(this build reads 1 and 2\)$/);
+    expect(open((b) => b.writeUInt32LE(7, 4))).toMatch(/header version 7 differs from footer version 2$/);
+    expect(open((b) => b.writeUInt32LE(1, 4))).toMatch(/header version 1 differs from footer version 2$/);
     expect(open((b) => b.writeUInt32LE(1, 8))).toMatch(/non-zero header flags/);
     expect(open((b) => (b[footer]! ^= 1))).toMatch(/footer crc mismatch \(stored 0x[0-9a-f]{8}, computed 0x[0-9a-f]{8}\)$/);
     expect(open((b) => (b[indexOffset + 3]! ^= 1))).toMatch(/index crc mismatch \(stored 0x[0-9a-f]{8}, computed 0x[0-9a-f]{8}\)$/);
@@ -233,16 +236,16 @@ describe('damaged header, index and footer', () => {
     );
     expect(sealed((b) => b.writeUInt32LE(1 << 20, footer + 8))).toMatch(/does not end where the footer starts/);
     expect(sealed((b) => b.writeBigUInt64LE(4n, footer))).toMatch(/does not end where the footer starts/);
-    expect(sealed((b) => b.writeUInt32LE(regions + 1, footer + 16))).toMatch(new RegExp(`index entry ${regions} runs past the end of the index`));
-    expect(sealed((b) => b.writeUInt32LE(regions - 1, footer + 16))).toMatch(new RegExp(`index has \\d+ bytes after its ${regions - 1} entries`));
+    expect(sealed((b) => b.writeUInt32LE(regions + 1, footer + 80))).toMatch(new RegExp(`index entry ${regions} runs past the end of the index`));
+    expect(sealed((b) => b.writeUInt32LE(regions - 1, footer + 80))).toMatch(new RegExp(`index has \\d+ bytes after its ${regions - 1} entries`));
     expect(sealed((b) => (b[indexOffset + 40] = 255))).toMatch(/index entry 0 min key \(length 255\) runs past the end of the index/);
     expect(sealed((b) => (b[indexOffset + 43] = 255))).toMatch(/index entry 0 max key \(length 255\) runs past the end of the index/);
     expect(sealed((b) => b.writeBigUInt64LE(17n, indexOffset))).toMatch(/region 0 offset 17 is not the end of the previous region \(16\)/);
     expect(sealed((b) => b.writeUInt32LE(99, indexOffset + 16))).toMatch(/region 0 has impossible sizes/);
-    expect(sealed((b) => b.writeUInt32LE(999, footer + 20))).toMatch(/footer counts \(events 999, .*disagree with the index/);
-    expect(sealed((b) => b.writeUInt32LE(9, footer + 36))).toMatch(/footer min\/max ids disagree with the index/);
-    expect(sealed((b) => (b[footer + 52] = 7))).toMatch(/unknown compression codec id 7/);
-    expect(sealed((b) => (b[footer + 53] = 2))).toMatch(/unknown encryption id 2/);
+    expect(sealed((b) => b.writeUInt32LE(999, footer + 16))).toMatch(/footer counts \(events 999, .*disagree with the index/);
+    expect(sealed((b) => b.writeUInt32LE(9, footer + 32))).toMatch(/footer min\/max ids disagree with the index/);
+    expect(sealed((b) => (b[footer + 84] = 7))).toMatch(/unknown compression codec id 7/);
+    expect(sealed((b) => (b[footer + 85] = 2))).toMatch(/unknown encryption id 2/);
   });
 
   it('regions out of order in the index fail open', () => {
@@ -259,7 +262,7 @@ describe('damaged header, index and footer', () => {
   it('a plain file whose footer is forged to say aes: no key is INVALID_INPUT; with a key the index does not authenticate', () => {
     const { bytes } = good(Codec.none, 4);
     const b = Buffer.from(bytes);
-    b[layout(b).footer + 53] = Encryption.aes;
+    b[layout(b).footer + 85] = Encryption.aes;
     const path = damaged(reseal(b));
     expect(error(() => PartitionFile.open(path))).toMatchObject({
       code: 'INVALID_INPUT', message: `open partition file: ${path} is encrypted and no key was given`,

@@ -1,6 +1,7 @@
 // Partition files with every codec and encryption: round trips, the file records its
 // own codec and encryption, keys (missing, wrong, wrong size, ignored), random nonces,
-// and the refresh job moving a file between keys and codecs, inline and in a worker.
+// and the refresh job moving a file between keys and codecs, inline and in a worker
+// (the new file's identity included).
 import { createDecipheriv } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +15,7 @@ import { PartitionFile } from '../../src/partition/file-reader.ts';
 import { Arena, Memtable, partitionJobs, type RefreshJob, type RefreshResult, runRefreshJob } from '../../src/partition/index.ts';
 import { WorkerPool } from '../../src/workers/pool.ts';
 import { error } from '../expect-error.ts';
+import { WIDE } from './records.ts';
 
 let dir = '';
 let seq = 0;
@@ -47,7 +49,7 @@ function records(n: number, first = 0): { buf: Buffer; offs: number[] } {
 }
 
 function opts(o: Partial<FileWriterOptions>): FileWriterOptions {
-  return { regionSize: 4096, codec: Codec.none, level: 1, encryption: Encryption.none, key: null, sync: false, ...o };
+  return { regionSize: 4096, codec: Codec.none, level: 1, encryption: Encryption.none, key: null, sync: false, identity: WIDE, ...o };
 }
 
 /** Writes `n` records with `o`; returns the path, the record bytes and the summary. */
@@ -81,9 +83,9 @@ describe('round trip: codec x encryption x region size', () => {
           for (let i = 0; i < f.regions; i++) {
             if (codec === Codec.none) expect(sizes[i]).toBe(sizesUncompressed[i]! + (key === null ? 0 : ENCRYPTION_OVERHEAD));
           }
-          // the footer's encryption byte
+          // the footer's codec and encryption bytes (84 and 85 of the 112-byte footer)
           const bytes = readFileSync(path);
-          expect([bytes[bytes.length - 16], bytes[bytes.length - 15]]).toEqual([codec, encryption]);
+          expect([bytes[bytes.length - 28], bytes[bytes.length - 27]]).toEqual([codec, encryption]);
           // encrypted regions do not show the records (the value text is plain in a codec none region)
           const region0 = bytes.subarray(16, 16 + sizes[0]!);
           const shows = region0.includes(Buffer.from('event 1'));
@@ -211,14 +213,16 @@ describe('refresh job across keys and codecs', () => {
   function job(oldPath: string, oldKey: Uint8Array | null, newKey: Uint8Array | null, codec: number): RefreshJob {
     return {
       oldPath, oldKey, runs: [run(20, 1000)], newPath: fresh(),
-      writer: opts({ codec, encryption: newKey === null ? Encryption.none : Encryption.aes, key: newKey, regionSize: 2000 }),
+      writer: opts({ codec, encryption: newKey === null ? Encryption.none : Encryption.aes, key: newKey, regionSize: 2000, identity: IDENTITY }),
     };
   }
+  /** The identity every job's new file records (bigints cross the structured clone to a worker). */
+  const IDENTITY = { min: 0n, max: (1n << 63n) + 3n, generation: 9, lsn: (1n << 60n) + 1n };
 
   function check(result: RefreshResult, path: string, key: Uint8Array | null, codec: number, old: Buffer): void {
     expect(result.events).toBe(320);
     const f = PartitionFile.open(path, key);
-    expect([f.codec, f.encryption, f.events]).toEqual([codec, key === null ? 0 : 1, 320]);
+    expect([f.codec, f.encryption, f.events, f.identity]).toEqual([codec, key === null ? 0 : 1, 320, IDENTITY]);
     const all = readAll(f);
     expect(all.subarray(0, old.length).equals(old)).toBe(true);
     f.close();
@@ -265,9 +269,9 @@ describe('worked note of docs/partition-format.md (encrypted regions)', () => {
     const w = new PartitionFileWriter(path, opts({ encryption: Encryption.aes, key: KEY }));
     w.add(recs, 0);
     w.add(recs, 17);
-    expect(w.finish()).toEqual({ regions: 1, events: 2, size: 215, sizeUncompressed: 32 });
+    expect(w.finish()).toEqual({ regions: 1, events: 2, size: 259, sizeUncompressed: 32 });
     const b = readFileSync(path);
-    expect([b[b.length - 16], b[b.length - 15]]).toEqual([0, 1]); // codec none, encryption aes
+    expect([b[b.length - 28], b[b.length - 27]]).toEqual([0, 1]); // codec none, encryption aes
     // the index at 76 is sealed too: nonce (12) | 43 bytes of entry | tag (16), AAD "index"
     const di = createDecipheriv('aes-256-gcm', KEY, b.subarray(76, 88));
     di.setAAD(Buffer.from('index'));

@@ -9,7 +9,7 @@ import { PartitionFileWriter } from '../../src/partition/file-writer.ts';
 import type { FileWriterOptions } from '../../src/partition/file-writer.ts';
 import { PartitionFile } from '../../src/partition/file-reader.ts';
 import { DEFAULT_REGION_SIZE } from '../../src/partition/file-format.ts';
-import { type Ev, encode } from './records.ts';
+import { type Ev, encode, WIDE } from './records.ts';
 
 const ev = (id: bigint, key: string | Uint8Array, value: string | Uint8Array): Ev => ({
   id,
@@ -25,7 +25,7 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const fresh = (): string => join(dir, `${seq++}.part`);
 const opts = (o: Partial<FileWriterOptions> = {}): FileWriterOptions => ({
-  regionSize: DEFAULT_REGION_SIZE, codec: Codec.none, level: 1, encryption: 0, key: null, sync: false, ...o,
+  regionSize: DEFAULT_REGION_SIZE, codec: Codec.none, level: 1, encryption: 0, key: null, sync: false, identity: WIDE, ...o,
 });
 
 /** Writes `evs` with `o`, record by record, and returns the path and the summary. */
@@ -110,7 +110,7 @@ describe('partition file round trip', () => {
 
   it('writes and reads an empty file (0 events, 0 regions, ids 0)', () => {
     const { path, summary } = write([]);
-    expect(summary).toEqual({ regions: 0, events: 0, size: 84, sizeUncompressed: 0 });
+    expect(summary).toEqual({ regions: 0, events: 0, size: 128, sizeUncompressed: 0 });
     const f = PartitionFile.open(path);
     expect([f.regions, f.events, f.minHi, f.minLo, f.maxHi, f.maxLo]).toEqual([0, 0, 0, 0, 0, 0]);
     expect(f.seek(0, 0)).toBe(0);
@@ -248,17 +248,25 @@ describe('file lifetime', () => {
 
 describe('worked example of docs/partition-format.md', () => {
   it('has exactly the documented bytes', () => {
-    const { path } = write([ev(1n, 'a', 'hi'), ev(2n, '', 'x')]);
+    const identity = { min: 0n, max: 999n, generation: 7, lsn: 42n };
+    const { path, summary } = write([ev(1n, 'a', 'hi'), ev(2n, '', 'x')], { identity });
+    expect(summary).toEqual({ regions: 1, events: 2, size: 203, sizeUncompressed: 32 });
     const hex = [
-      '53545250 01000000 00000000 00000000', // header
+      '53545250 02000000 00000000 00000000', // header: magic, version 2, flags, reserved
       '0100000000000000 02000000 01 00 61 6869', // record (1, "a", "hi")
       '0200000000000000 01000000 00 00 78', // record (2, "", "x")
       '1000000000000000 20000000 20000000 02000000 1d01f57d', // index entry: offset, sizes, events, crc
       '0100000000000000 0200000000000000 01 61 00', // min id, max id, min key "a", max key ""
-      '3000000000000000 2b000000 01ad5886 01000000', // footer: index offset, size, crc, regions
+      '3000000000000000 2b000000 01ad5886', // footer at 91: index offset, size, crc
       '0200000000000000 0100000000000000 0200000000000000', // events, min id, max id
-      '2000000000000000 00 00 0000 0c97b922 01000000 53545250', // size, codec, encryption, reserved, crc, version, magic
+      '2000000000000000', // size_uncompressed
+      '0000000000000000 e703000000000000 0700000000000000 2a00000000000000', // range min, max, generation, lsn
+      '01000000 00 00 0000 000000000000000000000000', // regions, codec, encryption, reserved (14 bytes)
+      'cce0283b 02000000 53545250', // footer crc, version 2, magic
     ].join('').replaceAll(' ', '');
     expect(readFileSync(path).toString('hex')).toBe(hex);
+    const f = PartitionFile.open(path);
+    expect([f.version, f.identity]).toEqual([2, identity]);
+    f.close();
   });
 });

@@ -24,3 +24,9 @@ export function encode(evs: readonly Ev[], flags = 0): { buf: Buffer; offs: numb
   }
   return { buf, offs };
 }
+
+/**
+ * The identity the format tests write when they do not test it: the widest range
+ * (every id fits), generation 1, lsn 0.
+ */
+export const WIDE = { min: 0n, max: (1n << 64n) - 1n, generation: 1, lsn: 0n } as const;
