@@ -75,7 +75,7 @@ export class Database {
     }
     // bad settings change nothing: check them before anything is created
     applySettings('open', defaultConfig(), (config ?? {}) as Record<string, unknown>);
-    const lock = DirLock.acquire(dir);
+    const lock = DirLock.acquire(dir, 'open');
     let manifest: Manifest | undefined;
     let pool: WorkerPool | undefined;
     let db: Database | undefined;
