@@ -126,9 +126,10 @@ function removeEmptyDir(dir: string): void {
   }
 }
 
+/** Creates the storage's folder, private to its user (mode 0700, as every level created). */
 function makeDir(s: Storage): void {
   try {
-    fs.mkdirSync(s.dir, { recursive: true });
+    fs.mkdirSync(s.dir, { recursive: true, mode: 0o700 });
   } catch (e) {
     throw ioError('storage', s.dir, e);
   }
