@@ -33,14 +33,17 @@ export function loadHistory(file: string | null): string[] {
 
 /**
  * Writes `entries` (newest first, as readline keeps them) to the history file, readable
- * by its owner only. Best effort: a history that cannot be written is not an error
+ * by its owner only (mode 0600, an existing file's too: statements may carry keys). Best effort: a history that cannot be written is not an error
  * worth stopping the console for; the reason is returned for a warning.
  */
 export function saveHistory(file: string | null, entries: readonly string[]): string | null {
   if (file === null) return null;
   try {
     const lines = entries.slice(0, HISTORY_SIZE).reverse();
-    fs.writeFileSync(file, lines.length === 0 ? '' : `${lines.join('\n')}\n`, { mode: 0o600 });
+    // the mode first: the entries may hold secret keys
+    fs.closeSync(fs.openSync(file, 'a', 0o600));
+    fs.chmodSync(file, 0o600);
+    fs.writeFileSync(file, lines.length === 0 ? '' : `${lines.join('\n')}\n`);
     return null;
   } catch (e) {
     return e instanceof Error ? e.message : String(e);

@@ -124,11 +124,15 @@ export async function retireObject(ctx: EngineContext, remote: RemoteObject | nu
   });
 }
 
-/** Writes `bytes` to `file` and, when `sync`, fsyncs it and its directory. */
+/**
+ * Writes `bytes` to `file` (created or replaced, mode 0600 either way) and, when
+ * `sync`, fsyncs it and its directory.
+ */
 export async function writeDurable(file: string, bytes: Uint8Array, sync: boolean): Promise<void> {
   let fh: fs.promises.FileHandle | undefined;
   try {
-    fh = await fs.promises.open(file, 'w');
+    fh = await fs.promises.open(file, 'w', 0o600);
+    await fh.chmod(0o600); // a file left by an earlier try keeps its mode otherwise
     await fh.writeFile(bytes);
     if (sync) await fh.sync();
   } catch (e) {

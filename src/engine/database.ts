@@ -78,20 +78,18 @@ export class Database {
   /**
    * Opens (creating if needed) the database in `dir`. Settings given in `config` are
    * applied and persisted (but `wal_recovery` and the error-injection points, which
-   * hold for this open only); the others keep their stored (or default) values.
+   * hold for this open only); the others keep their stored (or default) values. The
+   * directory is created with mode 0700, or an existing one set to 0700; every file
+   * and folder Strata creates is private to its user (0600, 0700).
    * @throws StrataError `LOCKED` if another process or handle owns `dir`,
    *   `INVALID_INPUT`/`NOT_FOUND` for bad settings, `CORRUPTION` for damaged files
    *   (WAL damage that valid records follow, with `wal_recovery` 'tail': nothing changed).
    */
   static async open(dir: string, config: OpenConfig = {}): Promise<Database> {
-    try {
-      fs.mkdirSync(dir, { recursive: true });
-    } catch (e) {
-      throw ioError('open', dir, e);
-    }
     // bad settings change nothing: check them before anything is created
     applySettings('open', defaultConfig(), (config ?? {}) as Record<string, unknown>);
-    const lock = DirLock.acquire(dir);
+    makePrivateDir(dir);
+    const lock = DirLock.acquire(dir, 'open');
     try {
       refuseLostManifest(dir);
     } catch (e) {
@@ -393,5 +391,19 @@ export class Database {
 
   private checkOpen(operation: string): void {
     if (this.closed || this.closing) throw new StrataError('CLOSED', `${operation}: the database is closed; open it again`);
+  }
+}
+
+/**
+ * Creates the database directory (and missing parents) with mode 0700, or makes an
+ * existing one 0700: everything Strata keeps in it is private to its user.
+ * @throws StrataError `IO` naming the directory.
+ */
+function makePrivateDir(dir: string): void {
+  try {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    fs.chmodSync(dir, 0o700);
+  } catch (e) {
+    throw ioError('open', dir, e);
   }
 }

@@ -2,7 +2,7 @@
  * Where things live in a database directory.
  *
  * ```
- * <dir>/strata.lock            the directory lock (pid of the owner)
+ * <dir>/strata.lock            the directory lock (a SQLite file the owner holds locked)
  * <dir>/manifest.db            the SQLite manifest (+ -wal, -shm)
  * <dir>/wal/<lsn>.wal          WAL segments
  * <dir>/<storage uuid>/<min>.<gen>.part   partition files of storage main

@@ -2,7 +2,8 @@
  * The storages of a database, loaded from the manifest, and the rules of
  * `CREATE / ALTER / DROP STORAGE`: `main` always exists and cannot be dropped; a
  * storage is dropped only when it holds no partitions and is not in the pipeline;
- * `path` and `encryption` change only while it is empty; `RENAME TO` keeps the rest.
+ * `path` and `encryption` change only while it is empty, and `path` leads only where
+ * storage-path.ts allows; `RENAME TO` keeps the rest.
  *
  * @module
  */
@@ -12,6 +13,7 @@ import type { Option } from '../../grammar/index.ts';
 import { StrataError, ioError } from '../errors.ts';
 import type { Manifest, StorageRecord } from '../manifest/index.ts';
 import { Storage, mergeOptions } from './storage.ts';
+import { checkStoragePath } from './storage-path.ts';
 
 /** The name of the storage that always exists: the database directory itself. */
 export const MAIN = 'main';
@@ -28,7 +30,7 @@ export class StorageRegistry {
       manifest.insertStorage(r);
       this.map.set(MAIN, new Storage(r, dbDir));
     }
-    for (const s of this.map.values()) makeDir(s);
+    for (const s of this.map.values()) makeDir('open', s);
   }
 
   /** The main storage. */
@@ -61,13 +63,14 @@ export class StorageRegistry {
     }
     const options = mergeOptions(op, {}, list, true, true);
     const { uuid, path, ...rest } = options;
+    if (path !== undefined) checkStoragePath(op, path as string, this.dbDir, [...this.map.values()]);
     const r: StorageRecord = { name, uuid: (uuid as string | undefined) ?? randomUUID(), path: (path as string | undefined) ?? '', options: rest, created: Date.now() * 1000 };
     const s = new Storage(r, this.dbDir);
     if ([...this.map.values()].some((o) => o.dir === s.dir)) throw new StrataError('ALREADY_EXISTS', `${op}: another storage already uses ${s.dir}`);
     // the record first (it refuses a taken uuid), then the folder: a failure leaves nothing
     this.manifest.insertStorage(r);
     try {
-      makeDir(s);
+      makeDir(op, s);
     } catch (e) {
       this.manifest.deleteStorage(name);
       throw e;
@@ -81,8 +84,10 @@ export class StorageRegistry {
     const current = { ...s.record.options, path: s.record.path };
     const { path, ...rest } = mergeOptions(op, current, list, empty, false);
     const r: StorageRecord = { ...s.record, path: (path as string | undefined) ?? '', options: rest };
+    // a path given again unchanged is not checked again: it may stay where it is
+    if (r.path !== s.record.path) checkStoragePath(op, r.path, this.dbDir, [...this.map.values()]);
     const next = new Storage(r, this.dbDir);
-    makeDir(next);
+    makeDir(op, next);
     this.manifest.updateStorage(s.name, r);
     this.map.set(s.name, next);
     if (next.dir !== s.dir) removeEmptyDir(s.dir);
@@ -126,10 +131,43 @@ function removeEmptyDir(dir: string): void {
   }
 }
 
-function makeDir(s: Storage): void {
+/**
+ * Creates the storage's folder `<base>/<uuid>/` and, when it is missing, its base: one
+ * level each, never the base's parents (storage-path.ts checked that they exist; at
+ * open, a missing parent is a disk not mounted, or a folder removed by hand: creating
+ * it would put partition files where the operator did not mean them). Both private to
+ * the user (mode 0700). A failure removes the base if it was created here.
+ * @throws StrataError `IO` naming the folder.
+ */
+function makeDir(op: string, s: Storage): void {
+  const made = mkdirOne(op, s, s.base);
   try {
-    fs.mkdirSync(s.dir, { recursive: true });
+    mkdirOne(op, s, s.dir);
   } catch (e) {
-    throw ioError('storage', s.dir, e);
+    if (made) removeEmptyDir(s.base);
+    throw e;
+  }
+}
+
+/** mkdir of one level, mode 0700; false when it exists. */
+function mkdirOne(op: string, s: Storage, dir: string): boolean {
+  try {
+    fs.mkdirSync(dir, { mode: 0o700 });
+    return true;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' && isDir(dir)) return false;
+    if (code === 'ENOENT') {
+      throw new StrataError('IO', `${op}: storage '${s.name}': cannot create ${dir}: its parent folder does not exist (a disk not mounted, or a folder removed?); restore it`, { cause: e, retryable: true });
+    }
+    throw ioError(`${op}: storage '${s.name}'`, dir, e);
+  }
+}
+
+function isDir(dir: string): boolean {
+  try {
+    return fs.statSync(dir).isDirectory();
+  } catch {
+    return false;
   }
 }

@@ -13,12 +13,12 @@ import { StrataError } from '../errors.ts';
 import type { ConfigValue, StorageRecord } from '../manifest/index.ts';
 import type { Config } from './config.ts';
 
-type Kind = 'bool' | 'int' | 'string' | 'codec' | 'encryption' | 'key' | 'uuid';
+type Kind = 'bool' | 'int' | 'string' | 'path' | 'codec' | 'encryption' | 'key' | 'uuid';
 
 /** Every storage option: its kind, bounds, and whether it may change once the storage holds partitions. */
 const options: Record<string, { readonly kind: Kind; readonly min?: number; readonly max?: number; readonly whileEmpty?: boolean; readonly createOnly?: boolean }> = {
   uuid: { kind: 'uuid', createOnly: true },
-  path: { kind: 'string', whileEmpty: true },
+  path: { kind: 'path', whileEmpty: true },
   cloud: { kind: 'string' },
   cloud_drop_local: { kind: 'bool' },
   sync: { kind: 'bool' },
@@ -55,12 +55,14 @@ export interface EffectiveSettings {
 
 /** A storage as the engine holds it. */
 export class Storage {
-  /** Absolute folder of its partition files. */
+  /** Absolute base folder: its `path` (`''`, never set: the database directory). */
+  readonly base: string;
+  /** Absolute folder of its partition files, `<base>/<uuid>`. */
   readonly dir: string;
 
   constructor(readonly record: StorageRecord, dbDir: string) {
-    const base = record.path === '' ? dbDir : path.resolve(dbDir, record.path);
-    this.dir = path.join(path.resolve(base), record.uuid);
+    this.base = path.resolve(dbDir, record.path);
+    this.dir = path.join(this.base, record.uuid);
   }
 
   get name(): string {
@@ -137,6 +139,14 @@ function checkOption(op: string, name: string, value: unknown): ConfigValue {
     }
     case 'string':
       return typeof value === 'string' ? value : bad('a string');
+    case 'path':
+      // where it may lead is checked by the registry (storage-path.ts)
+      if (typeof value !== 'string') return bad('a string');
+      if (value === '') {
+        throw new StrataError('INVALID_INPUT', `${op}: path '' is empty; give a folder (absolute, or relative to the database directory: '.' is the database directory itself), or leave path out to keep the storage in the database directory`);
+      }
+      if (value.includes('\0')) throw new StrataError('INVALID_INPUT', `${op}: path holds a NUL byte; a path is a folder name without NUL bytes`);
+      return value;
     case 'codec':
       return typeof value === 'string' && Object.hasOwn(Codec, value) ? value : bad(`one of ${Object.keys(Codec).join(', ')}`);
     case 'encryption':

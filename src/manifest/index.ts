@@ -10,3 +10,4 @@ export type { CloudDelete, CloudRecord, DroppedRange, OperationRecord, Partition
 export type { ConfigValue } from './values.ts';
 export { MIGRATIONS, SCHEMA_VERSION } from './schema.ts';
 export type { Migration } from './schema.ts';
+export { lockFile, type FileLock, type LockAttempt } from './lock-file.ts';

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { closeSync, openSync, readSync } from 'node:fs';
+import { chmodSync, closeSync, openSync, readSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { StrataError, ioError } from '../errors.ts';
 import { migrate } from './schema.ts';
@@ -14,7 +14,9 @@ const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
 
 /**
  * Opens (creating if absent) the SQLite database at `path` with `journal_mode = WAL`,
- * `synchronous = FULL` and foreign keys on, and migrates its schema. Returns the
+ * `synchronous = FULL` and foreign keys on, and migrates its schema. The file, and its
+ * `-wal` and `-shm`, are private to their owner (mode 0600, also when they existed: the
+ * manifest holds secret keys). Returns the
  * connection and the schema version found (0: the database was new or empty).
  *
  * @throws StrataError `CORRUPTION` naming the path if the file is not a SQLite
@@ -23,6 +25,7 @@ const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
  *   another connection holds it.
  */
 export function openDatabase(path: string): { db: Database.Database; version: number } {
+  makePrivate(path);
   checkHeader(path);
   let db: Database.Database;
   try {
@@ -41,6 +44,28 @@ export function openDatabase(path: string): { db: Database.Database; version: nu
   } catch (e) {
     db.close();
     throw sqliteError(`open ${path}`, e, path);
+  }
+}
+
+/**
+ * Creates `path` empty with mode 0600 if it is absent (SQLite then takes it for a new
+ * database, and gives the `-wal` and `-shm` it creates the same mode); else sets the
+ * mode of it and of its `-wal` and `-shm`, where they exist, to 0600.
+ * @throws StrataError `IO` naming the file.
+ */
+function makePrivate(path: string): void {
+  try {
+    closeSync(openSync(path, 'wx', 0o600));
+    return;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw ioError('manifest: open', path, e);
+  }
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    try {
+      chmodSync(file, 0o600);
+    } catch (e) {
+      if (file === path || (e as NodeJS.ErrnoException).code !== 'ENOENT') throw ioError('manifest: open', file, e);
+    }
   }
 }
 

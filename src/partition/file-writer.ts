@@ -122,7 +122,8 @@ export class PartitionFileWriter {
     this.region = Buffer.allocUnsafe(regionSize);
     this.prevBuf = this.region;
     try {
-      this.fd = openSync(path, 'wx');
+      // private to the owner (mode 0600): the data may be all the encryption protects
+      this.fd = openSync(path, 'wx', 0o600);
     } catch (e) {
       throw ioError(OP, path, e);
     }

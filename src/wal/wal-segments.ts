@@ -34,8 +34,8 @@ export function listSegments(dir: string): WalSegment[] {
 }
 
 /**
- * Creates the segment of first lsn `firstLsn` in `dir` (it must not exist) and writes
- * its header. Returns the open file descriptor, positioned by the caller at 16.
+ * Creates the segment of first lsn `firstLsn` in `dir` (it must not exist; mode 0600,
+ * private to the owner) and writes its header. Returns the open file descriptor, positioned by the caller at 16.
  * Nothing is synced: the caller's next flush syncs the file and the directory.
  * On failure removes what it created and throws `IO`.
  */
@@ -43,7 +43,7 @@ export function createSegment(dir: string, firstLsn: bigint): number {
   const path = join(dir, walSegmentName(firstLsn));
   let fd = -1;
   try {
-    fd = fs.openSync(path, 'wx');
+    fd = fs.openSync(path, 'wx', 0o600);
     const header = encodeSegmentHeader(firstLsn);
     if (fs.writeSync(fd, header, 0, header.length, 0) !== header.length) throw new Error('short write of the segment header');
     return fd;

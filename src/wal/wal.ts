@@ -89,15 +89,15 @@ export class Wal {
   }
 
   /**
-   * Opens the log in `config.dir`: creates the directory if needed and lists the
-   * segments. Writes nothing. Throws `INVALID_INPUT` for a bad config, `IO`.
+   * Opens the log in `config.dir`: creates the directory if needed (mode 0700) and lists
+   * the segments. Writes nothing. Throws `INVALID_INPUT` for a bad config, `IO`.
    */
   static open(config: WalConfig): Wal {
     if (!(config.rotateWm > 0) || !Number.isSafeInteger(config.rotateWm)) {
       throw new StrataError('INVALID_INPUT', `wal open: rotateWm must be a positive integer, not ${config.rotateWm}`);
     }
     try {
-      fs.mkdirSync(config.dir, { recursive: true });
+      fs.mkdirSync(config.dir, { recursive: true, mode: 0o700 });
     } catch (e) {
       throw ioError('wal open', config.dir, e);
     }

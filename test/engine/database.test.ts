@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
@@ -24,27 +23,13 @@ async function expectCode(p: Promise<unknown> | (() => unknown), code: string, m
 
 const cfg = { workers: 0 } as const;
 
-describe('open and the directory lock', () => {
+describe('open (the directory lock: lock.test.ts)', () => {
   test('a second open of the same directory fails until the first closes', async () => {
     const db = await Strata.open(dir, cfg);
     await expectCode(Strata.open(dir, cfg), 'LOCKED', /already open in this process/);
     await db.close();
     const again = await Strata.open(dir, cfg);
     await again.close();
-  });
-
-  test('a lock left by a dead process is taken over; a live one is respected', async () => {
-    const db = await Strata.open(dir, cfg);
-    await db.close();
-    fs.writeFileSync(path.join(dir, 'strata.lock'), '999999999\n');
-    await (await Strata.open(dir, cfg)).close();
-    const sleeper = spawn('sleep', ['30']);
-    try {
-      fs.writeFileSync(path.join(dir, 'strata.lock'), `${sleeper.pid}\n`);
-      await expectCode(Strata.open(dir, cfg), 'LOCKED', new RegExp(`in use by process ${sleeper.pid}`));
-    } finally {
-      sleeper.kill();
-    }
   });
 
   test('settings persist across reopen; bad settings are refused', async () => {

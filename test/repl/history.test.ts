@@ -40,3 +40,20 @@ test('at most HISTORY_SIZE entries are kept; blank lines are skipped', () => {
 test('a history that cannot be written gives the reason, not an exception', () => {
   expect(saveHistory(path.join(tmp.dir, 'no', 'such', 'dir', 'h'), ['x'])).toMatch(/ENOENT/);
 });
+
+test('the history file is private whatever the umask, and an existing one is made private', () => {
+  const before = process.umask(0);
+  try {
+    const file = path.join(tmp.dir, 'h');
+    expect(saveHistory(file, ["CREATE CLOUD c (secret_key 'k')"])).toBeNull();
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    // an older console, or the user, left it readable by others
+    const old = path.join(tmp.dir, 'old');
+    fs.writeFileSync(old, 'SHOW WAL\n', { mode: 0o644 });
+    expect(saveHistory(old, ['SELECT', 'SHOW WAL'])).toBeNull();
+    expect(fs.statSync(old).mode & 0o777).toBe(0o600);
+    expect(fs.readFileSync(old, 'utf8')).toBe('SHOW WAL\nSELECT\n');
+  } finally {
+    process.umask(before);
+  }
+});
