@@ -4,6 +4,7 @@
  * ```text
  * strata [dir] [-e SQL]... [-f FILE]... [--continue-on-error] [--wal-recovery MODE] [--no-color]
  * strata bench [dir] [-s BYTES] [-b N] [-n] [-d SECONDS | -c N] [-w N] [-z CODEC] [--json] [--read]
+ * strata repair dir [--storage-path PATH]... [--key STORAGE=HEX]... [--json]
  * ```
  *
  * @module
@@ -13,6 +14,7 @@ import { type Config, StrataError } from '../src/index.ts';
 /** Usage of the console, for `--help` and usage errors. */
 export const USAGE = `usage: strata [dir] [options]          the console on dir (default ./data)
        strata bench [dir] [options]    the write benchmark (strata bench --help)
+       strata repair dir [options]     rebuild a lost manifest (strata repair --help)
 
   -e, --execute SQL      run SQL (one or more statements) and quit; may repeat
   -f, --file FILE        run the statements of FILE (- for standard input); may repeat
@@ -42,6 +44,29 @@ export const BENCH_USAGE = `usage: strata bench [dir] [options]   writes serial 
       --json             print the figures as one JSON line on standard output
       --read             then scan every event back and report the scan rate
       --no-color         no colours`;
+
+/** Usage of `strata repair`. */
+export const REPAIR_USAGE = `usage: strata repair dir [options]   rebuilds a lost or damaged manifest from the files
+
+  dir                    the database directory (not open in any process)
+      --storage-path PATH  the path of a storage kept outside dir (its path option);
+                         may repeat
+      --key STORAGE=HEX  the encryption key of storage STORAGE (name or uuid), 64 hex
+                         digits; may repeat
+      --json             print the report as JSON
+
+A sound manifest is only checked (and encrypted storages get the keys given). See
+docs/manifest.md#repair.`;
+
+/** \`strata repair dir ...\`. */
+export interface RepairArgs {
+  readonly command: 'repair';
+  readonly dir: string;
+  readonly storagePaths: readonly string[];
+  /** Keys by storage name or uuid. */
+  readonly keys: Readonly<Record<string, string>>;
+  readonly json: boolean;
+}
 
 /** A script to run: statements given with -e, or a file (`-`: standard input). */
 export type Source = { readonly kind: 'sql'; readonly text: string } | { readonly kind: 'file'; readonly path: string };
@@ -80,9 +105,11 @@ export interface BenchArgs {
 }
 
 /** What the command line asks for. */
-export type Args = ConsoleArgs | BenchArgs | { readonly command: 'help'; readonly text: string } | { readonly command: 'version' };
+export type Args = ConsoleArgs | BenchArgs | RepairArgs | { readonly command: 'help'; readonly text: string } | { readonly command: 'version' };
 
-function usageError(message: string, usage: 'strata --help' | 'strata bench --help'): StrataError {
+type UsageHint = 'strata --help' | 'strata bench --help' | 'strata repair --help';
+
+function usageError(message: string, usage: UsageHint): StrataError {
   return new StrataError('INVALID_INPUT', `strata: ${message}; ${usage} lists the options`);
 }
 
@@ -92,7 +119,7 @@ class Reader {
   /** The value given with `=` to the last option read, until taken. */
   private attached: string | null = null;
 
-  constructor(private readonly argv: readonly string[], private readonly usage: 'strata --help' | 'strata bench --help') {}
+  constructor(private readonly argv: readonly string[], private readonly usage: UsageHint) {}
 
   /** The next argument, or undefined at the end. */
   next(): string | undefined {
@@ -131,6 +158,7 @@ function numberArg(flag: string, text: string, units: Record<string, number>, mi
 /** Parses the arguments after `strata` (process.argv.slice(2)). Throws `INVALID_INPUT` on a bad one. */
 export function parseArgs(argv: readonly string[]): Args {
   if (argv[0] === 'bench') return parseBench(argv.slice(1));
+  if (argv[0] === 'repair') return parseRepair(argv.slice(1));
   const r = new Reader(argv, 'strata --help');
   let dir: string | null = null;
   const sources: Source[] = [];
@@ -185,4 +213,28 @@ function parseBench(argv: readonly string[]): Args {
     r.done(a);
   }
   return { command: 'bench', dir, ...o };
+}
+
+function parseRepair(argv: readonly string[]): Args {
+  const r = new Reader(argv, 'strata repair --help');
+  let dir: string | null = null;
+  const storagePaths: string[] = [];
+  const keys: Record<string, string> = {};
+  let json = false;
+  for (let a = r.next(); a !== undefined; a = r.next()) {
+    if (a === '--storage-path') storagePaths.push(r.value(a));
+    else if (a === '--key') {
+      const v = r.value(a);
+      const eq = v.lastIndexOf('=');
+      if (eq <= 0 || !/^[0-9a-fA-F]{64}$/.test(v.slice(eq + 1))) throw usageError(`${a} takes STORAGE=KEY, the key as 64 hex digits`, 'strata repair --help');
+      keys[v.slice(0, eq)] = v.slice(eq + 1);
+    } else if (a === '--json') json = true;
+    else if (a === '-h' || a === '--help') return { command: 'help', text: REPAIR_USAGE };
+    else if (a.startsWith('-')) throw usageError(`unknown option '${a}'`, 'strata repair --help');
+    else if (dir !== null) throw usageError(`one directory only ('${dir}', then '${a}')`, 'strata repair --help');
+    else dir = a;
+    r.done(a);
+  }
+  if (dir === null) throw usageError('repair needs the database directory', 'strata repair --help');
+  return { command: 'repair', dir, storagePaths, keys, json };
 }

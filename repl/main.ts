@@ -1,6 +1,6 @@
 /**
  * The `strata` command: the console on a database directory, scripts (`-e`, `-f`,
- * standard input), and `strata bench`. See docs/console.md.
+ * standard input), `strata bench` and `strata repair`. See docs/console.md.
  *
  * Exit status: 0 when everything succeeded, 1 when a statement (or the open) failed,
  * 2 for a bad command line.
@@ -10,6 +10,7 @@
 import { Strata } from '../src/index.ts';
 import { type Args, type ConsoleArgs, parseArgs } from './args.ts';
 import { runBench } from './bench.ts';
+import { runRepair } from './repair.ts';
 import { palette, wantsColour } from './colour.ts';
 import { runConsole } from './console.ts';
 import { historyPath } from './history.ts';
@@ -80,6 +81,8 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case 'bench':
       return runBench(args);
+    case 'repair':
+      return runRepair(args);
     case 'console':
       return consoleMain(args);
   }

@@ -19,6 +19,8 @@ export type {
   OpenConfig,
   OpenReport,
   PartitionInfo,
+  RepairOptions,
+  RepairReport,
   StrataEvent,
   WriteResult,
 } from './engine/index.ts';

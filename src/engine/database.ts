@@ -19,6 +19,7 @@ import { CloudRegistry } from './cloud-registry.ts';
 import { Cursor, type CursorOptions } from './cursor.ts';
 import { syncDir } from './fs-util.ts';
 import { refuseLostManifest } from './disk-scan.ts';
+import { type RepairOptions, type RepairReport, repairDatabase } from './repair.ts';
 import { DirLock } from './lock.ts';
 import { PartitionMap } from './partition-map.ts';
 import { manifestPath, walDir } from './paths.ts';
@@ -104,8 +105,10 @@ export class Database {
       manifest = Manifest.open(manifestPath(dir));
       const settings = defaultConfig();
       const stored = manifest.getConfig();
-      // a manifest without a uuid was never fully created (a first open that failed)
+      // a manifest without a uuid was never fully created (a first open that failed):
+      // it may be new only where there is no data
       const created = !stored.has('uuid');
+      if (created) refuseLostManifest(dir, true);
       applySettings('open', settings, Object.fromEntries(stored));
       const before = { ...settings };
       const changed = applySettings('open', settings, (config ?? {}) as Record<string, unknown>);
@@ -199,6 +202,36 @@ export class Database {
       lock.release();
       throw e;
     }
+  }
+
+  /**
+   * Rebuilds the manifest of `dir` from the files on disk when it is missing, empty or
+   * damaged (a damaged one is moved aside), as LevelDB's RepairDB does: storages from
+   * their folders (and `options.storagePaths`), partitions from their files, `ssn` from
+   * the highest id; then opens the database, which replays the WAL, refreshes what it
+   * replayed and closes. A sound manifest is only checked, and encrypted storages
+   * without a key get the one `options.keys` gives. Cloud partitions cannot be found
+   * without the cloud's credentials: the report says so. A second repair finds nothing
+   * to change. See docs/manifest.md#repair.
+   * @throws StrataError `NOT_FOUND` (no such directory), `LOCKED` (the database is
+   *   open), `NOT_SUPPORTED` (a manifest of a newer Strata), `INVALID_INPUT` (a key
+   *   that is not 64 hex digits), `IO`, and what open throws.
+   */
+  static async repair(dir: string, options: RepairOptions = {}): Promise<RepairReport> {
+    const report = repairDatabase(dir, options);
+    if (!report.changed) return report;
+    // replay the WAL onto what was rebuilt, and put it in partition files
+    const db = await Database.open(dir);
+    try {
+      const w = db.openReport.wal;
+      report.wal = w === null ? null : { segments: w.segments, records: w.records, events: w.events, skipped: w.skipped };
+      for (const d of db.openReport.damaged) report.skipped.push(d);
+      const { damaged } = await db.checkpoint();
+      for (const d of damaged) report.skipped.push(`partition ${d.partition}: its events replayed from the WAL stay in memory and in the WAL: ${d.error}`);
+    } finally {
+      await db.close();
+    }
+    return report;
   }
 
   /** The settings in force (read-only view). */

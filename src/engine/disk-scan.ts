@@ -28,7 +28,7 @@ export interface StorageFolder {
 export interface DiskScan {
   /** Names of the WAL segments that hold at least one record's worth of bytes, sorted. */
   readonly walSegments: readonly string[];
-  /** Storage folders with at least one partition file. */
+  /** Storage folders with at least one partition file (or all of them, see {@link scanDisk}). */
   readonly folders: readonly StorageFolder[];
 }
 
@@ -36,11 +36,12 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /**
  * Lists the WAL segments of `dir` that are longer than their header, and the storage
- * folders with partition files under `dir` and under each of `bases` (the paths of
- * storages kept outside the database directory). Reads names and sizes only.
+ * folders with partition files (every uuid-named folder with `all`) under `dir` and
+ * under each of `bases` (the paths of storages kept outside the database directory).
+ * Reads names and sizes only.
  * @throws StrataError `IO` if a folder that exists cannot be listed.
  */
-export function scanDisk(dir: string, bases: readonly string[] = []): DiskScan {
+export function scanDisk(dir: string, bases: readonly string[] = [], all = false): DiskScan {
   const wal = walDir(dir);
   const walSegments = list(wal)
     .filter((n) => parseWalSegmentName(n) !== null && sizeOf(path.join(wal, n)) > WAL_SEGMENT_HEADER)
@@ -54,7 +55,7 @@ export function scanDisk(dir: string, bases: readonly string[] = []): DiskScan {
       if (!UUID.test(name) || seen.has(folder) || !isDir(folder)) continue;
       seen.add(folder);
       const files = list(folder).filter((n) => parsePartitionFileName(n) !== undefined).sort();
-      if (files.length > 0) folders.push({ uuid: name, dir: folder, base, files });
+      if (all || files.length > 0) folders.push({ uuid: name, dir: folder, base, files });
     }
   }
   return { walSegments, folders };
@@ -88,13 +89,14 @@ function isDir(p: string): boolean {
 
 /**
  * Refuses to create a new database over existing data: when `manifest.db` of `dir` is
- * missing or empty but `dir` holds WAL segments with records or storage folders with
+ * missing or empty (or, with `unfinished`, holds no database: its creation never
+ * finished) but `dir` holds WAL segments with records or storage folders with
  * partition files, the manifest was lost, and a new one would leave that data
  * unreachable (and the next open would remove the files as orphans).
  * @throws StrataError `CORRUPTION` saying what was found and how to repair; nothing is
  *   changed on disk. `IO` if the directory cannot be read.
  */
-export function refuseLostManifest(dir: string): void {
+export function refuseLostManifest(dir: string, unfinished = false): void {
   const file = manifestPath(dir);
   let size: number;
   try {
@@ -103,7 +105,7 @@ export function refuseLostManifest(dir: string): void {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw ioError('open', file, e);
     size = -1;
   }
-  if (size > 0) return;
+  if (size > 0 && !unfinished) return;
   const found = scanDisk(dir);
   const files = found.folders.reduce((n, f) => n + f.files.length, 0);
   if (found.walSegments.length === 0 && files === 0) return;
@@ -111,8 +113,9 @@ export function refuseLostManifest(dir: string): void {
     found.walSegments.length > 0 ? `${found.walSegments.length} WAL segment(s) with records` : '',
     files > 0 ? `${files} partition file(s) in ${found.folders.length} storage folder(s)` : '',
   ].filter((s) => s !== '').join(' and ');
+  const state = size < 0 ? 'is missing' : size === 0 ? 'is empty' : 'holds no database (its creation never finished)';
   throw new StrataError(
     'CORRUPTION',
-    `open: ${file} is ${size < 0 ? 'missing' : 'empty'} but ${dir} holds ${what}: the manifest was lost, and a new database would leave that data unreachable; nothing was changed. Restore manifest.db from a backup, or rebuild it from the files with \`strata repair ${dir}\` (Strata.repair)`,
+    `open: ${file} ${state} but ${dir} holds ${what}: the manifest was lost, and a new database would leave that data unreachable; nothing was changed. Restore manifest.db from a backup, or rebuild it from the files with \`strata repair ${dir}\` (Strata.repair)`,
   );
 }

@@ -42,6 +42,7 @@ export function executeAlterCloudRename(ctx: EngineContext, s: StatementOf<'alte
     ctx.storages.renameCloud(c.name, s.to);
     ctx.manifest.renameCloudDeletes(c.name, s.to);
   });
+  ctx.storages.describeAll();
   ctx.links.forget(c.name, s.to);
   renewRemotes(ctx, s.to);
   return null;

@@ -15,5 +15,6 @@ export { EventView, type StrataEvent } from './event-view.ts';
 export type { WriteResult } from './write-path.ts';
 export type { Config } from './config.ts';
 export type { OpenReport } from './recovery.ts';
+export type { RepairOptions, RepairReport } from './repair.ts';
 export type { OperationRow, PartitionInfo } from './show.ts';
 export type { OrphanObject } from './cloud-orphans.ts';

@@ -148,6 +148,9 @@ export function loadPartitions(ctx: EngineContext, report: OpenReport): void {
           throw new StrataError('CORRUPTION', `open: partition ${record.min}: its file ${file} is missing; restore it from a backup or drop the partition`);
         }
         const settings = storage.effective(ctx.config);
+        if (settings.encryption !== 0 && settings.key === null) {
+          throw new StrataError('CORRUPTION', `open: partition ${record.min}: storage '${storage.name}' is encrypted but has no key (a repair could not know it); give it with \`strata repair ${ctx.dir} --key ${storage.name}=<64 hex digits>\``);
+        }
         p.file = PartitionFile.open(file, settings.key);
         p.file.verifyCrc = settings.crc;
       } catch (e) {

@@ -14,6 +14,7 @@ import { StrataError, ioError } from '../errors.ts';
 import type { Manifest, StorageRecord } from '../manifest/index.ts';
 import { Storage, mergeOptions } from './storage.ts';
 import { checkStoragePath } from './storage-path.ts';
+import { removeDescriptor, writeDescriptor } from './storage-descriptor.ts';
 
 /** The name of the storage that always exists: the database directory itself. */
 export const MAIN = 'main';
@@ -30,7 +31,10 @@ export class StorageRegistry {
       manifest.insertStorage(r);
       this.map.set(MAIN, new Storage(r, dbDir));
     }
-    for (const s of this.map.values()) makeDir('open', s);
+    for (const s of this.map.values()) {
+      makeDir('open', s);
+      writeDescriptor(s);
+    }
   }
 
   /** The main storage. */
@@ -71,6 +75,7 @@ export class StorageRegistry {
     this.manifest.insertStorage(r);
     try {
       makeDir(op, s);
+      writeDescriptor(s);
     } catch (e) {
       this.manifest.deleteStorage(name);
       throw e;
@@ -90,7 +95,11 @@ export class StorageRegistry {
     makeDir(op, next);
     this.manifest.updateStorage(s.name, r);
     this.map.set(s.name, next);
-    if (next.dir !== s.dir) removeEmptyDir(s.dir);
+    if (next.dir !== s.dir) {
+      removeDescriptor(s);
+      removeEmptyDir(s.dir);
+    }
+    writeDescriptor(next);
   }
 
   /** ALTER STORAGE ... RENAME TO. */
@@ -100,7 +109,9 @@ export class StorageRegistry {
     const r: StorageRecord = { ...s.record, name: to };
     this.manifest.updateStorage(s.name, r);
     this.map.delete(s.name);
-    this.map.set(to, new Storage(r, this.dbDir));
+    const renamed = new Storage(r, this.dbDir);
+    this.map.set(to, renamed);
+    writeDescriptor(renamed);
   }
 
   /** Points the storages that use cloud `from` at `to` (the cloud was renamed). Call inside its transaction. */
@@ -113,11 +124,17 @@ export class StorageRegistry {
     }
   }
 
+  /** Rewrites the descriptors of storages whose options changed (call after the transaction). */
+  describeAll(): void {
+    for (const s of this.map.values()) writeDescriptor(s);
+  }
+
   /** DROP STORAGE; the caller has checked that it is empty and not in the pipeline. */
   drop(op: string, s: Storage): void {
     if (s.name === MAIN) throw new StrataError('INVALID_INPUT', `${op}: main cannot be dropped`);
     this.manifest.deleteStorage(s.name);
     this.map.delete(s.name);
+    removeDescriptor(s);
     removeEmptyDir(s.dir);
   }
 }

@@ -49,7 +49,7 @@ export interface EffectiveSettings {
   readonly crc: boolean;
   readonly refreshWm: number;
   readonly encryption: number;
-  /** The AES-256 key when `encryption` is aes. */
+  /** The AES-256 key when `encryption` is aes (null when the storage lost it: see repair). */
   readonly key: Uint8Array | null;
 }
 
@@ -90,7 +90,8 @@ export class Storage {
       crc: (o.crc as boolean | undefined) ?? true,
       refreshWm: (o.refresh_wm as number | undefined) ?? config.refresh_wm,
       encryption,
-      key: encryption === Encryption.aes ? parseKey(o.encryption_key as string, 'storage') : null,
+      // a storage rebuilt by repair may have lost its key (docs/manifest.md#repair)
+      key: encryption === Encryption.aes && typeof o.encryption_key === 'string' ? parseKey(o.encryption_key, 'storage') : null,
     };
   }
 

@@ -154,7 +154,7 @@ export async function expectConsistent(db: Strata, url: string, options: { pendi
   }
   expect(pending.filter((k) => wantObjects.includes(k)), 'no live object waits for deletion').toEqual([]);
   const files: string[] = [];
-  for (const s of storages) for (const f of fs.readdirSync(s.dir)) files.push(`${s.name}/${f}`);
+  for (const s of storages) for (const f of fs.readdirSync(s.dir)) if (f !== 'storage.json') files.push(`${s.name}/${f}`);
   expect(files.sort(), 'the storage folders hold exactly the live local copies').toEqual(wantFiles.sort());
   const objects: string[] = [];
   for (const bucket of new Set(storages.map((s) => s.bucket).filter((b) => b !== null))) {

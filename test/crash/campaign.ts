@@ -321,7 +321,7 @@ async function expectNoOrphans(db: Strata, s3: S3Server): Promise<void> {
     if (r.onCloud) wantObjects.push(`${s.bucket}/${s.uuid}/${name}`);
   }
   const files: string[] = [];
-  for (const s of storages) for (const f of fs.readdirSync(s.dir)) files.push(`${s.name}/${f}`);
+  for (const s of storages) for (const f of fs.readdirSync(s.dir)) if (f.endsWith('.part')) files.push(`${s.name}/${f}`);
   check(same(new Map(files.map((f) => [f, ''])), new Map(wantFiles.map((f) => [f, '']))), `storage folders hold ${files.sort().join(', ')}; the live local copies are ${wantFiles.sort().join(', ')}`);
   const objects: string[] = [];
   for (const bucket of new Set(storages.map((s) => s.bucket).filter((b) => b !== null))) {

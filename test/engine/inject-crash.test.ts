@@ -36,7 +36,7 @@ async function crashAt(point: string, statement: string) {
   const storages = (await db.execute('SHOW STORAGES')) as { name: string; config: { uuid: string } }[];
   const files: string[] = [];
   for (const s of storages) {
-    for (const f of fs.readdirSync(path.join(dir, s.config.uuid))) files.push(`${s.name}/${BigInt(f.split('.')[0]!)}`);
+    for (const f of fs.readdirSync(path.join(dir, s.config.uuid)).filter((n) => n.endsWith('.part'))) files.push(`${s.name}/${BigInt(f.split('.')[0]!)}`);
   }
   expect(files.sort()).toEqual(parts.filter((p) => p.on_storage).map((p) => `${p.storage}/${p.min}`).sort());
   const rows = scan(db);

@@ -145,3 +145,30 @@ describe('bench', () => {
     }
   });
 });
+
+describe('repair', () => {
+  test('strata repair rebuilds a deleted manifest and prints what it found; --json; a second run changes nothing; bad keys exit 2', async () => {
+    const dir = newDir();
+    const db = await Strata.open(dir, { interval: 1000 });
+    await db.execute("CREATE STORAGE cold; INSERT (1, 'a'); INSERT (2500, 'b'); CHECKPOINT; INSERT (3, 'c')");
+    await db.close();
+    for (const f of ['manifest.db', 'manifest.db-wal', 'manifest.db-shm']) fs.rmSync(path.join(dir, f), { force: true });
+    const r = await runStrata(['repair', dir]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^repair: manifest missing: rebuilt from the files\n/);
+    expect(r.stdout).toMatch(/\nstorage cold \([0-9a-f-]+\): 0 partition\(s\)\n/);
+    expect(r.stdout).toMatch(/\nkept: partition 0\.\.999 on main: 0{20}\.\d+\.part, 1 events\n/);
+    expect(r.stdout).toMatch(/\nwal: replayed \d+ records/);
+    expect(await selectAll(dir)).toEqual([
+      { id: 1n, key: null, value: 'a' },
+      { id: 3n, key: null, value: 'c' },
+      { id: 2500n, key: null, value: 'b' },
+    ]);
+    const again = await runStrata(['repair', dir, '--json']);
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({ manifest: 'sound', changed: false, skipped: [] });
+    const bad = await runStrata(['repair', dir, '--key', 'cold=123']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--key takes STORAGE=KEY, the key as 64 hex digits/);
+  });
+});
