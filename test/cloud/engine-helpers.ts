@@ -168,7 +168,7 @@ export async function expectConsistent(db: Strata, url: string, options: { pendi
 }
 
 /** Polls `check` every `every` ms (25) until it holds; fails after `ms`. */
-export async function until(what: string, check: () => boolean | Promise<boolean>, ms = 10_000, every = 25): Promise<void> {
+export async function until(what: string, check: () => boolean | Promise<boolean>, ms = 60_000, every = 25): Promise<void> {
   const end = Date.now() + ms;
   while (!(await check())) {
     if (Date.now() > end) throw new Error(`timed out waiting until ${what}`);

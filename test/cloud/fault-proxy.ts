@@ -26,6 +26,8 @@ export interface ProxyLogEntry {
   readonly url: string;
   /** `pass`, or the fault applied: `500`, `delay`, `hold`, `drop`. */
   readonly outcome: string;
+  /** When the request arrived (`performance.now()`). */
+  readonly at: number;
 }
 
 /** Which requests a fault applies to: all when a field is absent. */
@@ -82,7 +84,7 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
 
   const server = http.createServer((req, res) => {
     const fault = next(req);
-    const entry = (outcome: string) => log.push({ method: req.method ?? '?', url: req.url ?? '', outcome });
+    const entry = (outcome: string) => log.push({ method: req.method ?? '?', url: req.url ?? '', outcome, at: performance.now() });
     if (fault === undefined) {
       entry('pass');
       pass(req, res);
