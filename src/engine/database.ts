@@ -339,6 +339,8 @@ export class Database {
       }),
     );
     releaseWal(this.ctx);
+    // the released segments are unlinked on the thread pool: a checkpoint ends with them gone
+    await this.ctx.wal?.released().catch(() => undefined);
     let failure: unknown;
     let refreshed = 0;
     outcomes.forEach((o, i) => {

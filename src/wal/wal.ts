@@ -80,6 +80,9 @@ export class Wal {
   private failure: StrataError | null = null;
   private damage: StrataError | null = null; // the CORRUPTION of the last replay
   private closing: Promise<void> | null = null;
+  /** Unlinks of released segments in flight, and the first that failed. */
+  private readonly unlinking = new Set<Promise<void>>();
+  private unlinkFailure: StrataError | null = null;
 
   private constructor(
     private readonly config: WalConfig,
@@ -249,19 +252,40 @@ export class Wal {
 
   /**
    * Deletes the segments, never the current one, whose records all have lsn < `neededLsn`
-   * and returns how many. The deletions become durable with the next flush; a segment
-   * that survives a crash is harmless. Throws `IO`, `CLOSED`.
+   * and returns how many. The files are unlinked on the thread pool (unlinking a large
+   * file can take milliseconds: not on the event loop); {@link Wal.released} resolves
+   * when they are gone, and {@link Wal.close} waits for them. The deletions become
+   * durable with the next flush after that; a segment that survives a crash is
+   * harmless. A failed unlink leaves the file (the next open releases it again) and is
+   * kept for {@link Wal.released}. Throws `CLOSED`.
    */
   release(neededLsn: bigint): number {
     if (this.state === 'closing' || this.state === 'closed') throw this.closedError('wal release');
     let n = 0;
     while (this.segs.length >= 2 && this.segs[1]!.firstLsn - 1n < neededLsn) {
-      removeSegment(this.config.dir, this.segs[0]!.name, 'wal release');
+      this.unlink(this.segs[0]!.name);
       this.segs.shift();
       n++;
     }
-    if (n > 0) this.syncer.dirChanged();
     return n;
+  }
+
+  /** Resolves once every segment released so far is unlinked; rejects with `IO` if one could not be. */
+  async released(): Promise<void> {
+    while (this.unlinking.size > 0) await Promise.all(this.unlinking);
+    if (this.unlinkFailure !== null) throw this.unlinkFailure;
+  }
+
+  private unlink(name: string): void {
+    const path = join(this.config.dir, name);
+    const p: Promise<void> = fs.promises.unlink(path).then(
+      () => this.syncer.dirChanged(),
+      (e: unknown) => {
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') this.unlinkFailure = ioError('wal release', path, e);
+      },
+    );
+    this.unlinking.add(p);
+    void p.finally(() => this.unlinking.delete(p));
   }
 
   /** The names of the segment files, oldest first. Never throws. */
@@ -289,6 +313,8 @@ export class Wal {
   private async shutdown(): Promise<void> {
     this.state = 'closing';
     try {
+      // released segments are gone (and their deletion synced) before close returns
+      while (this.unlinking.size > 0) await Promise.all(this.unlinking);
       await this.syncer.sync();
     } finally {
       await this.syncer.stop();

@@ -157,10 +157,13 @@ describe('rotate, release, stats', () => {
     expect(wal.release(3n)).toBe(0); // segment 1 holds lsn 3
     expect(segFiles(dir)).toEqual([1n, 4n, 7n, 10n].map(walSegmentName));
     expect(wal.release(4n)).toBe(1);
+    await wal.released(); // unlinked on the thread pool
     expect(segFiles(dir)).toEqual([4n, 7n, 10n].map(walSegmentName));
     expect(wal.release(8n)).toBe(1);
+    await wal.released();
     expect(segFiles(dir)).toEqual([7n, 10n].map(walSegmentName));
     expect(wal.release(1000n)).toBe(1); // never the current segment
+    await wal.released();
     expect(segFiles(dir)).toEqual([walSegmentName(10n)]);
     expect(wal.release(1000n)).toBe(0);
     expect(wal.stats()).toEqual({ segments: 1, bytes: 16, firstLsn: 10n, lastLsn: 9n });
@@ -177,9 +180,22 @@ describe('rotate, release, stats', () => {
     fs.unlinkSync(path.join(dir, walSegmentName(10n)));
     const again = Wal.open(cfg(dir));
     expect(again.release(1000n)).toBe(2);
+    await again.released();
     expect(segFiles(dir)).toEqual([walSegmentName(7n)]);
     expect(collect(again).recs.map((r) => r.lsn)).toEqual([7n, 8n, 9n]);
     await again.close();
+  });
+
+  it('released() reports a segment that could not be unlinked; the log goes on', async () => {
+    const { wal, dir } = fourSegments();
+    // a directory where the segment was: unlink fails with EISDIR/EPERM, not ENOENT
+    fs.unlinkSync(path.join(dir, walSegmentName(1n)));
+    fs.mkdirSync(path.join(dir, walSegmentName(1n)));
+    expect(wal.release(4n)).toBe(1);
+    await expect(wal.released()).rejects.toMatchObject({ code: 'IO', message: expect.stringMatching(/^wal release: /) });
+    wal.append(WAL_BATCH, payload(9, 100), 1);
+    await wal.close();
+    fs.rmdirSync(path.join(dir, walSegmentName(1n)));
   });
 
   it('stats count segments, bytes and the lsn range', async () => {
