@@ -31,7 +31,7 @@ import { parseArgs } from 'node:util';
 import { Strata } from '../../src/index.ts';
 import { listBucket, readManifest, storageLayout } from '../cloud/engine-helpers.ts';
 import { type S3Server, S3_CREDENTIALS, startS3Server } from '../cloud/s3-server.ts';
-import { INTERVAL, applyBatch, modelKey } from './workload.mjs';
+import { INTERVAL, applyBatch, modelKey, mulberry32 } from './workload.mjs';
 
 const CHILD = fileURLToPath(new URL('./campaign-child.mjs', import.meta.url));
 /** Writes the child keeps unacknowledged at a time. */
@@ -123,24 +123,12 @@ class Child {
   }
 }
 
-/** A seeded generator for the kill schedule. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Runs the campaign (see the module comment). */
 export async function runCampaign(options: CampaignOptions): Promise<CampaignResult> {
   const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
-  const rand = random(seed);
+  const rand = mulberry32(seed);
   const log = options.log ?? (() => undefined);
   const owned = options.dir === undefined;
   const dir = options.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'strata-campaign-'));

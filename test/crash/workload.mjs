@@ -24,13 +24,12 @@ export const REPLACES = 2;
 export const INTERVAL = 1000;
 
 /**
- * A small deterministic generator (mulberry32) seeded by `(r, k)`.
- * @param {number} r
- * @param {number} k
+ * A small deterministic generator (mulberry32) from a 32-bit seed.
+ * @param {number} seed
  * @returns {() => number} uniform in [0, 1)
  */
-function rng(r, k) {
-  let a = (Math.imul(r + 1, 0x9e3779b1) ^ Math.imul(k + 1, 0x85ebca77)) >>> 0;
+export function mulberry32(seed) {
+  let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
     let t = a;
@@ -38,6 +37,15 @@ function rng(r, k) {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/**
+ * The generator of batch `k` of round `r`.
+ * @param {number} r
+ * @param {number} k
+ */
+function rng(r, k) {
+  return mulberry32(Math.imul(r + 1, 0x9e3779b1) ^ Math.imul(k + 1, 0x85ebca77));
 }
 
 /**
