@@ -129,7 +129,8 @@ export class Database {
         manifest,
         wal: null,
         partitions: new PartitionMap(),
-        arena: new Arena(),
+        // reuse off until cursors and refresh jobs hold the memtables they read
+        arena: new Arena({ cacheLimit: () => 0 }),
         pool,
         storages,
         clouds: new CloudRegistry(manifest),

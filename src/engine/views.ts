@@ -98,7 +98,7 @@ export function memoryView(ctx: EngineContext): Record<string, unknown> {
     limit: ctx.config.mm_limit,
     limit_wm: ctx.config.mm_limit_wm,
     limit_behaviour: ctx.config.mm_limit_behaviour,
-    arena_allocated: ctx.arena.allocated,
+    arena_allocated: ctx.arena.stats().slabsAllocated,
   };
 }
 
