@@ -129,8 +129,7 @@ export class Database {
         manifest,
         wal: null,
         partitions: new PartitionMap(),
-        // reuse off until cursors and refresh jobs hold the memtables they read
-        arena: new Arena({ cacheLimit: () => 0 }),
+        arena: new Arena({ slabSize: settings.mm_slab_size, cacheLimit: () => settings.mm_cache }),
         pool,
         storages,
         clouds: new CloudRegistry(manifest),
