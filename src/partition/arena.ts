@@ -28,6 +28,9 @@ import { type MemPage, PAGE_BYTES, newPage } from './mem-page.ts';
 /** Default slab size: 4 MiB. */
 export const SLAB_SIZE = 4 * 1024 * 1024;
 
+/** Smallest buffer {@link Arena.takeBuffer} hands out. */
+const MIN_BUFFER = 64 * 1024;
+
 /** Where {@link Arena.copy} put the bytes. */
 export interface ArenaSpan {
   slab: Uint8Array;
@@ -145,6 +148,15 @@ export class Arena {
     this.trim(list);
   }
 
+  /**
+   * A shared buffer of at least `n` bytes, held once by the caller (give it back with
+   * {@link release}): from the free list of its size class (64 KiB times a power of
+   * two, or the slab classes) when it has one. For data a worker reads without a copy.
+   */
+  takeBuffer(n: number): Uint8Array {
+    return this.takeSlab(n, Math.min(MIN_BUFFER, this.slabSize));
+  }
+
   /** An empty page for a memtable (from the free list when it has one). */
   takePage(): MemPage {
     this.pagesUsed += PAGE_BYTES;
@@ -192,9 +204,9 @@ export class Arena {
     }
   }
 
-  /** A slab for a copy of `n` bytes: a free one of its size class, or a new one. */
-  private takeSlab(n: number): Uint8Array {
-    let size = this.slabSize;
+  /** A slab for `n` bytes: a free one of its size class (`min` times a power of two), or a new one. */
+  private takeSlab(n: number, min = this.slabSize): Uint8Array {
+    let size = min;
     while (size < n) size *= 2;
     let slab = this.freeSlabs.get(size)?.pop();
     if (slab !== undefined) {

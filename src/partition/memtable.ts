@@ -12,7 +12,7 @@
  * `version` counts changes, so an iterator notices that it has to seek again.
  *
  * Lifetime: a memtable holds each slab it has a record in (one hold per slab, taken
- * at its first record there) and its pages. It is itself held: by its partition from
+ * at its first record there), its pages, and the buffer of its last run. It is itself held: by its partition from
  * its creation until {@link Memtable.discard}, and by each cursor and refresh job
  * reading it ({@link Memtable.retain} and {@link Memtable.release}, once per reader,
  * never per event). When the last hold goes, its pages and slabs go back to the arena
@@ -29,9 +29,9 @@ import { type MemPage, PAGE_CAP } from './mem-page.ts';
 export interface MemtableRun {
   /** The slabs the entries point into (SharedArrayBuffer-backed). */
   readonly slabs: Uint8Array[];
-  /** Slab number of each entry, in `(id, key)` order. */
+  /** Slab number of each entry, in `(id, key)` order (on shared memory of the arena). */
   readonly slab: Uint32Array;
-  /** Offset of each entry's record in its slab. */
+  /** Offset of each entry's record in its slab (on shared memory of the arena). */
   readonly off: Uint32Array;
 }
 
@@ -66,6 +66,9 @@ export class Memtable {
   private discarded = false;
   /** Set when a reader may keep views of this memtable's records past its release. */
   private pinned = false;
+  /** The shared buffer of the last {@link run}, and the version it was made at. */
+  private runBuf: Uint8Array | null = null;
+  private runVersion = -1;
 
   /**
    * @param arena where its pages come from and its slabs are held.
@@ -117,6 +120,8 @@ export class Memtable {
     this.frozen = true;
     for (const p of this.pages) this.arena.givePage(p);
     for (const slab of this.slabs) this.arena.release(slab, this.pinned);
+    if (this.runBuf !== null) this.arena.release(this.runBuf);
+    this.runBuf = null;
     this.pages.length = 0;
     this.slabs.length = 0;
     this.lastSlab = undefined;
@@ -217,19 +222,31 @@ export class Memtable {
   }
 
   /**
-   * The entries in order, flattened for a refresh job. The run points into this
-   * memtable's slabs: hold the memtable ({@link retain}) while the job reads it.
+   * The entries in order, flattened for a refresh job. Everything in the run is on
+   * shared memory that the memtable holds (its slabs, and a buffer of the arena for the
+   * two columns), so a worker gets it without a copy: hold the memtable
+   * ({@link retain}) while the job reads it.
    */
   run(): MemtableRun {
-    const slab = new Uint32Array(this.count);
-    const off = new Uint32Array(this.count);
-    let n = 0;
-    for (const p of this.pages) {
-      slab.set(p.slab.subarray(0, p.n), n);
-      off.set(p.off.subarray(0, p.n), n);
-      n += p.n;
+    const count = this.count;
+    if (this.runBuf === null || this.runVersion !== this.version) {
+      // on shared memory, so that a worker reads it without a copy; kept while the
+      // memtable is unchanged (a frozen one never changes: a retried refresh reuses it)
+      if (this.runBuf !== null) this.arena.release(this.runBuf);
+      const buf = this.arena.takeBuffer(count * 8);
+      const slab = new Uint32Array(buf.buffer, 0, count);
+      const off = new Uint32Array(buf.buffer, count * 4, count);
+      let n = 0;
+      for (const p of this.pages) {
+        slab.set(p.slab.subarray(0, p.n), n);
+        off.set(p.off.subarray(0, p.n), n);
+        n += p.n;
+      }
+      this.runBuf = buf;
+      this.runVersion = this.version;
     }
-    return { slabs: this.slabs.slice(), slab, off };
+    const buf = this.runBuf;
+    return { slabs: this.slabs.slice(), slab: new Uint32Array(buf.buffer, 0, count), off: new Uint32Array(buf.buffer, count * 4, count) };
   }
 
   private slabNo(slab: Uint8Array): number {

@@ -184,6 +184,27 @@ describe('never reused while it can be read', () => {
   });
 });
 
+describe('runs for refresh jobs', () => {
+  test('a run is on shared memory held by its memtable, made once while the memtable is unchanged', () => {
+    const arena = new Arena({ slabSize: 64 * 1024 });
+    const mt = new Memtable(arena);
+    for (let b = 0; b < 30; b++) put(arena, mt, range(b * 100, 100), 10);
+    const run = mt.run();
+    expect(run.slab.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(run.off.buffer).toBe(run.slab.buffer);
+    expect([run.slab.length, run.off.length]).toEqual([3000, 3000]);
+    expect(Array.from(run.off.subarray(0, 3))).toEqual([0, 24, 48]);
+    const used = arena.stats().slabsUsed;
+    expect(mt.run().slab.buffer).toBe(run.slab.buffer); // a retried refresh: the same buffer
+    put(arena, mt, [5000], 10); // a change: a new run, the old buffer given back
+    const again = mt.run();
+    expect(again.slab.length).toBe(3001);
+    expect(arena.stats().slabsUsed).toBe(used);
+    mt.discard();
+    expect(arena.stats().slabsUsed).toBe(64 * 1024); // only the slab being filled
+  });
+});
+
 describe('bounds and misuse', () => {
   test('the free list never holds more than the cache limit; a lowered limit trims it', () => {
     let limit = 3 * 64 * 1024;
