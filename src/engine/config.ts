@@ -56,6 +56,13 @@ export interface Config {
   mm_limit_wm: number;
   /** What a write past the limit does: `block` (wait for refresh) or `error` (OVERLOADED). */
   mm_limit_behaviour: string;
+  /**
+   * Bytes of freed memtable memory (arena slabs and pages) kept for reuse; memory freed
+   * beyond it goes back to the garbage collector. 0: nothing is reused.
+   */
+  mm_cache: number;
+  /** Bytes of an arena slab, the block writes copy batches into (chosen at open). */
+  mm_slab_size: number;
   /** Error injection (tests): stop a refresh after its file is written, before the switch. */
   error_refresh_before_switch: boolean;
   /** Error injection: stop a refresh after the manifest switch, before the old file goes. */
@@ -127,6 +134,8 @@ const definitions: { readonly [K in keyof Config]: Definition } = {
   mm_limit: { kind: 'bool', scope: 'now' },
   mm_limit_wm: { kind: 'int', scope: 'now', min: 1024 * 1024, max: 2 ** 50 },
   mm_limit_behaviour: { kind: 'behaviour', scope: 'now' },
+  mm_cache: { kind: 'int', scope: 'now', min: 0, max: 2 ** 50 },
+  mm_slab_size: { kind: 'int', scope: 'open', min: 64 * 1024, max: 1024 * 1024 * 1024 },
   error_refresh_before_switch: { kind: 'bool', scope: 'now' },
   error_refresh_after_switch: { kind: 'bool', scope: 'now' },
   error_move_after_copy: { kind: 'bool', scope: 'now' },
@@ -161,6 +170,8 @@ export function defaultConfig(): Config {
     mm_limit: false,
     mm_limit_wm: 1024 * 1024 * 1024,
     mm_limit_behaviour: 'block',
+    mm_cache: 512 * 1024 * 1024,
+    mm_slab_size: 4 * 1024 * 1024,
     error_refresh_before_switch: false,
     error_refresh_after_switch: false,
     error_move_after_copy: false,

@@ -20,6 +20,7 @@ import { StrataError } from '../errors.ts';
 import {
   type EventSource,
   FileIterator,
+  type Memtable,
   MemtableIterator,
   MergeIterator,
   type PartitionFile,
@@ -52,8 +53,13 @@ const BLOCKED = Symbol('blocked');
  * - fast path: `while (cursor.next() || (await cursor.nextAsync())) use(cursor.event)`:
  *   `event` is one reused view, nothing is allocated per event, and `nextAsync` runs
  *   only when a cloud region must be fetched (`next()` alone stops there, with
- *   {@link blocked} set, so a database without clouds can use `while (cursor.next())`);
- * - ergonomic: `for await (const e of cursor)`: one {@link StrataEvent} per event.
+ *   {@link blocked} set, so a database without clouds can use `while (cursor.next())`).
+ *   The bytes it points to are valid until the cursor moves again or closes;
+ * - ergonomic: `for await (const e of cursor)`: one {@link StrataEvent} per event, its
+ *   key and value valid for good (the memory of the memtables read is then never reused).
+ *
+ * Ownership: a cursor holds the file (or cloud object) and the memtables of the
+ * partition it reads until it leaves that partition or closes.
  *
  * Close a cursor that is not read to its end (the async iterator closes it itself).
  */
@@ -77,6 +83,10 @@ export class Cursor implements AsyncIterable<StrataEvent>, Iterable<StrataEvent>
   private window: RegionWindow | null = null;
   private remoteIter: FileIterator | null = null;
   private readonly readAhead: number;
+  /** The memtables of the partition being read, held until the cursor leaves it. */
+  private readonly held: Memtable[] = [];
+  /** Set by the iterators: the events they yield outlive the cursor's position. */
+  private pins = false;
 
   /** @internal use `db.cursor()`. */
   constructor(private readonly ctx: EngineContext, private readonly isOpen: () => boolean, options: CursorOptions = {}) {
@@ -207,6 +217,7 @@ export class Cursor implements AsyncIterable<StrataEvent>, Iterable<StrataEvent>
    *   cloud: a synchronous loop cannot wait for it; use `for await`.
    */
   *[Symbol.iterator](): Iterator<StrataEvent> {
+    this.pin();
     try {
       while (this.next()) yield this.event.toEvent();
       if (this.wait !== null) {
@@ -218,6 +229,7 @@ export class Cursor implements AsyncIterable<StrataEvent>, Iterable<StrataEvent>
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<StrataEvent> {
+    this.pin();
     try {
       while (this.next() || (await this.nextAsync())) yield this.event.toEvent();
     } finally {
@@ -290,7 +302,13 @@ export class Cursor implements AsyncIterable<StrataEvent>, Iterable<StrataEvent>
     }
     for (const m of p.frozen) if (m.count > 0) sources.push(new MemtableIterator(m));
     sources.push(new MemtableIterator(p.active));
-    const src: EventSource = sources.length === 2 && p.active.count === 0 && (p.file !== null || remote !== null) ? sources[0]! : new MergeIterator(sources);
+    const fileOnly = sources.length === 2 && p.active.count === 0 && (p.file !== null || remote !== null);
+    if (!fileOnly) {
+      // the memtables' slabs are not reused while the cursor may point into them
+      for (const m of p.frozen) if (m.count > 0) this.hold(m);
+      this.hold(p.active);
+    }
+    const src: EventSource = fileOnly ? sources[0]! : new MergeIterator(sources);
     src.seek(start, 0, false);
     this.first = false;
     this.source = src;
@@ -298,7 +316,23 @@ export class Cursor implements AsyncIterable<StrataEvent>, Iterable<StrataEvent>
     return src;
   }
 
+  private hold(m: Memtable): void {
+    m.retain(this.pins);
+    this.held.push(m);
+  }
+
+  /**
+   * The iterators yield events whose key and value must stay valid after the loop
+   * moves on: the slabs of the memtables they read are then never reused.
+   */
+  private pin(): void {
+    this.pins = true;
+    for (const m of this.held) m.pin();
+  }
+
   private leave(): void {
+    for (const m of this.held) m.release();
+    this.held.length = 0;
     this.source = null;
     this.remoteIter = null;
     this.window = null;

@@ -129,7 +129,7 @@ export class Database {
         manifest,
         wal: null,
         partitions: new PartitionMap(),
-        arena: new Arena(),
+        arena: new Arena({ slabSize: settings.mm_slab_size, cacheLimit: () => settings.mm_cache }),
         pool,
         storages,
         clouds: new CloudRegistry(manifest),

@@ -26,8 +26,8 @@ export interface StrataEvent {
 
 /**
  * The current event of a cursor. The bytes are in `buffer` at the offsets given;
- * they stay valid after the cursor moves (they are never reused), but the view
- * itself changes with the cursor.
+ * they are valid until the cursor moves again or is closed (Strata then reuses the
+ * memory: copy what you keep), and the view itself changes with the cursor.
  */
 export class EventView {
   /** Buffer holding the current event's record. */

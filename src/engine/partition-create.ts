@@ -38,7 +38,7 @@ export function createPartition(ctx: EngineContext, min: bigint, max: bigint): P
     onCloud: false,
   };
   ctx.manifest.insertPartition(record);
-  const p = new PartitionState(record, null, ctx.memory);
+  const p = new PartitionState(record, null, ctx.memory, ctx.arena);
   ctx.partitions.insert(p);
   return p;
 }

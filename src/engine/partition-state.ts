@@ -7,7 +7,7 @@
 import { compareIdParts, idHi, idLo } from '../codec/index.ts';
 import type { StrataError } from '../errors.ts';
 import type { PartitionRecord } from '../manifest/index.ts';
-import { type MemoryCounter, Memtable, type PartitionFile } from '../partition/index.ts';
+import { type Arena, type MemoryCounter, Memtable, type PartitionFile } from '../partition/index.ts';
 import type { RemoteObject } from './remote-object.ts';
 
 /** A failed cloud transfer, as `SHOW OPERATIONS` lists it. */
@@ -50,9 +50,12 @@ export class PartitionState {
   cloudFailures = 0;
   cloudRetryAt = 0;
 
-  /** @param memory the database's memory counter, shared by every memtable. */
-  constructor(record: PartitionRecord, file: PartitionFile | null, readonly memory: MemoryCounter) {
-    this.active = new Memtable(memory);
+  /**
+   * @param memory the database's memory counter, shared by every memtable.
+   * @param arena the database's arena, where memtables keep their events.
+   */
+  constructor(record: PartitionRecord, file: PartitionFile | null, readonly memory: MemoryCounter, readonly arena: Arena) {
+    this.active = new Memtable(arena, memory);
     this.record = record;
     this.file = file;
     this.min = record.min;
@@ -109,7 +112,7 @@ export class PartitionState {
     if (this.active.count === 0) return;
     this.active.frozen = true;
     this.frozen.push(this.active);
-    this.active = new Memtable(this.memory);
+    this.active = new Memtable(this.arena, this.memory);
   }
 
   /** Discards every memtable (the partition is dropped). */
@@ -117,7 +120,7 @@ export class PartitionState {
     for (const m of this.frozen) m.discard();
     this.active.discard();
     this.frozen = [];
-    this.active = new Memtable(this.memory);
+    this.active = new Memtable(this.arena, this.memory);
   }
 
   /** Lowest WAL lsn still needed by this partition's memtables (0: none). */

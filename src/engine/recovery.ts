@@ -132,7 +132,7 @@ export function reconcile(ctx: EngineContext, report: OpenReport): void {
  */
 export function loadPartitions(ctx: EngineContext, report: OpenReport): void {
   for (const record of ctx.manifest.listPartitions()) {
-    const p = new PartitionState(record, null, ctx.memory);
+    const p = new PartitionState(record, null, ctx.memory, ctx.arena);
     const storage = ctx.storages.get('open', record.storage);
     try {
       p.remote = remoteFor(ctx, storage, record);

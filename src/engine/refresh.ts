@@ -185,7 +185,12 @@ function writeFile(
       identity,
     },
   };
-  return ctx.pool.run<RefreshResult>('refresh', job);
+  // the job reads the memtables' slabs (from a worker, through shared memory): hold
+  // them until it has ended, whatever the partition does with its memtables meanwhile
+  for (const m of frozen) m.retain();
+  return ctx.pool.run<RefreshResult>('refresh', job).finally(() => {
+    for (const m of frozen) m.release();
+  });
 }
 
 /** Deletes the WAL segments that no memtable needs any more. */

@@ -91,6 +91,7 @@ export function memoryView(ctx: EngineContext): Record<string, unknown> {
     events += n;
     if (n > 0) inMemory++;
   }
+  const a = ctx.arena.stats();
   return {
     used: ctx.memory.bytes,
     events,
@@ -98,7 +99,13 @@ export function memoryView(ctx: EngineContext): Record<string, unknown> {
     limit: ctx.config.mm_limit,
     limit_wm: ctx.config.mm_limit_wm,
     limit_behaviour: ctx.config.mm_limit_behaviour,
-    arena_allocated: ctx.arena.allocated,
+    cache: ctx.config.mm_cache,
+    arena_used: a.slabsUsed,
+    arena_free: a.slabsFree,
+    arena_allocated: a.slabsAllocated,
+    pages_used: a.pagesUsed,
+    pages_free: a.pagesFree,
+    pages_allocated: a.pagesAllocated,
   };
 }
 

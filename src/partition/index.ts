@@ -4,8 +4,9 @@
  *
  * @module
  */
-export { Arena, SLAB_SIZE, type ArenaSpan } from './arena.ts';
-export { Memtable, PAGE_CAP, type MemoryCounter, type MemtableRun, type MemPage } from './memtable.ts';
+export { Arena, SLAB_SIZE, type ArenaOptions, type ArenaSpan, type ArenaStats } from './arena.ts';
+export { Memtable, type MemoryCounter, type MemtableRun } from './memtable.ts';
+export { PAGE_BYTES, PAGE_CAP, type MemPage } from './mem-page.ts';
 export { MemtableIterator } from './memtable-iterator.ts';
 export { FileIterator } from './file-iterator.ts';
 export { MergeIterator } from './merge-iterator.ts';

@@ -6,7 +6,8 @@
  */
 import { recIdHi, recIdLo } from '../codec/index.ts';
 import { type EventSource, NO_BYTES } from './event-source.ts';
-import type { MemPage, Memtable } from './memtable.ts';
+import type { MemPage } from './mem-page.ts';
+import type { Memtable } from './memtable.ts';
 
 /** Forward iterator over a {@link Memtable}, delete markers included. */
 export class MemtableIterator implements EventSource {

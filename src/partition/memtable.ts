@@ -11,42 +11,27 @@
  * as a marker (it must hide the event in the partition file until the next refresh).
  * `version` counts changes, so an iterator notices that it has to seek again.
  *
+ * Lifetime: a memtable holds each slab it has a record in (one hold per slab, taken
+ * at its first record there), its pages, and the buffer of its last run. It is itself held: by its partition from
+ * its creation until {@link Memtable.discard}, and by each cursor and refresh job
+ * reading it ({@link Memtable.retain} and {@link Memtable.release}, once per reader,
+ * never per event). When the last hold goes, its pages and slabs go back to the arena
+ * for reuse: nothing can read them any more.
+ *
  * @module
  */
 import { FLAG_DELETE, REC_FLAGS, compareRecKeys, recIdHi, recIdLo, recSize } from '../codec/index.ts';
 import { StrataError } from '../errors.ts';
-
-/** Entries per page. */
-export const PAGE_CAP = 1024;
-
-/** One page of sorted entries. Exposed to iterators of this layer only. */
-export interface MemPage {
-  n: number;
-  readonly hi: Uint32Array;
-  readonly lo: Uint32Array;
-  readonly slab: Uint32Array;
-  readonly off: Uint32Array;
-}
-
-function newPage(): MemPage {
-  // one allocation for the four columns
-  const mem = new ArrayBuffer(PAGE_CAP * 16);
-  return {
-    n: 0,
-    hi: new Uint32Array(mem, 0, PAGE_CAP),
-    lo: new Uint32Array(mem, PAGE_CAP * 4, PAGE_CAP),
-    slab: new Uint32Array(mem, PAGE_CAP * 8, PAGE_CAP),
-    off: new Uint32Array(mem, PAGE_CAP * 12, PAGE_CAP),
-  };
-}
+import type { Arena } from './arena.ts';
+import { type MemPage, PAGE_CAP } from './mem-page.ts';
 
 /** The sorted entries of a memtable, flattened: what a refresh job receives. */
 export interface MemtableRun {
   /** The slabs the entries point into (SharedArrayBuffer-backed). */
   readonly slabs: Uint8Array[];
-  /** Slab number of each entry, in `(id, key)` order. */
+  /** Slab number of each entry, in `(id, key)` order (on shared memory of the arena). */
   readonly slab: Uint32Array;
-  /** Offset of each entry's record in its slab. */
+  /** Offset of each entry's record in its slab (on shared memory of the arena). */
   readonly off: Uint32Array;
 }
 
@@ -76,13 +61,73 @@ export class Memtable {
   frozen = false;
   private lastSlab: Uint8Array | undefined;
   private lastSlabNo = 0;
+  /** Holds: the partition's (until discarded), each reader's. */
+  private holds = 1;
+  private discarded = false;
+  /** Set when a reader may keep views of this memtable's records past its release. */
+  private pinned = false;
+  /** The shared buffer of the last {@link run}, and the version it was made at. */
+  private runBuf: Uint8Array | null = null;
+  private runVersion = -1;
 
-  /** @param counter shared counter this memtable adds its bytes to (and removes them from). */
-  constructor(private readonly counter: MemoryCounter = { bytes: 0 }) {}
+  /**
+   * @param arena where its pages come from and its slabs are held.
+   * @param counter shared counter this memtable adds its bytes to (and removes them from).
+   */
+  constructor(
+    private readonly arena: Arena,
+    private readonly counter: MemoryCounter = { bytes: 0 },
+  ) {}
 
-  /** Takes this memtable's bytes off the shared counter: call when it is discarded. */
+  /**
+   * The partition lets go of this memtable: its bytes leave the shared counter, and its
+   * memory goes back to the arena once no reader holds it.
+   * @throws StrataError `INTERNAL` when called twice.
+   */
   discard(): void {
+    if (this.discarded) throw new StrataError('INTERNAL', 'memtable discard: discarded already');
+    this.discarded = true;
     this.counter.bytes -= this.bytes;
+    this.release();
+  }
+
+  /**
+   * A reader (a cursor, a refresh job) takes a hold: the memtable's pages and the slab
+   * bytes of its records stay unchanged until the matching {@link release}. With
+   * `pin`, the reader hands out views that may outlive its hold: the slabs are then
+   * never reused (they go to the garbage collector once free).
+   * REQUIRES: the memtable is still held (by its partition or another reader).
+   */
+  retain(pin = false): void {
+    if (this.holds <= 0) throw new StrataError('INTERNAL', 'memtable retain: the memtable was freed');
+    this.holds++;
+    if (pin) this.pinned = true;
+  }
+
+  /** Marks the slabs of this memtable as never to be reused (see {@link retain}). */
+  pin(): void {
+    this.pinned = true;
+  }
+
+  /**
+   * Gives back a hold taken by {@link retain}; the last one frees the memtable.
+   * @throws StrataError `INTERNAL` if no hold is left.
+   */
+  release(): void {
+    if (this.holds <= 0) throw new StrataError('INTERNAL', 'memtable release: not held');
+    if (--this.holds > 0) return;
+    // nothing can read it any more: pages and slabs go back to the arena
+    this.frozen = true;
+    for (const p of this.pages) this.arena.givePage(p);
+    for (const slab of this.slabs) this.arena.release(slab, this.pinned);
+    if (this.runBuf !== null) this.arena.release(this.runBuf);
+    this.runBuf = null;
+    this.pages.length = 0;
+    this.slabs.length = 0;
+    this.lastSlab = undefined;
+    this.count = 0;
+    this.deletes = 0;
+    this.version++;
   }
 
   /** Notes that writes of WAL record `lsn` go into this memtable. */
@@ -107,7 +152,7 @@ export class Memtable {
     // fast path: in order, append to the last page
     if (last === undefined || this.cmpEntry(last, last.n - 1, hi, lo, slab, off) < 0) {
       if (last === undefined || last.n === PAGE_CAP) {
-        last = newPage();
+        last = this.arena.takePage();
         pages.push(last);
       }
       this.put(last, last.n++, hi, lo, s, off);
@@ -176,23 +221,42 @@ export class Memtable {
     return a;
   }
 
-  /** The entries in order, flattened for a refresh job. */
+  /**
+   * The entries in order, flattened for a refresh job. Everything in the run is on
+   * shared memory that the memtable holds (its slabs, and a buffer of the arena for the
+   * two columns), so a worker gets it without a copy: hold the memtable
+   * ({@link retain}) while the job reads it.
+   */
   run(): MemtableRun {
-    const slab = new Uint32Array(this.count);
-    const off = new Uint32Array(this.count);
-    let n = 0;
-    for (const p of this.pages) {
-      slab.set(p.slab.subarray(0, p.n), n);
-      off.set(p.off.subarray(0, p.n), n);
-      n += p.n;
+    const count = this.count;
+    if (this.runBuf === null || this.runVersion !== this.version) {
+      // on shared memory, so that a worker reads it without a copy; kept while the
+      // memtable is unchanged (a frozen one never changes: a retried refresh reuses it)
+      if (this.runBuf !== null) this.arena.release(this.runBuf);
+      const buf = this.arena.takeBuffer(count * 8);
+      const slab = new Uint32Array(buf.buffer, 0, count);
+      const off = new Uint32Array(buf.buffer, count * 4, count);
+      let n = 0;
+      for (const p of this.pages) {
+        slab.set(p.slab.subarray(0, p.n), n);
+        off.set(p.off.subarray(0, p.n), n);
+        n += p.n;
+      }
+      this.runBuf = buf;
+      this.runVersion = this.version;
     }
-    return { slabs: this.slabs, slab, off };
+    const buf = this.runBuf;
+    return { slabs: this.slabs.slice(), slab: new Uint32Array(buf.buffer, 0, count), off: new Uint32Array(buf.buffer, count * 4, count) };
   }
 
   private slabNo(slab: Uint8Array): number {
     if (slab === this.lastSlab) return this.lastSlabNo;
     let s = this.slabs.lastIndexOf(slab);
-    if (s < 0) s = this.slabs.push(slab) - 1;
+    if (s < 0) {
+      // the first record in this slab: hold it for the memtable's life
+      this.arena.retain(slab);
+      s = this.slabs.push(slab) - 1;
+    }
     this.lastSlab = slab;
     this.lastSlabNo = s;
     return s;
@@ -221,7 +285,7 @@ export class Memtable {
   private split(pi: number): MemPage {
     const page = this.pages[pi]!;
     const half = page.n >>> 1;
-    const right = newPage();
+    const right = this.arena.takePage();
     right.hi.set(page.hi.subarray(half, page.n));
     right.lo.set(page.lo.subarray(half, page.n));
     right.slab.set(page.slab.subarray(half, page.n));

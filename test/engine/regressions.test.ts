@@ -19,7 +19,7 @@ test('a merge of more than 30 sources works (frozen memtables pile up when refre
   const arena = new Arena();
   const tables: Memtable[] = [];
   for (let t = 0; t < 40; t++) {
-    const mt = new Memtable();
+    const mt = new Memtable(arena);
     const bytes = new BatchBuilder().insert(t, undefined, `v${t}`).insert(100, undefined, `last ${t}`).finish();
     const { slab, off } = arena.copy(bytes, BATCH_HEADER, bytes.length);
     mt.insert(slab, off);

@@ -201,7 +201,7 @@ describe('refresh job across keys and codecs', () => {
   /** A memtable run of `n` records with ids from `first`. */
   function run(n: number, first: number) {
     const arena = new Arena(64 * 1024);
-    const mt = new Memtable();
+    const mt = new Memtable(arena);
     const { buf, offs } = records(n, first);
     offs.forEach((off, i) => {
       const at = arena.copy(buf, off, offs[i + 1] ?? buf.length);

@@ -36,7 +36,7 @@ describe('memtable', () => {
         fc.array(fc.tuple(fc.nat(3000), fc.constantFrom('', 'a', 'b'), fc.option(fc.string({ maxLength: 8 }), { nil: null })), { maxLength: 4000 }),
         (ops) => {
           const arena = new Arena(64 * 1024);
-          const mt = new Memtable();
+          const mt = new Memtable(arena);
           const model = new Map<string, { id: number; key: string; v: string }>();
           for (const [id, key, v] of ops) {
             put(arena, mt, id, key, v);
@@ -56,14 +56,14 @@ describe('memtable', () => {
 
   test('sequential appends fill pages completely', () => {
     const arena = new Arena();
-    const mt = new Memtable();
+    const mt = new Memtable(arena);
     for (let i = 0; i < PAGE_CAP * 3; i++) put(arena, mt, i, '', 'v');
     expect(mt.pages.map((p) => p.n)).toEqual([PAGE_CAP, PAGE_CAP, PAGE_CAP]);
   });
 
   test('an iterator sees inserts made while it is positioned, in order, without repeats', () => {
     const arena = new Arena();
-    const mt = new Memtable();
+    const mt = new Memtable(arena);
     for (let i = 0; i < 2000; i += 2) put(arena, mt, i, '', 'even');
     const merge = new MergeIterator([new MemtableIterator(mt)]);
     merge.seek(new Uint8Array(14), 0, false);
@@ -82,8 +82,8 @@ describe('memtable', () => {
 
   test('delete markers hide events and are not returned by a merge', () => {
     const arena = new Arena();
-    const older = new Memtable();
-    const newer = new Memtable();
+    const older = new Memtable(arena);
+    const newer = new Memtable(arena);
     for (let i = 0; i < 10; i++) put(arena, older, i, '', 'old');
     put(arena, newer, 3, '', null);
     put(arena, newer, 5, '', 'new');
