@@ -175,6 +175,8 @@ function writeFile(
     oldKey: source === null ? null : source.effective(ctx.config).key,
     runs: frozen.map((m) => m.run()),
     newPath,
+    // a refresh on the partition's own storage may start from the old file's regions
+    append: source !== null && source.name === dest.name,
     writer: {
       regionSize: settings.regionSize,
       codec: settings.compression,
