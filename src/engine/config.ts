@@ -48,7 +48,7 @@ export interface Config {
   workers: number;
   /** Concurrent cloud transfers (the cloud tier). */
   workers_upload: number;
-  /** Memtable bytes of one partition that trigger a background refresh (workers > 0). */
+  /** Memtable bytes of one partition that trigger a background refresh (workers > 0); 0: none, rollover only. */
   refresh_wm: number;
   /** Enforce a memory limit on memtables. */
   mm_limit: boolean;
@@ -103,6 +103,8 @@ interface Definition {
   readonly scope: Scope;
   readonly min?: number;
   readonly max?: number;
+  /** 0 is accepted too, below `min` (it turns the setting's trigger off). */
+  readonly zero?: boolean;
 }
 
 /** Definitions of every setting. */
@@ -123,7 +125,7 @@ const definitions: { readonly [K in keyof Config]: Definition } = {
   sync: { kind: 'bool', scope: 'now' },
   workers: { kind: 'int', scope: 'open', min: 0, max: 64 },
   workers_upload: { kind: 'int', scope: 'open', min: 0, max: 64 },
-  refresh_wm: { kind: 'int', scope: 'now', min: 1024, max: 2 ** 40 },
+  refresh_wm: { kind: 'int', scope: 'now', min: 1024, max: 2 ** 40, zero: true },
   mm_limit: { kind: 'bool', scope: 'now' },
   mm_limit_wm: { kind: 'int', scope: 'now', min: 1024 * 1024, max: 2 ** 50 },
   mm_limit_behaviour: { kind: 'behaviour', scope: 'now' },
@@ -225,8 +227,9 @@ export function checkSetting(operation: string, name: string, value: unknown): C
     case 'int': {
       const v = typeof value === 'bigint' ? Number(value) : value;
       if (typeof v !== 'number' || !Number.isInteger(v)) return bad('an integer');
+      if (v === 0 && def.zero === true) return v;
       if ((def.min !== undefined && v < def.min) || (def.max !== undefined && v > def.max)) {
-        return bad(`in ${def.min}..${def.max}`);
+        return bad(`${def.zero === true ? '0 or ' : ''}in ${def.min}..${def.max}`);
       }
       return v;
     }
