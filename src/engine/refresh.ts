@@ -20,7 +20,7 @@ import { isStrataError, StrataError } from '../errors.ts';
 import { type EngineContext, nowMicros } from './context.ts';
 import { inject, isInjected } from './inject.ts';
 import type { Storage } from './storage.ts';
-import { removeFile } from './fs-util.ts';
+import { removeFile, removeFileAsync } from './fs-util.ts';
 import type { PartitionState } from './partition-state.ts';
 import { partitionFileName } from './paths.ts';
 import { exclusive } from './exclusive.ts';
@@ -152,8 +152,10 @@ async function rewrite(ctx: EngineContext, p: PartitionState, dest: Storage, kin
     p.clearCloudFailure();
     for (const m of p.frozen.splice(0, frozen.length)) m.discard();
     oldFile?.close();
-    if (old.file !== 0 && (old.onStorage || staged !== null)) removeFile(oldPath);
-    if (!record.onStorage) removeFile(newPath);
+    // the old file goes off the event loop; the operation (which close() waits for)
+    // ends only once it is gone
+    if (old.file !== 0 && (old.onStorage || staged !== null)) await removeFileAsync(oldPath);
+    if (!record.onStorage) await removeFileAsync(newPath);
     if (doomed !== null) await retireObject(ctx, oldRemote, sourceCloud!, doomed, sourceCloud!.key(p.min, old.file));
     releaseWal(ctx);
     if (destCloud !== null && !record.onCloud && record.file !== 0) ctx.scheduleUpload();
