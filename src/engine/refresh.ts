@@ -15,6 +15,7 @@
  */
 import * as path from 'node:path';
 import type { PartitionRecord } from '../manifest/index.ts';
+import { parseWalSegmentName } from '../wal/index.ts';
 import { type FileIdentity, type Memtable, PartitionFile, type RefreshJob, type RefreshResult } from '../partition/index.ts';
 import { isStrataError, StrataError } from '../errors.ts';
 import { type EngineContext, nowMicros } from './context.ts';
@@ -192,7 +193,10 @@ function writeFile(
   return ctx.pool.run<RefreshResult>('refresh', job);
 }
 
-/** Deletes the WAL segments that no memtable needs any more. */
+/**
+ * Deletes the WAL segments that no memtable needs any more (saving `ssn` first when
+ * there is one to delete).
+ */
 export function releaseWal(ctx: EngineContext): void {
   if (ctx.wal === null) return;
   let needed = Number(ctx.wal.lastLsn) + 1;
@@ -200,6 +204,11 @@ export function releaseWal(ctx: EngineContext): void {
     const n = p.neededLsn;
     if (n !== 0 && n < needed) needed = n;
   }
+  // most refreshes free no segment (the oldest one is still needed, or is the current
+  // one): then nothing is written, not even the manifest (a synced SQLite commit)
+  const names = ctx.wal.files();
+  const second = names.length >= 2 ? parseWalSegmentName(names[1]!) : null;
+  if (second === null || second - 1n >= BigInt(needed)) return;
   // the segments may hold the only record of serial ids handed out: save the counter first
   ctx.manifest.setConfig('ssn', ctx.serial.value);
   ctx.wal.release(BigInt(needed));
