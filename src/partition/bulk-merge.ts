@@ -2,12 +2,12 @@
  * The merge of a refresh job: a partition file and frozen memtable runs, oldest
  * first, into a {@link PartitionFileWriter}, in stretches rather than record by
  * record. A stretch is a run of records of one source that lie back to back in one
- * buffer (a region of the file, an arena slab), hold no delete marker, and sort
- * before the current record of every other source, and fits in the room left in the
- * writer's region: it goes to the writer as a whole (`addRun`: one copy; or `addRegion`
- * when it fills a region of its own: compressed where it lies, no copy). Sources are
- * compared record by record only where they interleave. On equal `(id, key)` the newest source wins; delete markers
- * hide the event and are not written.
+ * buffer (a region of the file, an arena slab), hold no delete marker, sort before the
+ * current record of every other source, and fit in the room left in the writer's
+ * region: it goes to the writer as a whole (`addRun`: one copy; or `addRegion` when it
+ * fills a region of its own: compressed where it lies, no copy). Sources are compared
+ * record by record only where they interleave. On equal `(id, key)` the newest source
+ * wins; delete markers hide the event and are not written.
  *
  * @module
  */
@@ -30,9 +30,9 @@ export interface BulkSource {
    * Measures the stretch that starts at the current record: the records after it
    * that follow it back to back in `buf`, up to the first delete marker, the first
    * record that does not sort after the one before it (the writer then refuses it),
-   * the first record not below the record `bound[boundOff]` (when `bound` is not null), the end
-   * of the buffer, or the first record that would take the stretch past `room` bytes
-   * (then {@link full} is set). Returns the offset in `buf` where the stretch ends and
+   * the first record not below the record `bound[boundOff]` (when `bound` is not
+   * null), the end of the buffer, or the first record that would take the stretch past
+   * `room` bytes (then {@link full} is set). Returns the offset in `buf` where the stretch ends and
    * sets {@link count} and {@link last}. REQUIRES: `valid`; the current record is no
    * delete and sorts below the bound. The stretch is empty when the current record
    * alone is more than `room`.
