@@ -48,7 +48,7 @@ export interface Config {
   workers: number;
   /** Concurrent cloud transfers (the cloud tier). */
   workers_upload: number;
-  /** Memtable bytes of one partition that trigger a background refresh (workers > 0). */
+  /** Memtable bytes of one partition that trigger a background refresh (workers > 0); 0: none, rollover only. */
   refresh_wm: number;
   /** Enforce a memory limit on memtables. */
   mm_limit: boolean;
@@ -110,6 +110,8 @@ interface Definition {
   readonly scope: Scope;
   readonly min?: number;
   readonly max?: number;
+  /** 0 is accepted too, below `min` (it turns the setting's trigger off). */
+  readonly zero?: boolean;
 }
 
 /** Definitions of every setting. */
@@ -130,7 +132,7 @@ const definitions: { readonly [K in keyof Config]: Definition } = {
   sync: { kind: 'bool', scope: 'now' },
   workers: { kind: 'int', scope: 'open', min: 0, max: 64 },
   workers_upload: { kind: 'int', scope: 'open', min: 0, max: 64 },
-  refresh_wm: { kind: 'int', scope: 'now', min: 1024, max: 2 ** 40 },
+  refresh_wm: { kind: 'int', scope: 'now', min: 1024, max: 2 ** 40, zero: true },
   mm_limit: { kind: 'bool', scope: 'now' },
   mm_limit_wm: { kind: 'int', scope: 'now', min: 1024 * 1024, max: 2 ** 50 },
   mm_limit_behaviour: { kind: 'behaviour', scope: 'now' },
@@ -166,7 +168,9 @@ export function defaultConfig(): Config {
     sync: true,
     workers: Math.min(2, availableParallelism()),
     workers_upload: 1,
-    refresh_wm: 40 * 1024 * 1024,
+    // measured (docs/architecture.md, decisions): with append refreshes the work per
+    // event hardly depends on it; memory held per partition being written does
+    refresh_wm: 32 * 1024 * 1024,
     mm_limit: false,
     mm_limit_wm: 1024 * 1024 * 1024,
     mm_limit_behaviour: 'block',
@@ -236,8 +240,9 @@ export function checkSetting(operation: string, name: string, value: unknown): C
     case 'int': {
       const v = typeof value === 'bigint' ? Number(value) : value;
       if (typeof v !== 'number' || !Number.isInteger(v)) return bad('an integer');
+      if (v === 0 && def.zero === true) return v;
       if ((def.min !== undefined && v < def.min) || (def.max !== undefined && v > def.max)) {
-        return bad(`in ${def.min}..${def.max}`);
+        return bad(`${def.zero === true ? '0 or ' : ''}in ${def.min}..${def.max}`);
       }
       return v;
     }

@@ -18,6 +18,7 @@ import type { FailedDeletes } from './cloud-deletes.ts';
 import type { OperationRegistry } from './operations.ts';
 import type { PartitionMap } from './partition-map.ts';
 import type { PartitionState } from './partition-state.ts';
+import type { Rollover } from './rollover.ts';
 import type { SerialCounter } from './serial.ts';
 
 /** The shared state of an open database. */
@@ -57,6 +58,8 @@ export interface EngineContext {
   readonly inflight: Set<Promise<void>>;
   /** Bytes of events in every memtable. */
   readonly memory: MemoryCounter;
+  /** The write head and the partitions writes moved past: refresh at rollover (rollover.ts). */
+  readonly rollover: Rollover;
   /** Asks for a background refresh of `p` (no-op with `workers 0`). */
   scheduleRefresh: (p: PartitionState) => void;
   /** Asks for a background rebalance (no-op with `workers 0` or no pipeline). */

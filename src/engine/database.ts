@@ -29,6 +29,7 @@ import { FailedDeletes } from './cloud-deletes.ts';
 import { refreshPartition, releaseWal } from './refresh.ts';
 import { SerialCounter } from './serial.ts';
 import { BackgroundService } from './service.ts';
+import { Rollover } from './rollover.ts';
 import { type StatementResult, executeScript } from './execute.ts';
 import { overLimit, relieveMemory } from './memory-limit.ts';
 import { OperationRegistry } from './operations.ts';
@@ -137,6 +138,7 @@ export class Database {
         pipeline: loadPipeline(manifest),
         serial,
         memory: { bytes: 0 },
+        rollover: new Rollover(),
         operations: new OperationRegistry(),
         inflight: new Set(),
         generation: { next: 1 },

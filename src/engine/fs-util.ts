@@ -27,3 +27,16 @@ export function removeFile(path: string): void {
     throw ioError('remove', path, e);
   }
 }
+
+/**
+ * Removes a file if it exists, off the event loop (on libuv's thread pool): for big
+ * files, whose unlink can take milliseconds.
+ * @throws StrataError `IO` naming the file.
+ */
+export async function removeFileAsync(path: string): Promise<void> {
+  try {
+    await fs.promises.rm(path, { force: true });
+  } catch (e) {
+    throw ioError('remove', path, e);
+  }
+}

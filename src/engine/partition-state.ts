@@ -40,6 +40,8 @@ export class PartitionState {
   refreshing: Promise<void> | null = null;
   /** Set once the partition is dropped: cursors skip it. */
   dropped = false;
+  /** The number of the last batch that wrote to it, as the write path's rollover counts batches (rollover.ts). */
+  lastBatch = 0;
   /** Why the partition's file could not be opened, if it could not: reads fail with it. */
   damage: StrataError | null = null;
   /** The cloud object of its file, when the file is on the cloud (reads use it when `file` is null). */

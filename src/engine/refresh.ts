@@ -15,12 +15,13 @@
  */
 import * as path from 'node:path';
 import type { PartitionRecord } from '../manifest/index.ts';
+import { parseWalSegmentName } from '../wal/index.ts';
 import { type FileIdentity, type Memtable, PartitionFile, type RefreshJob, type RefreshResult } from '../partition/index.ts';
 import { isStrataError, StrataError } from '../errors.ts';
 import { type EngineContext, nowMicros } from './context.ts';
 import { inject, isInjected } from './inject.ts';
 import type { Storage } from './storage.ts';
-import { removeFile } from './fs-util.ts';
+import { removeFile, removeFileAsync } from './fs-util.ts';
 import type { PartitionState } from './partition-state.ts';
 import { partitionFileName } from './paths.ts';
 import { exclusive } from './exclusive.ts';
@@ -152,8 +153,10 @@ async function rewrite(ctx: EngineContext, p: PartitionState, dest: Storage, kin
     p.clearCloudFailure();
     for (const m of p.frozen.splice(0, frozen.length)) m.discard();
     oldFile?.close();
-    if (old.file !== 0 && (old.onStorage || staged !== null)) removeFile(oldPath);
-    if (!record.onStorage) removeFile(newPath);
+    // the old file goes off the event loop; the operation (which close() waits for)
+    // ends only once it is gone
+    if (old.file !== 0 && (old.onStorage || staged !== null)) await removeFileAsync(oldPath);
+    if (!record.onStorage) await removeFileAsync(newPath);
     if (doomed !== null) await retireObject(ctx, oldRemote, sourceCloud!, doomed, sourceCloud!.key(p.min, old.file));
     releaseWal(ctx);
     if (destCloud !== null && !record.onCloud && record.file !== 0) ctx.scheduleUpload();
@@ -175,6 +178,8 @@ function writeFile(
     oldKey: source === null ? null : source.effective(ctx.config).key,
     runs: frozen.map((m) => m.run()),
     newPath,
+    // a refresh on the partition's own storage may start from the old file's regions
+    append: source !== null && source.name === dest.name,
     writer: {
       regionSize: settings.regionSize,
       codec: settings.compression,
@@ -193,7 +198,10 @@ function writeFile(
   });
 }
 
-/** Deletes the WAL segments that no memtable needs any more. */
+/**
+ * Deletes the WAL segments that no memtable needs any more (saving `ssn` first when
+ * there is one to delete).
+ */
 export function releaseWal(ctx: EngineContext): void {
   if (ctx.wal === null) return;
   let needed = Number(ctx.wal.lastLsn) + 1;
@@ -201,6 +209,11 @@ export function releaseWal(ctx: EngineContext): void {
     const n = p.neededLsn;
     if (n !== 0 && n < needed) needed = n;
   }
+  // most refreshes free no segment (the oldest one is still needed, or is the current
+  // one): then nothing is written, not even the manifest (a synced SQLite commit)
+  const names = ctx.wal.files();
+  const second = names.length >= 2 ? parseWalSegmentName(names[1]!) : null;
+  if (second === null || second - 1n >= BigInt(needed)) return;
   // the segments may hold the only record of serial ids handed out: save the counter first
   ctx.manifest.setConfig('ssn', ctx.serial.value);
   ctx.wal.release(BigInt(needed));

@@ -1,6 +1,7 @@
 /**
- * The background service (with `workers > 0`): refreshes partitions whose memtable
- * passes their storage's `refresh_wm`; once a second refreshes partitions that hold
+ * The background service (with `workers > 0`): refreshes partitions that the write
+ * path asks for (writes moved past them: rollover.ts; or their memtable passed their
+ * storage's `refresh_wm`); once a second refreshes partitions that hold
  * events in memory but took no write since the previous second (writes have moved on
  * to newer partitions: their memtables would otherwise pin memory and WAL segments
  * for good); applies the pipeline by itself, after every refresh and once a second;
@@ -34,6 +35,9 @@ export class BackgroundService {
   /** The last error of background work, if any (the work is retried later). */
   lastError: unknown;
 
+  /** Partitions whose refresh was asked for while an operation of theirs ran. */
+  private readonly waiting = new Set<PartitionState>();
+
   /** Partitions being uploaded in the background. */
   private readonly uploading = new Set<PartitionState>();
   /** Whether a pass of the deletion retrier runs. */
@@ -64,9 +68,22 @@ export class BackgroundService {
     this.rebalance();
   }
 
-  /** Refreshes `p` in the background unless a refresh of it is already running. */
+  /**
+   * Refreshes `p` in the background. While an operation of `p` runs, the request
+   * waits for it (one waiting request per partition), then refreshes what `p` holds in
+   * memory by then.
+   */
   refresh(p: PartitionState): void {
-    if (!this.active || p.refreshing !== null) return;
+    if (!this.active) return;
+    if (p.refreshing !== null) {
+      if (this.waiting.has(p)) return;
+      this.waiting.add(p);
+      void p.refreshing.then(() => {
+        this.waiting.delete(p);
+        this.refresh(p);
+      });
+      return;
+    }
     this.track(
       refreshPartition(this.ctx, p).then(() => {
         this.rebalance();

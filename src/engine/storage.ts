@@ -16,14 +16,14 @@ import type { Config } from './config.ts';
 type Kind = 'bool' | 'int' | 'string' | 'path' | 'codec' | 'encryption' | 'key' | 'uuid';
 
 /** Every storage option: its kind, bounds, and whether it may change once the storage holds partitions. */
-const options: Record<string, { readonly kind: Kind; readonly min?: number; readonly max?: number; readonly whileEmpty?: boolean; readonly createOnly?: boolean }> = {
+const options: Record<string, { readonly kind: Kind; readonly min?: number; readonly max?: number; readonly zero?: boolean; readonly whileEmpty?: boolean; readonly createOnly?: boolean }> = {
   uuid: { kind: 'uuid', createOnly: true },
   path: { kind: 'path', whileEmpty: true },
   cloud: { kind: 'string' },
   cloud_drop_local: { kind: 'bool' },
   sync: { kind: 'bool' },
   crc: { kind: 'bool' },
-  refresh_wm: { kind: 'int', min: 1024, max: 2 ** 40 },
+  refresh_wm: { kind: 'int', min: 1024, max: 2 ** 40, zero: true },
   region_size: { kind: 'int', min: 1024, max: 64 * 1024 * 1024 },
   compression: { kind: 'codec' },
   compression_level: { kind: 'int', min: -7, max: 22 },
@@ -73,7 +73,7 @@ export class Storage {
     return this.record.uuid;
   }
 
-  /** Memtable bytes of one partition that trigger a background refresh. */
+  /** Memtable bytes of one partition that trigger a background refresh (0: none; rollover only). */
   refreshWm(config: Config): number {
     return (this.record.options.refresh_wm as number | undefined) ?? config.refresh_wm;
   }
@@ -135,7 +135,10 @@ function checkOption(op: string, name: string, value: unknown): ConfigValue {
       return typeof value === 'boolean' ? value : bad('true or false');
     case 'int': {
       const v = typeof value === 'bigint' && value <= MAX_ID ? Number(value) : value;
-      if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < def.min! || v > def.max!) return bad(`an integer in ${def.min}..${def.max}`);
+      if (v === 0 && def.zero === true) return v;
+      if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < def.min! || v > def.max!) {
+        return bad(`an integer${def.zero === true ? ', 0 or' : ''} in ${def.min}..${def.max}`);
+      }
       return v;
     }
     case 'string':

@@ -109,18 +109,21 @@ export function applyBatch(ctx: EngineContext, bytes: Uint8Array): WriteResult {
     }
     p.active.insert(slab, off);
   }
-  // then the background refreshes the batch calls for (a partition may be listed twice)
-  for (let i = 0; i < nTouched; i++) {
-    afterInsert(ctx, touched[i]!);
-    touched[i] = undefined;
-  }
+  // then the background refreshes the batch calls for (a partition may be listed
+  // twice): memtables past their watermark, and partitions the writes moved past
+  for (let i = 0; i < nTouched; i++) afterInsert(ctx, touched[i]!);
+  ctx.rollover.afterBatch(touched, nTouched, ctx.scheduleRefresh);
+  touched.fill(undefined, 0, nTouched);
   if (created.length > 0) ctx.scheduleRebalance();
   if (info.serials === 0) return { events: info.count, lsn };
   const lastSerial = serial.value;
   return { events: info.count, serial: { first: lastSerial - BigInt(info.serials) + 1n, count: info.serials }, lsn };
 }
 
+/** Schedules a background refresh of `p` when its active memtable reached its storage's `refresh_wm` (0: never). */
 function afterInsert(ctx: EngineContext, p: PartitionState): void {
   const storage = ctx.storages.find(p.record.storage);
-  if (storage !== undefined && p.active.bytes >= storage.refreshWm(ctx.config)) ctx.scheduleRefresh(p);
+  if (storage === undefined) return;
+  const wm = storage.refreshWm(ctx.config);
+  if (wm > 0 && p.active.bytes >= wm) ctx.scheduleRefresh(p);
 }

@@ -123,6 +123,30 @@ export function encodeEntry(
 }
 
 /**
+ * Writes entry `i` of the parsed index `x` at `pos` in `dst`, as {@link encodeEntry}
+ * wrote it (the same offset, sizes, count, crc, ids and keys), and returns the
+ * position after it. REQUIRES: `dst` has room for ENTRY_FIXED + both key lengths.
+ */
+export function encodeIndexEntry(dst: Uint8Array, pos: number, x: RegionIndex, i: number): number {
+  putU64(dst, pos, x.offsets[i]!);
+  putU32(dst, pos + 8, x.sizes[i]!);
+  putU32(dst, pos + 12, x.sizesUncompressed[i]!);
+  putU32(dst, pos + 16, x.events[i]!);
+  putU32(dst, pos + 20, x.crcs[i]!);
+  putU32(dst, pos + 24, x.minLo[i]!);
+  putU32(dst, pos + 28, x.minHi[i]!);
+  putU32(dst, pos + 32, x.maxLo[i]!);
+  putU32(dst, pos + 36, x.maxHi[i]!);
+  const a = x.minKeys[i]!;
+  const b = x.maxKeys[i]!;
+  dst[pos + 40] = a.length;
+  dst.set(a, pos + 41);
+  dst[pos + 41 + a.length] = b.length;
+  dst.set(b, pos + 42 + a.length);
+  return pos + ENTRY_FIXED + a.length + b.length;
+}
+
+/**
  * The region index of an open file, one slot per region, as parsed and checked
  * by {@link decodeIndex}. Owned by the file: readers must not modify it. Keys are
  * views into the index bytes (empty arrays for empty keys).

@@ -132,6 +132,16 @@ export class PartitionFile implements RegionReader {
     return new PartitionFile(path, fd, size, footer, index, key);
   }
 
+  /**
+   * Whether `key` is the key the file is read with: the same 32 bytes, or null for a
+   * file that is not encrypted. (A writer appending to the file checks it.)
+   */
+  sameKey(key: Uint8Array | null): boolean {
+    const mine = this.key;
+    if (mine === null || key === null) return mine === key;
+    return key.length === mine.length && Buffer.compare(Buffer.from(key.buffer, key.byteOffset, key.length), Buffer.from(mine.buffer, mine.byteOffset, mine.length)) === 0;
+  }
+
   /** Number of events in region `i`. REQUIRES: 0 <= i < regions. */
   regionEvents(i: number): number {
     return this.index.events[i]!;

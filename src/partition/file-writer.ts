@@ -4,9 +4,13 @@
  * (then encrypts, if asked) and writes each region as soon as it is full, and ends the
  * file with the region index and the footer, which names the partition the file is.
  *
+ * A writer may also start from an existing file ({@link PartitionFileWriter.append}):
+ * the new file then begins with the old file's regions, copied byte for byte, and its
+ * index lists the old regions before the new ones.
+ *
  * @module
  */
-import { closeSync, fsyncSync, openSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, copyFileSync, fchmodSync, fsyncSync, ftruncateSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ioError, StrataError } from '../errors.ts';
 import {
@@ -20,6 +24,8 @@ import {
   FLAG_DELETE,
   idJoin,
   MAX_KEY,
+  compareRecKeys,
+  putU32,
   recIdHi,
   recIdLo,
   recSize,
@@ -27,8 +33,11 @@ import {
   REC_FLAGS,
   REC_KEY_LEN,
 } from '../codec/index.ts';
-import { INDEX_AAD, encodeEntry, encodeHeader, ENTRY_FIXED, HEADER_SIZE, MAX_REGION_SIZE, regionAad } from './file-format.ts';
+import {
+  INDEX_AAD, encodeEntry, encodeHeader, encodeIndexEntry, ENTRY_FIXED, HEADER_SIZE, MAX_REGION_SIZE, regionAad,
+} from './file-format.ts';
 import { checkIdentity, encodeFooter, type FileIdentity, FOOTER_SIZE, VERSION } from './file-footer.ts';
+import type { PartitionFile } from './file-reader.ts';
 
 /** How a {@link PartitionFileWriter} writes its file. */
 export interface FileWriterOptions {
@@ -56,6 +65,12 @@ export interface FileWriterOptions {
   identity: FileIdentity;
 }
 
+/** The regions a writer starts from: the first `regions` of `file` ({@link PartitionFileWriter.append}). */
+export interface AppendBase {
+  readonly file: PartitionFile;
+  readonly regions: number;
+}
+
 /** What {@link PartitionFileWriter.finish} wrote. */
 export interface FileSummary {
   regions: number;
@@ -69,6 +84,13 @@ export interface FileSummary {
 const OP = 'write partition file';
 
 /**
+ * Records up to this size are copied into the region 4 bytes at a time through
+ * DataViews (no allocation); larger ones with one `set` of a subarray, whose
+ * allocation the copy outweighs.
+ */
+const SMALL_RECORD = 192;
+
+/**
  * Builds one partition file. Not reusable: after {@link finish} or {@link abort} every
  * call but `abort` throws. Synchronous, so run it in a worker for big files. A record
  * larger than `regionSize` gets a region of its own; other regions hold at most
@@ -77,10 +99,11 @@ const OP = 'write partition file';
 export class PartitionFileWriter {
   /** The file being written. */
   readonly path: string;
-  private fd: number;
+  private fd = -1;
   private done = false;
   private readonly opts: FileWriterOptions;
   private readonly region: Buffer;
+  private readonly regionView: DataView;
   private regionLen = 0;
   private regionEvents = 0;
   private lastOff = 0;
@@ -96,6 +119,8 @@ export class PartitionFileWriter {
   private sizeUncompressed = 0;
   private minHi = 0;
   private minLo = 0;
+  /** DataViews of the source buffers that small records were copied from. */
+  private views = new WeakMap<ArrayBufferLike, DataView>();
 
   /**
    * Creates the file at `path` exclusively (it must not exist) and writes its header.
@@ -104,8 +129,10 @@ export class PartitionFileWriter {
    *   whose range is not `min <= max` in 0..2^64-1, whose generation is not in
    *   1..2^53-1 or whose lsn is not in 0..2^64-1 (nothing is created); `IO` if the file
    *   cannot be created (`EEXIST` included).
+   * @param base regions of an existing file to start from; {@link append} is the way to
+   *   pass them, and says what it does.
    */
-  constructor(path: string, options: FileWriterOptions) {
+  constructor(path: string, options: FileWriterOptions, base: AppendBase | null = null) {
     const { regionSize, codec, encryption, key, identity } = options;
     if (!Number.isInteger(regionSize) || regionSize < 1 || regionSize > MAX_REGION_SIZE) {
       throw new StrataError('INVALID_INPUT', `${OP}: region size ${regionSize} is outside 1..${MAX_REGION_SIZE}`);
@@ -120,7 +147,12 @@ export class PartitionFileWriter {
     // a copy of the key (the caller may reuse or wipe its own) and of the identity
     this.opts = { ...options, key: encryption === 0 || key === null ? null : Uint8Array.from(key), identity: { ...identity } };
     this.region = Buffer.allocUnsafe(regionSize);
+    this.regionView = new DataView(this.region.buffer, this.region.byteOffset, this.region.byteLength);
     this.prevBuf = this.region;
+    if (base !== null) {
+      this.startFrom(base);
+      return;
+    }
     try {
       // private to the owner (mode 0600): the data may be all the encryption protects
       this.fd = openSync(path, 'wx', 0o600);
@@ -132,6 +164,83 @@ export class PartitionFileWriter {
     } catch (e) {
       this.abort();
       throw e;
+    }
+  }
+
+  /**
+   * Starts a new file at `path` (it must not exist) with the first `regions` regions of
+   * the open file `base` (all of them by default), copied byte for byte (a clone where
+   * the file system makes one, else a copy in the kernel; never decompressed): records
+   * added then sort after the last event of those regions and go into new regions,
+   * numbered on from them (the number is the AAD of an encrypted region); `finish`
+   * writes an index of the kept regions and the new ones, and a footer with the totals
+   * of both and `options.identity`. The kept regions are not read: one damaged on disk
+   * stays so in the new file, where a read finds it by its crc as before. `base` stays
+   * open and unchanged, and may be closed once this returns.
+   * REQUIRES: `base` was written with `options`' codec and encryption, under the same
+   * key; 0 <= `regions` <= `base.regions`.
+   * @throws StrataError as the constructor; `INVALID_INPUT` when `base`'s codec,
+   *   encryption or key differ from `options`, or `regions` is out of range (nothing is
+   *   created).
+   */
+  static append(path: string, options: FileWriterOptions, base: PartitionFile, regions = base.regions): PartitionFileWriter {
+    return new PartitionFileWriter(path, options, { file: base, regions });
+  }
+
+  /** Copies the header and the first `regions` regions of `base` to the new file and takes over their index entries and totals. */
+  private startFrom({ file: base, regions: n }: AppendBase): void {
+    const o = this.opts;
+    if (base.codec !== o.codec || base.encryption !== o.encryption || !base.sameKey(o.key)) {
+      throw new StrataError('INVALID_INPUT', `${OP}: ${this.path}: cannot start from ${base.path}: it was written with another codec, encryption or key`);
+    }
+    if (!(Number.isInteger(n) && n >= 0 && n <= base.regions)) {
+      throw new StrataError('INVALID_INPUT', `${OP}: ${this.path}: cannot keep ${n} regions of ${base.path}, which has ${base.regions}`);
+    }
+    const x = base.index;
+    const end = n === 0 ? HEADER_SIZE : x.offsets[n - 1]! + x.sizes[n - 1]!;
+    try {
+      copyFileSync(base.path, this.path, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE);
+    } catch (e) {
+      // a copy that failed half way leaves a partial file; an existing one is not ours
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') this.abort();
+      throw ioError(OP, this.path, e);
+    }
+    try {
+      this.fd = openSync(this.path, 'r+');
+      fchmodSync(this.fd, 0o600);
+      // cut off what is not kept, the old index and footer: the new ones follow the new regions
+      ftruncateSync(this.fd, end);
+    } catch (e) {
+      this.abort();
+      throw ioError(OP, this.path, e);
+    }
+    try {
+      if (base.version !== VERSION) this.write(encodeHeader(VERSION), 0);
+    } catch (e) {
+      this.abort();
+      throw e;
+    }
+    for (let i = 0; i < n; i++) {
+      this.reserve(ENTRY_FIXED + x.minKeys[i]!.length + x.maxKeys[i]!.length);
+      this.indexLen = encodeIndexEntry(this.index, this.indexLen, x, i);
+      this.events += x.events[i]!;
+      this.sizeUncompressed += x.sizesUncompressed[i]!;
+    }
+    this.pos = end;
+    this.regions = n;
+    if (n > 0) {
+      this.minHi = x.minHi[0]!;
+      this.minLo = x.minLo[0]!;
+      // the last kept event (its id and key) is the previous record from now on
+      const k = x.maxKeys[n - 1]!;
+      putU32(this.saved, 0, x.maxLo[n - 1]!);
+      putU32(this.saved, 4, x.maxHi[n - 1]!);
+      putU32(this.saved, 8, 0);
+      this.saved[REC_KEY_LEN] = k.length;
+      this.saved[REC_FLAGS] = 0;
+      this.saved.set(k, RECORD_HEADER);
+      this.prevBuf = this.saved;
+      this.prevOff = 0;
     }
   }
 
@@ -160,47 +269,179 @@ export class PartitionFileWriter {
       this.save(buf, off);
       return;
     }
-    const region = this.region;
-    let at = this.regionLen;
-    if (size <= 64) {
-      for (let i = off, end = off + size; i < end; i++) region[at++] = buf[i]!;
-    } else {
-      region.set(buf.subarray(off, off + size), at);
-    }
-    this.prevBuf = region;
-    this.prevOff = this.lastOff = this.regionLen;
-    this.regionLen += size;
+    const at = this.regionLen;
+    if (size <= SMALL_RECORD) this.copySmall(buf, off, size, at);
+    else this.region.set(buf.subarray(off, off + size), at);
+    this.prevBuf = this.region;
+    this.prevOff = this.lastOff = at;
+    this.regionLen = at + size;
     this.regionEvents++;
+  }
+
+  /** Bytes left in the region being filled: what a run may hold to go in with one copy. */
+  get room(): number {
+    return this.opts.regionSize - this.regionLen;
+  }
+
+  /**
+   * Writes the region being filled (if it holds records), so that the next record
+   * starts a new one. The file is the one {@link add} would make when this is called
+   * only before a record that does not fit in the {@link room} left.
+   * @throws StrataError `IO` as {@link add}; `INTERNAL` after {@link finish} or {@link abort}.
+   */
+  endRegion(): void {
+    if (this.done) throw this.misuse(this.region, 0, 0);
+    if (this.regionLen > 0) this.cut();
+  }
+
+  /** Whether the region being filled holds nothing yet. */
+  get regionEmpty(): boolean {
+    return this.regionLen === 0;
   }
 
   /**
    * Appends `events` consecutive records that fill `buf` from `start` to `end`, the
-   * last of which starts at `last`: one copy per region instead of one per record.
-   * REQUIRES: the records are sorted, unique and not deletes, and the first sorts
-   * after the previous record; only the first is checked.
-   * @throws as {@link add}.
+   * last of which starts at `last`. When they fit in the {@link room} left they go in
+   * with one copy, and are checked as a whole: they lie inside `buf`, back to back up
+   * to `end` as far as the last record's size says, the first and the last are no
+   * deletes, the first sorts after the previous record and the last after the first.
+   * When they do not fit they are taken record by record, each checked as by
+   * {@link add}, and the regions are cut where `add` would cut them. `buf` may be
+   * reused once it returns.
+   * REQUIRES: the records are in strictly ascending `(id, key)` order and none is a
+   * delete (a memtable's entries, a region of a file).
+   * @throws StrataError `INTERNAL` when a check fails (records before the fault may
+   *   have been written: call {@link abort}); `IO` as {@link add}.
    */
   addRun(buf: Uint8Array, start: number, end: number, events: number, last: number): void {
-    if (this.done || !(start >= 0 && start <= last && last + recSize(buf, last) === end && end <= buf.length && events >= 1)) {
-      throw this.misuse(buf, start, end - start);
-    }
-    const room = this.opts.regionSize - this.regionLen;
-    if (end - start > room || this.events === 0) {
-      // the run does not fit in the current region: take it record by record
-      let n = 0;
-      for (let off = start; off < end; off += recSize(buf, off), n++) this.add(buf, off);
-      if (n !== events) throw this.misuse(buf, start, end - start);
+    if (end - start > this.room) {
+      this.addEach(buf, start, end, events);
       return;
     }
-    if (compareRecs(this.prevBuf, this.prevOff, buf, start) >= 0 || (buf[start + REC_FLAGS]! & FLAG_DELETE) !== 0) {
+    this.checkRun(buf, start, end, events, last);
+    this.take(buf, start, end, events, last);
+  }
+
+  /**
+   * Writes `events` consecutive records that fill `buf` from `start` to `end`, the
+   * last at `last`, as one region of their own, compressed straight from `buf` (no
+   * copy). Checked as {@link addRun} checks a run that fits. For the file to be cut
+   * where {@link add} would cut it, the caller passes a run that fills a region: one
+   * whose next record would not fit.
+   * REQUIRES: as {@link addRun}; {@link regionEmpty}; `end - start` at most the region size.
+   * @throws as {@link addRun}.
+   */
+  addRegion(buf: Uint8Array, start: number, end: number, events: number, last: number): void {
+    if (this.regionLen !== 0 || end - start > this.opts.regionSize) throw this.misuse(buf, start, end - start);
+    this.checkRun(buf, start, end, events, last);
+    this.events += events;
+    this.writeRegion(buf.subarray(start, end), events, buf, start, last);
+    this.save(buf, last);
+  }
+
+  /** The checks of a run taken whole (see {@link addRun}). */
+  private checkRun(buf: Uint8Array, start: number, end: number, events: number, last: number): void {
+    const ok = !this.done && start >= 0 && start <= last && last + RECORD_HEADER <= end && end <= buf.length &&
+      last + recSize(buf, last) === end && events >= 1 && events * RECORD_HEADER <= end - start &&
+      (events === 1) === (last === start) &&
+      (buf[start + REC_FLAGS]! & FLAG_DELETE) === 0 && (buf[last + REC_FLAGS]! & FLAG_DELETE) === 0 &&
+      (last === start || compareRecs(buf, start, buf, last) < 0);
+    if (!ok) throw this.misuse(buf, start, end - start);
+    if (this.events === 0) {
+      this.minHi = recIdHi(buf, start);
+      this.minLo = recIdLo(buf, start);
+    } else if (compareRecs(this.prevBuf, this.prevOff, buf, start) >= 0) {
       throw this.misuse(buf, start, end - start);
     }
-    this.region.set(buf.subarray(start, end), this.regionLen);
+  }
+
+  /** Takes the records of `buf[start, end)` one after the other, with the checks of {@link add}, cutting regions as it would. */
+  private addEach(buf: Uint8Array, start: number, end: number, events: number): void {
+    if (this.done || !(start >= 0 && start < end && end <= buf.length)) throw this.misuse(buf, start, end - start);
+    const regionSize = this.opts.regionSize;
+    // records [chunk, off) are checked and wait to be copied into the region; `prev` is
+    // the last of them (-1: none)
+    let chunk = start;
+    let chunkEvents = 0;
+    let prev = -1;
+    let n = 0;
+    let prevHi = 0;
+    let prevLo = 0;
+    for (let off = start; off < end;) {
+      if (off + RECORD_HEADER > end) throw this.misuse(buf, off, end - off);
+      const size = recSize(buf, off);
+      const next = off + size;
+      if (next > end || (buf[off + REC_FLAGS]! & FLAG_DELETE) !== 0) throw this.misuse(buf, off, size);
+      const hi = recIdHi(buf, off);
+      const lo = recIdLo(buf, off);
+      if (prev >= 0) {
+        if (hi < prevHi || (hi === prevHi && (lo < prevLo || (lo === prevLo && compareRecKeys(buf, prev, buf, off) >= 0)))) {
+          throw this.misuse(buf, off, size);
+        }
+      } else if (this.events === 0) {
+        this.minHi = hi;
+        this.minLo = lo;
+      } else if (compareRecs(this.prevBuf, this.prevOff, buf, off) >= 0) {
+        throw this.misuse(buf, off, size);
+      }
+      // the region is cut where add() would cut it: before a record that does not fit
+      const held = this.regionLen + (off - chunk);
+      if (held > 0 && held + size > regionSize) {
+        if (this.regionLen === 0) {
+          // a whole region of this run: compressed straight from `buf`, no copy
+          this.events += chunkEvents;
+          this.writeRegion(buf.subarray(chunk, off), chunkEvents, buf, chunk, prev);
+          this.save(buf, prev);
+        } else {
+          if (chunkEvents > 0) this.take(buf, chunk, off, chunkEvents, prev);
+          this.cut();
+        }
+        chunk = off;
+        chunkEvents = 0;
+      }
+      if (size > regionSize) {
+        // a big record is a region alone, written straight from `buf`
+        this.events++;
+        this.writeRegion(buf.subarray(off, next), 1, buf, off, off);
+        this.save(buf, off);
+        chunk = next;
+      } else {
+        chunkEvents++;
+      }
+      prev = off;
+      prevHi = hi;
+      prevLo = lo;
+      off = next;
+      n++;
+    }
+    if (chunkEvents > 0) this.take(buf, chunk, end, chunkEvents, prev);
+    if (n !== events) throw this.misuse(buf, start, end - start);
+  }
+
+  /** Copies the checked records `buf[from, to)`, `events` of them, the last at `last`, into the region. */
+  private take(buf: Uint8Array, from: number, to: number, events: number, last: number): void {
+    const at = this.regionLen;
+    this.region.set(buf.subarray(from, to), at);
     this.prevBuf = this.region;
-    this.prevOff = this.lastOff = this.regionLen + (last - start);
-    this.regionLen += end - start;
+    this.prevOff = this.lastOff = at + (last - from);
+    this.regionLen = at + (to - from);
     this.regionEvents += events;
     this.events += events;
+  }
+
+  /** Copies the `size` bytes at `off` in `buf` to `at` in the region, without allocating. */
+  private copySmall(buf: Uint8Array, off: number, size: number, at: number): void {
+    const dst = this.regionView;
+    let src = this.views.get(buf.buffer);
+    if (src === undefined) {
+      src = new DataView(buf.buffer);
+      this.views.set(buf.buffer, src);
+    }
+    const base = buf.byteOffset + off;
+    let i = 0;
+    for (; i + 4 <= size; i += 4) dst.setUint32(at + i, src.getUint32(base + i));
+    const region = this.region;
+    for (; i < size; i++) region[at + i] = buf[off + i]!;
   }
 
   /**

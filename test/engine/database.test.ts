@@ -223,6 +223,28 @@ describe('cursors', () => {
   });
 });
 
+describe('refresh', () => {
+  test('the old file is gone when a refresh resolves, and when close returns after background refreshes', async () => {
+    const db = await Strata.open(dir, { workers: 1, interval: 1000, refresh_wm: 4096, region_size: 1024 });
+    const folder = path.join(dir, fs.readdirSync(dir).find((n) => /^[0-9a-f-]{36}$/.test(n))!);
+    const batch = (first: number): BatchBuilder => {
+      const b = new BatchBuilder();
+      for (let i = 0; i < 20; i++) b.insert(first + i, 'k', 'v'.repeat(100));
+      return b;
+    };
+    for (let k = 0; k < 20; k++) await db.write(batch(k * 20));
+    await db.refresh(0n);
+    expect(partitionFile(folder, 0)).toMatch(/\.part$/); // exactly one file of partition 0
+    // background refreshes (refresh_wm, writes moving on to partition 1000) while writing
+    for (let k = 20; k < 60; k++) await db.write(batch(k * 20));
+    await db.close();
+    expect([partitionFile(folder, 0), partitionFile(folder, 1000)].length).toBe(2);
+    const again = await Strata.open(dir, { workers: 0 });
+    expect(scan(again).length).toBe(1200);
+    await again.close();
+  });
+});
+
 describe('the WAL', () => {
   test('segments are released once their events are in partition files', async () => {
     const db = await Strata.open(dir, { ...cfg, wal_rotate_wm: 4096 });

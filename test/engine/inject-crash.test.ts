@@ -20,15 +20,15 @@ interface Part {
   on_storage: boolean;
 }
 
-/** The value event i has after the child's writes, or undefined if deleted. */
+/** The value event i has after the child's writes (workload `mixed`), or undefined if deleted. */
 function expected(i: number): string | undefined {
   if (i === 5) return undefined;
   return i % 7 === 0 ? `w${i}` : `v${i}`;
 }
 
-async function crashAt(point: string, statement: string) {
+async function crashAt(point: string, statement: string, workload: 'mixed' | 'append' = 'mixed') {
   const { dir, cleanup } = tempDir('strata-inject-');
-  const r = spawnSync(process.execPath, [child, dir, point, statement], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [child, dir, point, statement, workload], { encoding: 'utf8' });
   expect(r.status, r.stderr).toBe(7);
   const db = await Strata.open(dir, { workers: 0 });
   const parts = (await db.execute('SHOW PARTITIONS')) as Part[];
@@ -66,6 +66,24 @@ describe('crash at each error-injection point', () => {
     const { db, rows, report, cleanup } = await crashAt('error_refresh_after_switch', 'REFRESH PARTITION 1000');
     expect(report.completed).toEqual([expect.stringMatching(/^refresh of partition 1000 completed \(removed old file hot\//)]);
     expectAll(rows);
+    await db.close();
+    cleanup();
+  });
+
+  test('append refresh, before the switch: rolled back, the events come back from the WAL', async () => {
+    const { db, parts, rows, report, cleanup } = await crashAt('error_refresh_before_switch', 'REFRESH PARTITION 1000', 'append');
+    expect(report.rolledBack).toEqual([expect.stringMatching(/^refresh of partition 1000 rolled back/)]);
+    expect(parts.find((p) => p.min === 1000n)).toMatchObject({ storage: 'hot', events: 500 });
+    expect(rows.map((r) => [r.id, r.value])).toEqual(Array.from({ length: 3000 }, (_, i) => [BigInt(i), `v${i}`]));
+    await db.close();
+    cleanup();
+  });
+
+  test('append refresh, after the switch: completed, the new file holds both halves', async () => {
+    const { db, parts, rows, report, cleanup } = await crashAt('error_refresh_after_switch', 'REFRESH PARTITION 1000', 'append');
+    expect(report.completed).toEqual([expect.stringMatching(/^refresh of partition 1000 completed \(removed old file hot\//)]);
+    expect(parts.find((p) => p.min === 1000n)).toMatchObject({ storage: 'hot', events: 1000 });
+    expect(rows.map((r) => [r.id, r.value])).toEqual(Array.from({ length: 3000 }, (_, i) => [BigInt(i), `v${i}`]));
     await db.close();
     cleanup();
   });

@@ -212,7 +212,7 @@ describe('refresh job across keys and codecs', () => {
 
   function job(oldPath: string, oldKey: Uint8Array | null, newKey: Uint8Array | null, codec: number): RefreshJob {
     return {
-      oldPath, oldKey, runs: [run(20, 1000)], newPath: fresh(),
+      oldPath, oldKey, runs: [run(20, 1000)], newPath: fresh(), append: true,
       writer: opts({ codec, encryption: newKey === null ? Encryption.none : Encryption.aes, key: newKey, regionSize: 2000, identity: IDENTITY }),
     };
   }

@@ -242,7 +242,7 @@ describe('version 1 still reads', () => {
     const identity = { min: 0n, max: 99n, generation: 5, lsn: 8n };
     const newPath = fresh();
     const writer = { regionSize: 4096, codec: Codec.zstd, level: 1, encryption: Encryption.none, key: null, sync: false, identity };
-    expect(runRefreshJob({ oldPath: old, oldKey: KEY, runs: [], newPath, writer }).events).toBe(40);
+    expect(runRefreshJob({ oldPath: old, oldKey: KEY, runs: [], newPath, writer, append: true }).events).toBe(40);
     const f = PartitionFile.open(newPath);
     expect([f.version, f.identity, f.codec]).toEqual([2, identity, Codec.zstd]);
     expect(scanAll(f).equals(records)).toBe(true);

@@ -4,6 +4,8 @@ SET interval TO 1000;
 SHOW interval;
 SET interval TO 0;
 SET region_size TO 64KiB;
+SET refresh_wm TO 0;
+SET refresh_wm TO 512;
 SET refresh_wm TO 16M;
 SET compression TO none;
 SET compression TO 'zstd';
