@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { BatchBuilder, Strata } from '../../src/index.ts';
 import type { PartitionRecord } from '../../src/manifest/index.ts';
 import { PartitionState } from '../../src/engine/partition-state.ts';
+import { Arena } from '../../src/partition/index.ts';
 import { Rollover } from '../../src/engine/rollover.ts';
 import { scan, tempDir } from './helpers.ts';
 
@@ -18,12 +19,13 @@ afterEach(() => cleanup());
 
 describe('the rule (Rollover, on real partition states and memtables)', () => {
   const memory = { bytes: 0 };
+  const arena = new Arena();
   const part = (min: number): PartitionState => {
     const record: PartitionRecord = {
       min: BigInt(min), max: BigInt(min + 999), storage: 'main', file: 0, lsn: 0n, events: 0, regions: 0, size: 0,
       sizeUncompressed: 0, created: 0, refreshed: 0, refreshes: 0, onStorage: false, onCloud: false,
     };
-    return new PartitionState(record, null, memory);
+    return new PartitionState(record, null, memory, arena);
   };
   const bytes = new BatchBuilder().insert(1, 'k', 'v').finish().subarray(16);
   /** One batch into `ps` (each gets an event in its active memtable); returns the partitions it asks to refresh. */

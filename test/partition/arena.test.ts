@@ -257,6 +257,7 @@ describe('a refresh job in a worker thread', () => {
         oldKey: null,
         runs: frozen.map((m) => m.run()),
         newPath: join(dir, 'job.part'),
+        append: false,
         writer: { regionSize: 64 * 1024, codec: Codec.none, level: 1, encryption: Encryption.none, key: null, sync: false, identity: WIDE },
       };
       for (const m of frozen) m.retain();

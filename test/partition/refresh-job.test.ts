@@ -59,7 +59,7 @@ function writeFile(evs: readonly Ev[], o: Partial<FileWriterOptions> = {}): stri
  * the same `(id, key)` replaces the earlier).
  */
 function memtable(arena: Arena, batches: readonly (readonly Op[])[]): MemtableRun {
-  const mt = new Memtable();
+  const mt = new Memtable(arena);
   for (const batch of batches) {
     const parts = batch.map((e) => encode([e], e.del === true ? 1 : 0).buf);
     const bytes = Buffer.concat(parts);
