@@ -31,7 +31,11 @@ describe('the rule (Rollover, on real partition states and memtables)', () => {
   /** One batch into `ps` (each gets an event in its active memtable); returns the partitions it asks to refresh. */
   const batch = (r: Rollover, ...ps: PartitionState[]): bigint[] => {
     const asked: bigint[] = [];
-    for (const p of ps) if (p.active.count === 0) p.active.insert(new Uint8Array(bytes), 0);
+    for (const p of ps) {
+      if (p.active.count > 0) continue;
+      const at = arena.copy(bytes, 0, bytes.length);
+      p.active.insert(at.slab, at.off);
+    }
     r.afterBatch(ps, ps.length, (p) => asked.push(p.min));
     return asked;
   };
