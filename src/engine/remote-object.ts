@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { RemoteFile, type RegionReader } from '../partition/index.ts';
+import { type RegionBuffers, RemoteFile, type RegionReader } from '../partition/index.ts';
 import { StrataError } from '../errors.ts';
 import type { StorageCloud } from './cloud-link.ts';
 
@@ -66,11 +66,11 @@ export class RemoteObject {
     return RemoteFile.open(name, size, tail, this.fileKey, this.verifyCrc);
   }
 
-  /** Fetches and decodes region `i`. REQUIRES: the index is loaded. */
+  /** Fetches the stored bytes of region `i` (decoded by the reader). REQUIRES: the index is loaded. */
   async fetchRegion(i: number): Promise<Uint8Array> {
     const f = this.index!;
     const [start, end] = f.span(i);
-    return f.decode(i, await this.link.client.getRange(this.key, start, end));
+    return this.link.client.getRange(this.key, start, end);
   }
 
   /**
@@ -140,12 +140,14 @@ export class RegionWindow implements RegionReader {
     return this.ready.has(i);
   }
 
-  readRegion(i: number): Uint8Array {
+  readRegion(i: number, buffers?: RegionBuffers): Uint8Array {
     const r = this.ready.get(i);
     if (r === undefined) throw new StrataError('INTERNAL', `read region: ${this.object.link.where(this.object.key)}: region ${i} was not fetched first`);
+    // decoded here, into the reader's buffers; kept until then, so a failure can be retried
+    const out = this.file.decode(i, r, buffers);
     this.ready.delete(i);
     this.prefetch(i + 1);
-    return r;
+    return out;
   }
 
   /** Fetches region `i` (and, with read-ahead, the regions after it). */

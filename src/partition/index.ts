@@ -8,6 +8,7 @@ export { Arena, SLAB_SIZE, type ArenaSpan } from './arena.ts';
 export { Memtable, PAGE_CAP, type MemoryCounter, type MemtableRun, type MemPage } from './memtable.ts';
 export { MemtableIterator } from './memtable-iterator.ts';
 export { FileIterator } from './file-iterator.ts';
+export { RegionBuffers } from './region-buffers.ts';
 export { MergeIterator } from './merge-iterator.ts';
 export { type EventSource, NO_BYTES } from './event-source.ts';
 export { PartitionFile } from './file-reader.ts';
