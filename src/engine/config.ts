@@ -56,6 +56,10 @@ export interface Config {
   mm_limit_wm: number;
   /** What a write past the limit does: `block` (wait for refresh) or `error` (OVERLOADED). */
   mm_limit_behaviour: string;
+  /** Regions of a cloud partition a cursor reads ahead, at most (its `readAhead` default). */
+  read_ahead: number;
+  /** Stored bytes of a cloud partition a cursor reads ahead, at most (its `readAheadSize` default). */
+  read_ahead_size: number;
   /** Error injection (tests): stop a refresh after its file is written, before the switch. */
   error_refresh_before_switch: boolean;
   /** Error injection: stop a refresh after the manifest switch, before the old file goes. */
@@ -127,6 +131,8 @@ const definitions: { readonly [K in keyof Config]: Definition } = {
   mm_limit: { kind: 'bool', scope: 'now' },
   mm_limit_wm: { kind: 'int', scope: 'now', min: 1024 * 1024, max: 2 ** 50 },
   mm_limit_behaviour: { kind: 'behaviour', scope: 'now' },
+  read_ahead: { kind: 'int', scope: 'now', min: 0, max: 65536 },
+  read_ahead_size: { kind: 'int', scope: 'now', min: 0, max: 2 ** 40 },
   error_refresh_before_switch: { kind: 'bool', scope: 'now' },
   error_refresh_after_switch: { kind: 'bool', scope: 'now' },
   error_move_after_copy: { kind: 'bool', scope: 'now' },
@@ -161,6 +167,8 @@ export function defaultConfig(): Config {
     mm_limit: false,
     mm_limit_wm: 1024 * 1024 * 1024,
     mm_limit_behaviour: 'block',
+    read_ahead: 1024,
+    read_ahead_size: 16 * 1024 * 1024,
     error_refresh_before_switch: false,
     error_refresh_after_switch: false,
     error_move_after_copy: false,

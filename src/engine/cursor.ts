@@ -26,7 +26,7 @@ import {
   RegionBuffers,
 } from '../partition/index.ts';
 import type { EngineContext } from './context.ts';
-import { RegionWindow, type RemoteObject } from './remote-object.ts';
+import { type ReadAhead, RegionWindow, type RemoteObject } from './remote-object.ts';
 import { EventView, type StrataEvent } from './event-view.ts';
 import { EventBatch } from './event-batch.ts';
 import { AsyncEventIterator, SyncEventIterator } from './event-iterators.ts';
@@ -40,10 +40,17 @@ export interface CursorOptions {
   /** With `from`: start at the first event >= `(from, key)`. */
   readonly key?: Uint8Array | string;
   /**
-   * Regions of a cloud partition to fetch ahead of the one being read (default 0:
-   * never more than one request in flight).
+   * Read-ahead in a partition that is only on the cloud, once the cursor reads past its
+   * first region there: at most this many regions fetched or in flight ahead of the one
+   * being read, several adjacent regions per ranged GET (0..65536; default: the setting
+   * `read_ahead`, 1024). 0: only the region the cursor waits for, one request at a time.
    */
   readonly readAhead?: number;
+  /**
+   * Read-ahead bound in stored bytes (0..2^40; default: the setting `read_ahead_size`,
+   * 16 MiB). At least one region is always read ahead when `readAhead` > 0.
+   */
+  readonly readAheadSize?: number;
 }
 
 /** What `enter()` returns when the partition's next region must be fetched first. */
@@ -106,7 +113,7 @@ export class Cursor implements AsyncIterable<StrataEvent>, Iterable<StrataEvent>
   private remote: RemoteObject | null = null;
   private window: RegionWindow | null = null;
   private remoteIter: FileIterator | null = null;
-  private readonly readAhead: number;
+  private readonly readAhead: ReadAhead;
 
   /** @internal use `db.cursor()`. */
   constructor(private readonly ctx: EngineContext, private readonly isOpen: () => boolean, options: CursorOptions = {}) {
@@ -125,9 +132,11 @@ export class Cursor implements AsyncIterable<StrataEvent>, Iterable<StrataEvent>
     }
     this.toHi = idHi(to);
     this.toLo = idLo(to);
-    const ahead = options.readAhead ?? 0;
-    if (!Number.isSafeInteger(ahead) || ahead < 0 || ahead > 64) throw new StrataError('INVALID_INPUT', `cursor: readAhead is an integer in 0..64, got ${String(ahead)}`);
-    this.readAhead = ahead;
+    const regions = options.readAhead ?? ctx.config.read_ahead;
+    if (!Number.isSafeInteger(regions) || regions < 0 || regions > 65536) throw new StrataError('INVALID_INPUT', `cursor: readAhead is an integer in 0..65536, got ${String(regions)}`);
+    const bytes = options.readAheadSize ?? ctx.config.read_ahead_size;
+    if (!Number.isSafeInteger(bytes) || bytes < 0 || bytes > 2 ** 40) throw new StrataError('INVALID_INPUT', `cursor: readAheadSize is an integer in 0..2^40, got ${String(bytes)}`);
+    this.readAhead = { regions, bytes };
     if (from > to) this.done = true;
   }
 
@@ -445,7 +454,7 @@ export class Cursor implements AsyncIterable<StrataEvent>, Iterable<StrataEvent>
     } else if (remote !== null) {
       remote.ref();
       this.remote = remote;
-      this.window = new RegionWindow(remote, this.readAhead);
+      this.window = new RegionWindow(remote, this.readAhead, this.toHi, this.toLo);
       this.remoteIter = new FileIterator(this.window, this.buffers);
       sources.push(this.remoteIter);
     }
