@@ -18,6 +18,8 @@ import type { StrataEvent } from './event-view.ts';
 const BATCH = 1024;
 
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
+/** The key of every event without one (an empty view has nothing to change or keep alive). */
+const NO_KEY = new Uint8Array(0);
 
 /** The cursor's current batch, copied out: a new buffer and where its bytes came from. */
 class CopiedBatch {
@@ -50,11 +52,12 @@ class CopiedBatch {
     const b = this.cursor.batch;
     const k = this.i++;
     const d = this.data;
+    const kl = b.keyLengths[k]!;
     const ko = b.keyOffsets[k]! - this.base;
     const vo = b.valueOffsets[k]! - this.base;
     return {
       done: false,
-      value: { id: b.ids[k]!, key: d.subarray(ko, ko + b.keyLengths[k]!), value: d.subarray(vo, vo + b.valueLengths[k]!) },
+      value: { id: b.ids[k]!, key: kl === 0 ? NO_KEY : d.subarray(ko, ko + kl), value: d.subarray(vo, vo + b.valueLengths[k]!) },
     };
   }
 }
