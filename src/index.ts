@@ -24,7 +24,7 @@ export type {
   StrataEvent,
   WriteResult,
 } from './engine/index.ts';
-export { Cursor, EventView, toJson } from './engine/index.ts';
+export { Cursor, EventBatch, EventView, toJson } from './engine/index.ts';
 export type { OperationInfo, OperationRow, OrphanObject, SelectRow, SetResult, StatementResult, StorageView } from './engine/index.ts';
 export { BatchBuilder, type Bytes } from './codec/batch-builder.ts';
 export { BATCH_HEADER, BATCH_MAGIC, BATCH_VERSION } from './codec/batch-format.ts';

@@ -4,8 +4,10 @@
  *
  * @module
  */
+import { createRequire } from 'node:module';
 import { compressSync as lz4Compress, uncompressSync as lz4Decompress } from 'lz4-napi';
 import { Compressor, decompress as zstdDecompress } from 'zstd-napi';
+import type * as ZstdBinding from 'zstd-napi/binding.js';
 import { getU32 } from './record.ts';
 import { StrataError } from '../errors.ts';
 
@@ -23,6 +25,19 @@ export type CodecId = (typeof Codec)[CodecName];
 export const DEFAULT_ZSTD_LEVEL = 1;
 
 const compressors = new Map<number, Compressor>();
+
+/**
+ * zstd's native binding (`zstd-napi/binding`: a CommonJS module whose names ESM cannot
+ * see), for `ZSTD_decompressDCtx` into a buffer the caller gives. Loaded on first use.
+ */
+let dctx: ZstdBinding.DCtx | undefined;
+function decompressContext(): ZstdBinding.DCtx {
+  if (dctx === undefined) {
+    const binding = createRequire(import.meta.url)('zstd-napi/binding.js') as typeof ZstdBinding;
+    dctx = new binding.DCtx();
+  }
+  return dctx;
+}
 
 /** Returns the codec id of `name`, or throws `INVALID_INPUT` naming the choices. */
 export function codecId(name: string, operation: string): CodecId {
@@ -91,6 +106,28 @@ export function decompress(id: number, data: Uint8Array, size: number): Uint8Arr
     throw new StrataError('CORRUPTION', `decompress: expected ${size} bytes, got ${out.length}`);
   }
   return out;
+}
+
+/**
+ * Decompresses `data` written by {@link compress} with codec `id` into `out`, which
+ * must come out filled exactly (`out.length` is the expected size). zstd decompresses
+ * straight into `out` (one native call, nothing allocated); lz4-napi has no such call,
+ * so lz4 decompresses into a new buffer that is then copied; `none` copies.
+ * @throws StrataError `CORRUPTION` when the data does not decompress to `out.length`
+ *   bytes (`out` may then hold partial output); the caller adds which file and region.
+ */
+export function decompressInto(id: number, data: Uint8Array, out: Uint8Array): void {
+  if (id === Codec.zstd) {
+    let n: number;
+    try {
+      n = decompressContext().decompress(out, data);
+    } catch (cause) {
+      throw new StrataError('CORRUPTION', `decompress: zstd data is damaged or larger than the expected ${out.length} bytes`, { cause });
+    }
+    if (n !== out.length) throw new StrataError('CORRUPTION', `decompress: expected ${out.length} bytes, got ${n}`);
+    return;
+  }
+  out.set(decompress(id, data, out.length));
 }
 
 /** `data` as a Buffer over the same bytes (no copy), for APIs typed with Buffer. */

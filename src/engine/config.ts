@@ -63,6 +63,10 @@ export interface Config {
   mm_cache: number;
   /** Bytes of an arena slab, the block writes copy batches into (chosen at open). */
   mm_slab_size: number;
+  /** Regions of a cloud partition a cursor reads ahead, at most (its `readAhead` default). */
+  read_ahead: number;
+  /** Stored bytes of a cloud partition a cursor reads ahead, at most (its `readAheadSize` default). */
+  read_ahead_size: number;
   /** Error injection (tests): stop a refresh after its file is written, before the switch. */
   error_refresh_before_switch: boolean;
   /** Error injection: stop a refresh after the manifest switch, before the old file goes. */
@@ -138,6 +142,8 @@ const definitions: { readonly [K in keyof Config]: Definition } = {
   mm_limit_behaviour: { kind: 'behaviour', scope: 'now' },
   mm_cache: { kind: 'int', scope: 'now', min: 0, max: 2 ** 50 },
   mm_slab_size: { kind: 'int', scope: 'open', min: 64 * 1024, max: 1024 * 1024 * 1024 },
+  read_ahead: { kind: 'int', scope: 'now', min: 0, max: 65536 },
+  read_ahead_size: { kind: 'int', scope: 'now', min: 0, max: 2 ** 40 },
   error_refresh_before_switch: { kind: 'bool', scope: 'now' },
   error_refresh_after_switch: { kind: 'bool', scope: 'now' },
   error_move_after_copy: { kind: 'bool', scope: 'now' },
@@ -176,6 +182,8 @@ export function defaultConfig(): Config {
     mm_limit_behaviour: 'block',
     mm_cache: 512 * 1024 * 1024,
     mm_slab_size: 4 * 1024 * 1024,
+    read_ahead: 1024,
+    read_ahead_size: 16 * 1024 * 1024,
     error_refresh_before_switch: false,
     error_refresh_after_switch: false,
     error_move_after_copy: false,

@@ -15,7 +15,7 @@
  *
  * @module
  */
-import { MAX_ID, RECORD_HEADER, idHi, idLo, recIdHi, recIdLo, recSetId, toId, type IdLike } from '../codec/index.ts';
+import { MAX_ID, RECORD_HEADER, idHi, idLo, recIdHi, recIdLo, recSetId, recSize, toId, type IdLike } from '../codec/index.ts';
 import { StrataError } from '../errors.ts';
 import {
   type EventSource,
@@ -24,10 +24,13 @@ import {
   MemtableIterator,
   MergeIterator,
   type PartitionFile,
+  RegionBuffers,
 } from '../partition/index.ts';
 import type { EngineContext } from './context.ts';
-import { RegionWindow, type RemoteObject } from './remote-object.ts';
+import { type ReadAhead, RegionWindow, type RemoteObject } from './remote-object.ts';
 import { EventView, type StrataEvent } from './event-view.ts';
+import { EventBatch } from './event-batch.ts';
+import { AsyncEventIterator, SyncEventIterator } from './event-iterators.ts';
 
 /** Where a cursor starts and stops. */
 export interface CursorOptions {
@@ -38,14 +41,31 @@ export interface CursorOptions {
   /** With `from`: start at the first event >= `(from, key)`. */
   readonly key?: Uint8Array | string;
   /**
-   * Regions of a cloud partition to fetch ahead of the one being read (default 0:
-   * never more than one request in flight).
+   * Read-ahead in a partition that is only on the cloud, once the cursor reads past its
+   * first region there: at most this many regions fetched or in flight ahead of the one
+   * being read, several adjacent regions per ranged GET (0..65536; default: the setting
+   * `read_ahead`, 1024). 0: only the region the cursor waits for, one request at a time.
    */
   readonly readAhead?: number;
+  /**
+   * Read-ahead bound in stored bytes (0..2^40; default: the setting `read_ahead_size`,
+   * 16 MiB). At least one region is always read ahead when `readAhead` > 0.
+   */
+  readonly readAheadSize?: number;
 }
 
 /** What `enter()` returns when the partition's next region must be fetched first. */
 const BLOCKED = Symbol('blocked');
+
+/** Events per batch when `nextBatch` is called without a count. */
+const BATCH_DEFAULT = 1024;
+/** Largest count `nextBatch` takes (its columns are allocated at that size). */
+const BATCH_MAX = 1 << 20;
+/**
+ * A batch read from one buffer ends where the buffer does once it holds this many
+ * events; a shorter one (interleaved sources) goes on in the batch's own buffer.
+ */
+const MIN_RUN = 32;
 
 /**
  * A forward scan. Two ways to read it:
@@ -53,19 +73,35 @@ const BLOCKED = Symbol('blocked');
  * - fast path: `while (cursor.next() || (await cursor.nextAsync())) use(cursor.event)`:
  *   `event` is one reused view, nothing is allocated per event, and `nextAsync` runs
  *   only when a cloud region must be fetched (`next()` alone stops there, with
- *   {@link blocked} set, so a database without clouds can use `while (cursor.next())`).
- *   The bytes it points to are valid until the cursor moves again or closes;
- * - ergonomic: `for await (const e of cursor)`: one {@link StrataEvent} per event, its
- *   key and value valid for good (the memory of the memtables read is then never reused).
+ *   {@link blocked} set, so a database without clouds can use `while (cursor.next())`);
+ * - batches: `while (cursor.nextBatch(n) || (await cursor.nextBatchAsync(n))) use(cursor.batch)`:
+ *   columns of up to `n` events in one reused {@link EventBatch};
+ * - ergonomic: `for await (const e of cursor)`: one {@link StrataEvent} per event.
  *
  * Ownership: a cursor holds the file (or cloud object) and the memtables of the
- * partition it reads until it leaves that partition or closes.
+ * partition it reads until it leaves that partition or closes (their memory is not
+ * reused meanwhile).
  *
- * Close a cursor that is not read to its end (the async iterator closes it itself).
+ * Validity: what the fast path and batches hand out (`event`, `batch`, the bytes they
+ * point to) is valid until the cursor's next move or its close: the cursor reads and
+ * decodes regions into reused buffers. Copy what you keep. The events of the iterators
+ * are the caller's to keep.
+ *
+ * Close a cursor that is not read to its end (the iterators close it themselves).
  */
 export class Cursor implements AsyncIterable<StrataEvent>, Iterable<StrataEvent> {
   /** The current event, after `next()` returned true. */
   readonly event = new EventView();
+  /** The current batch, after `nextBatch()` returned true. */
+  readonly batch = new EventBatch();
+  /** Reused read and decode buffers of the regions this cursor reads. */
+  private readonly buffers = new RegionBuffers();
+  /** The source when it is a partition's file alone (batches walk its regions in place). */
+  private fileIter: FileIterator | null = null;
+  /** Whether events of the current partition may lie past `to` (else no check per event). */
+  private checkTo = true;
+  /** An error met while filling a batch that returned the events before it: the next move throws it. */
+  private failure: unknown = null;
   private readonly probe: Uint8Array;
   private readonly toHi: number;
   private readonly toLo: number;
@@ -82,11 +118,9 @@ export class Cursor implements AsyncIterable<StrataEvent>, Iterable<StrataEvent>
   private remote: RemoteObject | null = null;
   private window: RegionWindow | null = null;
   private remoteIter: FileIterator | null = null;
-  private readonly readAhead: number;
+  private readonly readAhead: ReadAhead;
   /** The memtables of the partition being read, held until the cursor leaves it. */
   private readonly held: Memtable[] = [];
-  /** Set by the iterators: the events they yield outlive the cursor's position. */
-  private pins = false;
 
   /** @internal use `db.cursor()`. */
   constructor(private readonly ctx: EngineContext, private readonly isOpen: () => boolean, options: CursorOptions = {}) {
@@ -105,9 +139,11 @@ export class Cursor implements AsyncIterable<StrataEvent>, Iterable<StrataEvent>
     }
     this.toHi = idHi(to);
     this.toLo = idLo(to);
-    const ahead = options.readAhead ?? 0;
-    if (!Number.isSafeInteger(ahead) || ahead < 0 || ahead > 64) throw new StrataError('INVALID_INPUT', `cursor: readAhead is an integer in 0..64, got ${String(ahead)}`);
-    this.readAhead = ahead;
+    const regions = options.readAhead ?? ctx.config.read_ahead;
+    if (!Number.isSafeInteger(regions) || regions < 0 || regions > 65536) throw new StrataError('INVALID_INPUT', `cursor: readAhead is an integer in 0..65536, got ${String(regions)}`);
+    const bytes = options.readAheadSize ?? ctx.config.read_ahead_size;
+    if (!Number.isSafeInteger(bytes) || bytes < 0 || bytes > 2 ** 40) throw new StrataError('INVALID_INPUT', `cursor: readAheadSize is an integer in 0..2^40, got ${String(bytes)}`);
+    this.readAhead = { regions, bytes };
     if (from > to) this.done = true;
   }
 
@@ -126,38 +162,174 @@ export class Cursor implements AsyncIterable<StrataEvent>, Iterable<StrataEvent>
    */
   async nextAsync(): Promise<boolean> {
     for (;;) {
-      const w = this.wait;
-      if (w !== null) {
-        if (!this.isOpen()) {
-          this.close();
-          throw new StrataError('CLOSED', 'cursor: the database is closed');
-        }
-        try {
-          await w();
-        } catch (e) {
-          // between partitions the next call looks again (the object may have been
-          // replaced meanwhile); inside one it retries the same region
-          if (this.source === null) this.wait = null;
-          throw e;
-        }
-        this.wait = null;
-      }
+      await this.unblock();
       if (this.next()) return true;
       if (this.wait === null) return false;
     }
   }
 
   /**
-   * Moves to the next event; false at the end (the cursor is then closed).
+   * Moves to the next event; false at the end (the cursor is then closed) or when
+   * blocked. The bytes of the previous event may be reused from here on.
    * @throws StrataError `CLOSED` if the database was closed, `CORRUPTION` if a region
    *   fails its checksum (the cursor stays usable for other partitions only by reopening).
    */
   next(): boolean {
+    if (this.failure !== null) this.throwFailure();
     if (this.done || this.wait !== null) return false;
-    if (!this.isOpen()) {
-      this.close();
-      throw new StrataError('CLOSED', 'cursor: the database is closed');
+    if (!this.isOpen()) this.throwClosed();
+    if (this.buffers.retired !== 0) this.buffers.release();
+    if (!this.position()) return false;
+    const src = this.source!;
+    this.pending = false;
+    this.event.buffer = src.buf;
+    this.event.offset = src.off;
+    return true;
+  }
+
+  /**
+   * Fills {@link batch} with the next events, at most `max` (default 1024), and returns
+   * true; false when there is none (at the end, the cursor is then closed, or when
+   * blocked: see {@link blocked} and {@link nextBatchAsync}). A batch may hold fewer
+   * than `max` events while more follow: it ends where a decoded region (or memtable
+   * slab) ends, before a region of a cloud partition that is not fetched yet, and at
+   * the end. The previous batch, and the previous event of `next()`, may be reused
+   * from here on.
+   * @throws StrataError `INVALID_INPUT` for a `max` outside 1..1048576; as `next()` otherwise.
+   */
+  nextBatch(max = BATCH_DEFAULT): boolean {
+    const batch = this.batch;
+    batch.length = 0;
+    if (!(Number.isSafeInteger(max) && max >= 1 && max <= BATCH_MAX)) {
+      throw new StrataError('INVALID_INPUT', `cursor: nextBatch takes a count in 1..${BATCH_MAX}, got ${String(max)}`);
     }
+    if (this.failure !== null) this.throwFailure();
+    if (this.done || this.wait !== null) return false;
+    if (!this.isOpen()) this.throwClosed();
+    if (this.buffers.retired !== 0) this.buffers.release();
+    batch.begin(max);
+    // the records taken so far form runs of contiguous bytes; while there is one run,
+    // the batch points into its buffer; else (copying) each run is copied into the
+    // batch's own buffer, where the next one lands at `at`
+    let runBuf: Uint8Array | null = null;
+    let runStart = 0;
+    let runEnd = 0;
+    let copying = false;
+    let at = 0;
+    try {
+      while (batch.length < max && this.position()) {
+        const src = this.source!;
+        const b = src.buf;
+        const o = src.off;
+        if (runBuf === null) {
+          runBuf = b;
+          runStart = o;
+        } else if (b !== runBuf || o !== runEnd) {
+          if (!copying) {
+            // one buffer ends: so does the batch, unless its run is short (interleaved sources)
+            if (batch.length >= MIN_RUN) break;
+            copying = true;
+            batch.rebase(0, -runStart);
+          }
+          at = batch.copy(runBuf, runStart, runEnd, at);
+          // copied: the regions left behind may be reused (the merge's current record is
+          // in a region it stands in, never a retired one)
+          if (this.buffers.retired !== 0) this.buffers.release();
+          runBuf = b;
+          runStart = o;
+        }
+        const base = copying ? at - runStart : 0;
+        const fi = this.fileIter;
+        if (src === fi) {
+          // a file alone: take the region's records in place, up to its end (where the
+          // batch ends: the next region is read by the next call)
+          runEnd = batch.take(b, o, fi.end, max, base, this.checkTo, this.toHi, this.toLo);
+          if (batch.pastTo) {
+            this.close();
+            break;
+          }
+          fi.off = batch.lastOff;
+          this.pending = false;
+          if (runEnd >= fi.end) break;
+        } else {
+          // a merge: one record (position() checked it against `to`)
+          runEnd = batch.take(b, o, o + recSize(b, o), max, base, false, 0, 0);
+          this.pending = false;
+        }
+      }
+    } catch (e) {
+      // the events taken before the failure are returned; the next move throws it
+      if (runBuf === null) throw e;
+      this.failure = e;
+    }
+    if (runBuf === null) return false;
+    if (copying) {
+      batch.copy(runBuf, runStart, runEnd, at);
+      batch.buffer = batch.own;
+    } else {
+      batch.buffer = runBuf;
+    }
+    return true;
+  }
+
+  /**
+   * Like {@link nextBatch}, but first fetches what a blocked cursor waits for, as
+   * {@link nextAsync} does; resolves false only at the end.
+   */
+  async nextBatchAsync(max = BATCH_DEFAULT): Promise<boolean> {
+    for (;;) {
+      await this.unblock();
+      if (this.nextBatch(max)) return true;
+      if (this.wait === null) return false;
+    }
+  }
+
+  /** Fetches what a blocked cursor waits for (nothing when not blocked). */
+  private async unblock(): Promise<void> {
+    const w = this.wait;
+    if (w === null) return;
+    if (!this.isOpen()) this.throwClosed();
+    try {
+      await w();
+    } catch (e) {
+      // between partitions the next call looks again (the object may have been
+      // replaced meanwhile); inside one it retries the same region
+      if (this.source === null) this.wait = null;
+      throw e;
+    }
+    this.wait = null;
+  }
+
+  private throwFailure(): never {
+    const e = this.failure;
+    this.failure = null;
+    throw e;
+  }
+
+  private throwClosed(): never {
+    this.close();
+    throw new StrataError('CLOSED', 'cursor: the database is closed');
+  }
+
+  /**
+   * Positions the source on the next event not yet returned (stepping past the one
+   * returned, unless `pending`), entering and leaving partitions as needed; true when
+   * there is one, within `to`. False at the end (the cursor is then closed) or when
+   * blocked. The event stays pending (returned by nobody) until the caller clears it.
+   */
+  private position(): boolean {
+    const src = this.source;
+    if (src !== null) {
+      if (!this.pending) {
+        src.next();
+        this.pending = true;
+      }
+      if (src.valid && !this.checkTo) return true;
+    }
+    return this.positionSlow();
+  }
+
+  private positionSlow(): boolean {
     for (;;) {
       let src = this.source;
       if (src === null) {
@@ -171,18 +343,18 @@ export class Cursor implements AsyncIterable<StrataEvent>, Iterable<StrataEvent>
       } else if (!this.pending) {
         src.next();
       }
-      this.pending = false;
+      this.pending = true;
       if (src.valid) {
-        const b = src.buf;
-        const o = src.off;
-        // stop past `to`
-        const hi = b[o + 4]! | (b[o + 5]! << 8) | (b[o + 6]! << 16) | (b[o + 7]! << 24);
-        if ((hi >>> 0) > this.toHi || ((hi >>> 0) === this.toHi && (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0 > this.toLo)) {
-          this.close();
-          return false;
+        if (this.checkTo) {
+          const b = src.buf;
+          const o = src.off;
+          // stop past `to`
+          const hi = b[o + 4]! | (b[o + 5]! << 8) | (b[o + 6]! << 16) | (b[o + 7]! << 24);
+          if ((hi >>> 0) > this.toHi || ((hi >>> 0) === this.toHi && (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0 > this.toLo)) {
+            this.close();
+            return false;
+          }
         }
-        this.event.buffer = b;
-        this.event.offset = o;
         return true;
       }
       if (src.stalled) {
@@ -193,7 +365,6 @@ export class Cursor implements AsyncIterable<StrataEvent>, Iterable<StrataEvent>
           await w.fetch(r);
           src.resume();
         };
-        this.pending = true;
         return false;
       }
       this.leave();
@@ -212,29 +383,22 @@ export class Cursor implements AsyncIterable<StrataEvent>, Iterable<StrataEvent>
   }
 
   /**
-   * Events one at a time, synchronously.
+   * Events one at a time, synchronously: one {@link StrataEvent} each, whose key and
+   * value are the caller's to keep (copied in bulk, batch by batch, never reused).
+   * Leaving the loop closes the cursor.
    * @throws StrataError `NOT_SUPPORTED` on reaching a partition that is only on the
    *   cloud: a synchronous loop cannot wait for it; use `for await`.
    */
-  *[Symbol.iterator](): Iterator<StrataEvent> {
-    this.pin();
-    try {
-      while (this.next()) yield this.event.toEvent();
-      if (this.wait !== null) {
-        throw new StrataError('NOT_SUPPORTED', 'cursor: the scan reached a partition that is only on the cloud, which a synchronous loop cannot wait for; use for await, or next() with nextAsync()');
-      }
-    } finally {
-      this.close();
-    }
+  [Symbol.iterator](): Iterator<StrataEvent> {
+    return new SyncEventIterator(this);
   }
 
-  async *[Symbol.asyncIterator](): AsyncIterator<StrataEvent> {
-    this.pin();
-    try {
-      while (this.next() || (await this.nextAsync())) yield this.event.toEvent();
-    } finally {
-      this.close();
-    }
+  /**
+   * Events one at a time, waiting for cloud regions as needed: one {@link StrataEvent}
+   * each, as the synchronous iterator gives them. Leaving the loop closes the cursor.
+   */
+  [Symbol.asyncIterator](): AsyncIterator<StrataEvent> {
+    return new AsyncEventIterator(this);
   }
 
   /**
@@ -288,27 +452,29 @@ export class Cursor implements AsyncIterable<StrataEvent>, Iterable<StrataEvent>
       return BLOCKED;
     }
     this.partMax = p.max;
+    this.checkTo = p.maxHi > this.toHi || (p.maxHi === this.toHi && p.maxLo > this.toLo);
     const sources: EventSource[] = [];
     if (p.file !== null) {
       p.file.ref();
       this.file = p.file;
-      sources.push(new FileIterator(p.file));
+      sources.push(new FileIterator(p.file, this.buffers));
     } else if (remote !== null) {
       remote.ref();
       this.remote = remote;
-      this.window = new RegionWindow(remote, this.readAhead);
-      this.remoteIter = new FileIterator(this.window);
+      this.window = new RegionWindow(remote, this.readAhead, this.toHi, this.toLo);
+      this.remoteIter = new FileIterator(this.window, this.buffers);
       sources.push(this.remoteIter);
     }
     for (const m of p.frozen) if (m.count > 0) sources.push(new MemtableIterator(m));
     sources.push(new MemtableIterator(p.active));
-    const fileOnly = sources.length === 2 && p.active.count === 0 && (p.file !== null || remote !== null);
-    if (!fileOnly) {
+    const alone = sources.length === 2 && p.active.count === 0 && (p.file !== null || remote !== null);
+    if (!alone) {
       // the memtables' slabs are not reused while the cursor may point into them
       for (const m of p.frozen) if (m.count > 0) this.hold(m);
       this.hold(p.active);
     }
-    const src: EventSource = fileOnly ? sources[0]! : new MergeIterator(sources);
+    const src: EventSource = alone ? sources[0]! : new MergeIterator(sources);
+    if (alone) this.fileIter = sources[0] as FileIterator;
     src.seek(start, 0, false);
     this.first = false;
     this.source = src;
@@ -317,23 +483,15 @@ export class Cursor implements AsyncIterable<StrataEvent>, Iterable<StrataEvent>
   }
 
   private hold(m: Memtable): void {
-    m.retain(this.pins);
+    m.retain();
     this.held.push(m);
-  }
-
-  /**
-   * The iterators yield events whose key and value must stay valid after the loop
-   * moves on: the slabs of the memtables they read are then never reused.
-   */
-  private pin(): void {
-    this.pins = true;
-    for (const m of this.held) m.pin();
   }
 
   private leave(): void {
     for (const m of this.held) m.release();
     this.held.length = 0;
     this.source = null;
+    this.fileIter = null;
     this.remoteIter = null;
     this.window = null;
     if (this.remote !== null) {

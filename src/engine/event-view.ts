@@ -14,20 +14,25 @@ import {
   recValueLen,
 } from '../codec/index.ts';
 
-/** An event as the async iterator of a cursor yields it. */
+/**
+ * An event as the iterators of a cursor yield it. Its key and value are views into
+ * memory of the iterator's that is never reused: the event may be kept after the loop
+ * moves on (it keeps its batch's copied bytes alive).
+ */
 export interface StrataEvent {
   /** The id, an unsigned 64-bit integer. */
   readonly id: bigint;
-  /** The key (empty when the event has none). A view: do not modify. */
+  /** The key (empty when the event has none). */
   readonly key: Uint8Array;
-  /** The value. A view: do not modify. */
+  /** The value. */
   readonly value: Uint8Array;
 }
 
 /**
- * The current event of a cursor. The bytes are in `buffer` at the offsets given;
- * they are valid until the cursor moves again or is closed (Strata then reuses the
- * memory: copy what you keep), and the view itself changes with the cursor.
+ * The current event of a cursor. The bytes are in `buffer` at the offsets given.
+ * Validity: the view changes with the cursor, and the bytes it points to (and the
+ * `key`/`value` views) are valid until the next move of the cursor or its close: the
+ * cursor reuses its region buffers. Copy what you keep; never write into them.
  */
 export class EventView {
   /** Buffer holding the current event's record. */
@@ -87,7 +92,7 @@ export class EventView {
     return this.buffer.subarray(o, o + this.valueLength);
   }
 
-  /** A standalone event object of the current event (views, not copies). */
+  /** An event object of the current event: views, not copies, valid as the view's bytes are. */
   toEvent(): StrataEvent {
     return { id: this.id, key: this.key, value: this.value };
   }

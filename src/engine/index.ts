@@ -11,6 +11,7 @@ export type { SelectRow } from './exec-data.ts';
 export type { StorageView } from './views.ts';
 export type { OperationInfo } from './operations.ts';
 export { Cursor, type CursorOptions } from './cursor.ts';
+export { EventBatch } from './event-batch.ts';
 export { EventView, type StrataEvent } from './event-view.ts';
 export type { WriteResult } from './write-path.ts';
 export type { Config } from './config.ts';

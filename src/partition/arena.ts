@@ -15,8 +15,7 @@
  * the next slab comes from there before any new allocation: fresh memory costs a page
  * fault per 4 KiB on first touch, reused memory none. The free lists (slabs and
  * pages together) are bounded by `cacheLimit()`: memory freed beyond it goes back to
- * the garbage collector. A slab whose bytes a caller may keep beyond the arena's
- * knowledge (`pinned`, see {@link Arena.release}) is never reused. A batch larger than
+ * the garbage collector. A batch larger than
  * a slab gets a slab of a larger size class (the slab size times a power of two),
  * pooled with the slabs of its class.
  *
@@ -64,10 +63,9 @@ export interface ArenaStats {
   readonly pagesAllocated: number;
 }
 
-/** A slab in use: its holds, and whether its bytes may have escaped (never reused). */
+/** A slab in use: its holds. */
 interface SlabState {
   refs: number;
-  pinned: boolean;
 }
 
 /** The memory of a database's memtables. Not for use by two threads. */
@@ -128,19 +126,15 @@ export class Arena {
   }
 
   /**
-   * Gives back one hold on `slab`. With `pinned`, the slab's bytes may be referred to
-   * by views the arena cannot see: once free, it goes to the garbage collector
-   * instead of the free list.
+   * Gives back one hold on `slab`; the last one puts it on the free list.
    * @throws StrataError `INTERNAL` if `slab` is not held.
    */
-  release(slab: Uint8Array, pinned = false): void {
+  release(slab: Uint8Array): void {
     const s = this.inUse.get(slab);
     if (s === undefined || s.refs <= 0) throw new StrataError('INTERNAL', 'arena release: the slab is not held');
-    if (pinned) s.pinned = true;
     if (--s.refs > 0) return;
     this.inUse.delete(slab);
     this.slabsUsed -= slab.length;
-    if (s.pinned) return;
     let list = this.freeSlabs.get(slab.length);
     if (list === undefined) this.freeSlabs.set(slab.length, (list = []));
     list.push(slab);
@@ -216,7 +210,7 @@ export class Arena {
       slab = new Uint8Array(new SharedArrayBuffer(size));
     }
     this.slabsUsed += size;
-    this.inUse.set(slab, { refs: 1, pinned: false });
+    this.inUse.set(slab, { refs: 1 });
     return slab;
   }
 }

@@ -2,9 +2,11 @@
  * The iterator contract shared by memtables, partition files and their merge.
  *
  * A source is positioned on one record at a time, given as `(buf, off)`: the record
- * of codec/record.ts at `buf[off]`. The bytes it points to never change (region
- * buffers are fresh per region, arena slabs are append-only), so a caller may keep a
- * `(buf, off)` pair after the source has moved on.
+ * of codec/record.ts at `buf[off]`. The bytes of the record a source stood on stay as
+ * they are while the source steps on (a merge reads the record it returned while its
+ * sources move), but not for ever: a file iterator with reused region buffers retires
+ * a region's buffer when it leaves it, and its owner reuses it at its next move
+ * (partition/region-buffers.ts). Copy what must outlive that.
  *
  * @module
  */

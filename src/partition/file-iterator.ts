@@ -2,10 +2,16 @@
  * Iterator over a partition file: decodes one region at a time and walks its
  * records in place (views into the region buffer, no copies).
  *
+ * With {@link RegionBuffers} it reads and decodes into reused memory: the buffer of a
+ * region it leaves is retired, and stays as it is until the owner of the buffers
+ * releases them (the cursor, at its next move). Without, each region gets a new buffer
+ * that is never reused.
+ *
  * @module
  */
 import { compareRecs, recIdHi, recIdLo, recSize } from '../codec/index.ts';
 import { type EventSource, NO_BYTES } from './event-source.ts';
+import type { RegionBuffers } from './region-buffers.ts';
 import type { RegionReader } from './region-reader.ts';
 
 /** Forward iterator over the regions of a partition file (local or remote). */
@@ -14,11 +20,15 @@ export class FileIterator implements EventSource {
   buf: Uint8Array = NO_BYTES;
   off = 0;
   private r = -1;
-  private end = 0;
+  /** End of the records in `buf` (its length): a batch reader walks up to it. */
+  end = 0;
   /** Regions decoded so far (for statistics and tests). */
   regionsRead = 0;
 
-  constructor(private readonly file: RegionReader) {}
+  constructor(
+    private readonly file: RegionReader,
+    private readonly buffers: RegionBuffers | null = null,
+  ) {}
 
   /** Set when the region to load next is not fetched yet: the region it waits for, else -1. */
   private waiting = -1;
@@ -57,7 +67,13 @@ export class FileIterator implements EventSource {
     if (this.waiting < 0) return;
     const r = this.waiting;
     this.waiting = -1;
-    this.load(r);
+    try {
+      this.load(r);
+    } catch (e) {
+      // a region that fails to decode: still stalled on it, so a retry reads it again
+      this.waiting = r;
+      throw e;
+    }
     if (this.seekProbe !== null) this.finishSeek();
   }
 
@@ -74,6 +90,7 @@ export class FileIterator implements EventSource {
 
   private load(r: number): void {
     const file = this.file;
+    if (this.buffers !== null && this.buf !== NO_BYTES) this.buffers.retire(this.buf);
     // skip regions without events (the writer never makes them, but be safe)
     while (r < file.regions && file.regionEvents(r) === 0) r++;
     this.r = r;
@@ -93,9 +110,13 @@ export class FileIterator implements EventSource {
       this.end = 0;
       return;
     }
-    this.buf = file.readRegion(r);
-    this.regionsRead++;
+    // not positioned until the region is read: a read that throws leaves nothing stale
+    this.valid = false;
+    this.buf = NO_BYTES;
     this.off = 0;
+    this.end = 0;
+    this.buf = this.buffers === null ? file.readRegion(r) : file.readRegion(r, this.buffers);
+    this.regionsRead++;
     this.end = this.buf.length;
     this.valid = true;
   }

@@ -8,10 +8,11 @@
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { ioError, StrataError } from '../errors.ts';
-import { checkKey } from '../codec/index.ts';
+import { checkKey, Codec } from '../codec/index.ts';
 import { corruption, type RegionIndex } from './file-format.ts';
 import type { FileIdentity, Footer } from './file-footer.ts';
 import { decodeRegion, readIndex, type RegionReader, seekRegion } from './region-reader.ts';
+import type { RegionBuffers } from './region-buffers.ts';
 
 const OPEN = 'open partition file';
 const READ = 'read region';
@@ -149,21 +150,37 @@ export class PartitionFile implements RegionReader {
 
   /**
    * Reads region `i`: one read, one crc32 check, one decrypt (if encrypted), one
-   * decompress. Returns a new buffer holding the region's records, owned by the caller
-   * (views into it stay valid). Works after {@link close} while references are held.
+   * decompress. Without `buffers`, returns a new buffer holding the region's records,
+   * owned by the caller (views into it stay valid). With `buffers`, reads into its read
+   * buffer and decodes into one of its decode buffers (an unencrypted region without
+   * compression is read straight into one), which the caller retires when done; see
+   * {@link RegionReader.readRegion}. Works after {@link close} while references are held.
    * @throws StrataError `CORRUPTION` naming the file, the region and both checksums when
    *   the stored bytes are damaged (other regions stay readable), or naming the file
    *   and the region when decryption fails (wrong key) or the data does not decompress;
    *   `IO` on a read error; `CLOSED` when the file is closed; `INTERNAL` when `i` is
    *   out of range.
    */
-  readRegion(i: number): Uint8Array {
+  readRegion(i: number, buffers?: RegionBuffers): Uint8Array {
     if (this.fd < 0) throw new StrataError('CLOSED', `${READ}: ${this.path}: file is closed`);
     if (!(i >= 0 && i < this.regions && Number.isInteger(i))) {
       throw new StrataError('INTERNAL', `${READ}: ${this.path}: region ${i} is outside 0..${this.regions - 1}`);
     }
-    const stored = readAt(this.fd, this.path, READ, this.index.offsets[i]!, this.index.sizes[i]!, `region ${i}: `);
-    return decodeRegion(this.path, this.index, i, stored, this.codec, this.key, this.verifyCrc);
+    const size = this.index.sizes[i]!;
+    if (buffers === undefined) {
+      const stored = readAt(this.fd, this.path, READ, this.index.offsets[i]!, size, `region ${i}: `);
+      return decodeRegion(this.path, this.index, i, stored, this.codec, this.key, this.verifyCrc);
+    }
+    // stored bytes that are the records themselves go straight into a decode buffer
+    const direct = this.codec === Codec.none && this.key === null;
+    const into = direct ? buffers.take(size) : buffers.read(size);
+    try {
+      readAt(this.fd, this.path, READ, this.index.offsets[i]!, size, `region ${i}: `, into);
+      return decodeRegion(this.path, this.index, i, into, this.codec, this.key, this.verifyCrc, buffers);
+    } catch (e) {
+      if (direct) buffers.retire(into);
+      throw e;
+    }
   }
 
   /**
@@ -211,11 +228,12 @@ export class PartitionFile implements RegionReader {
 }
 
 /**
- * Reads exactly `size` bytes at `pos` of `fd` into a new buffer; a short read means the
- * file shrank (`CORRUPTION`); a failed read is `IO`. Messages start with `op` and `path`.
+ * Reads exactly `size` bytes at `pos` of `fd` into `into` (at least `size` bytes long)
+ * or, without it, a new buffer; a short read means the file shrank (`CORRUPTION`); a
+ * failed read is `IO`. Messages start with `op` and `path`.
  */
-export function readAt(fd: number, path: string, op: string, pos: number, size: number, what = ''): Buffer {
-  const buf = Buffer.allocUnsafe(size);
+export function readAt(fd: number, path: string, op: string, pos: number, size: number, what = '', into?: Uint8Array): Uint8Array {
+  const buf = into ?? Buffer.allocUnsafe(size);
   let done = 0;
   try {
     while (done < size) {

@@ -9,6 +9,7 @@ export { Memtable, type MemoryCounter, type MemtableRun } from './memtable.ts';
 export { PAGE_BYTES, PAGE_CAP, type MemPage } from './mem-page.ts';
 export { MemtableIterator } from './memtable-iterator.ts';
 export { FileIterator } from './file-iterator.ts';
+export { RegionBuffers } from './region-buffers.ts';
 export { MergeIterator } from './merge-iterator.ts';
 export { type EventSource, NO_BYTES } from './event-source.ts';
 export { PartitionFile } from './file-reader.ts';

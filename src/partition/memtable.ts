@@ -65,7 +65,6 @@ export class Memtable {
   private holds = 1;
   private discarded = false;
   /** Set when a reader may keep views of this memtable's records past its release. */
-  private pinned = false;
   /** The shared buffer of the last {@link run}, and the version it was made at. */
   private runBuf: Uint8Array | null = null;
   private runVersion = -1;
@@ -93,20 +92,14 @@ export class Memtable {
 
   /**
    * A reader (a cursor, a refresh job) takes a hold: the memtable's pages and the slab
-   * bytes of its records stay unchanged until the matching {@link release}. With
-   * `pin`, the reader hands out views that may outlive its hold: the slabs are then
-   * never reused (they go to the garbage collector once free).
+   * bytes of its records stay unchanged until the matching {@link release}. A reader
+   * that hands out views meant to outlive its hold (the iterators) copies the bytes
+   * out first.
    * REQUIRES: the memtable is still held (by its partition or another reader).
    */
-  retain(pin = false): void {
+  retain(): void {
     if (this.holds <= 0) throw new StrataError('INTERNAL', 'memtable retain: the memtable was freed');
     this.holds++;
-    if (pin) this.pinned = true;
-  }
-
-  /** Marks the slabs of this memtable as never to be reused (see {@link retain}). */
-  pin(): void {
-    this.pinned = true;
   }
 
   /**
@@ -119,7 +112,7 @@ export class Memtable {
     // nothing can read it any more: pages and slabs go back to the arena
     this.frozen = true;
     for (const p of this.pages) this.arena.givePage(p);
-    for (const slab of this.slabs) this.arena.release(slab, this.pinned);
+    for (const slab of this.slabs) this.arena.release(slab);
     if (this.runBuf !== null) this.arena.release(this.runBuf);
     this.runBuf = null;
     this.pages.length = 0;

@@ -7,12 +7,13 @@
  *
  * @module
  */
-import { crc32, decompress, decryptRegion } from '../codec/index.ts';
+import { Codec, crc32, decompress, decompressInto, decryptRegion } from '../codec/index.ts';
 import { isStrataError, StrataError } from '../errors.ts';
 import {
   checkHeader, corruption, decodeIndex, HEADER_SIZE, hex32, INDEX_AAD, regionAad, type RegionIndex,
 } from './file-format.ts';
 import { decodeFooter, type Footer, footerSize, MAX_FOOTER_SIZE } from './file-footer.ts';
+import type { RegionBuffers } from './region-buffers.ts';
 
 const OPEN = 'open partition file';
 const READ = 'read region';
@@ -25,8 +26,14 @@ export interface RegionReader {
   regionEvents(i: number): number;
   /** Index of the first region whose last id is >= `(hi, lo)`; `regions` if none. */
   seek(hi: number, lo: number): number;
-  /** The decoded records of region `i`, in a buffer the caller owns. */
-  readRegion(i: number): Uint8Array;
+  /**
+   * The decoded records of region `i`. Without `buffers`, in a new buffer the caller
+   * owns. With `buffers`, the stored bytes are read into its read buffer and decoded
+   * into one of its decode buffers (`take`), which the caller retires when done; a
+   * region that cannot be decoded in place (decrypted without compression, lz4) comes
+   * in a new buffer, which `retire` ignores.
+   */
+  readRegion(i: number, buffers?: RegionBuffers): Uint8Array;
   /**
    * Whether region `i` can be read now; absent for a local file (always). A remote
    * reader answers false for a region not fetched yet: the iterator stalls on it.
@@ -98,7 +105,12 @@ export function readIndex(
 
 /**
  * Decodes region `i` from its `stored` bytes: crc32 check (when `verifyCrc`), then
- * decryption (when `key`), then decompression. Returns a new buffer.
+ * decryption (when `key`), then decompression. Without `buffers` the result is a new
+ * buffer (or `stored` itself for an unencrypted region without compression). With
+ * `buffers` a zstd region is decompressed into `buffers.take()`, which the caller
+ * retires; an lz4 region comes in a new buffer (lz4-napi cannot decode into a given
+ * one), and an uncompressed one as is (`stored`, or its decryption), so a caller that
+ * wants it in a decode buffer reads it into `buffers.take()` first.
  * @throws StrataError `CORRUPTION` naming `path`, the region and both checksums, or the
  *   region when decryption or decompression fails.
  */
@@ -110,6 +122,7 @@ export function decodeRegion(
   codec: number,
   key: Uint8Array | null,
   verifyCrc: boolean,
+  buffers: RegionBuffers | null = null,
 ): Uint8Array {
   const crc = verifyCrc ? crc32(stored) : index.crcs[i]!;
   if (crc !== index.crcs[i]) {
@@ -117,7 +130,17 @@ export function decodeRegion(
   }
   try {
     const data = key === null ? stored : decryptRegion(key, regionAad(i), stored);
-    return decompress(codec, data, index.sizesUncompressed[i]!);
+    const size = index.sizesUncompressed[i]!;
+    // only zstd decodes into a given buffer (lz4-napi has no such call; `none` is as is)
+    if (buffers === null || codec !== Codec.zstd) return decompress(codec, data, size);
+    const out = buffers.take(size);
+    try {
+      decompressInto(codec, data, out);
+    } catch (e) {
+      buffers.retire(out);
+      throw e;
+    }
+    return out;
   } catch (e) {
     if (!isStrataError(e)) throw e;
     throw corruption(READ, path, `region ${i}: ${e.message}`, e);

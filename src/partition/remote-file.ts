@@ -10,6 +10,7 @@ import { checkKey } from '../codec/index.ts';
 import { StrataError } from '../errors.ts';
 import { ENTRY_FIXED, type RegionIndex } from './file-format.ts';
 import { decodeFooter, type FileIdentity, type Footer, MAX_FOOTER_SIZE } from './file-footer.ts';
+import type { RegionBuffers } from './region-buffers.ts';
 import { decodeRegion, readIndex, seekRegion } from './region-reader.ts';
 
 /** Guessed bytes of index per region (fixed part plus two short keys). */
@@ -103,10 +104,13 @@ export class RemoteFile {
   }
 
   /**
-   * Decodes region `i` from its stored bytes (as {@link span} locates them).
+   * Decodes region `i` from its stored bytes (as {@link span} locates them): into a new
+   * buffer, or with `buffers` into one of its decode buffers as
+   * `RegionReader.readRegion` says (a region without compression or encryption
+   * is `stored` itself).
    * @throws StrataError `CORRUPTION` naming the object, the region and the checksums.
    */
-  decode(i: number, stored: Uint8Array): Uint8Array {
-    return decodeRegion(this.name, this.index, i, stored, this.codec, this.key, this.verifyCrc);
+  decode(i: number, stored: Uint8Array, buffers?: RegionBuffers): Uint8Array {
+    return decodeRegion(this.name, this.index, i, stored, this.codec, this.key, this.verifyCrc, buffers ?? null);
   }
 }

@@ -1,35 +1,79 @@
 /**
  * The cloud scan benchmark (`npm run bench:cloud`): one partition of 100-byte events
  * (values that compress about 2:1) in a storage on a real S3 server (s3rver, started
- * here on 127.0.0.1), scanned from the cloud region by region with a region size of
- * 64 KiB and of 1 MiB, with and without read-ahead. For each: the ranged GETs a full
- * scan makes and the scan rate, beside the peer measured in the same run: the same
- * file scanned from local disk.
+ * here on 127.0.0.1), scanned from the cloud with a region size of 64 KiB and of
+ * 1 MiB: with `readAhead` 0 (one region per request, one request at a time), 4, and the
+ * default read-ahead. For each: the ranged GETs a full scan makes and the scan rate,
+ * beside the peer measured in the same run: the same file scanned from local disk.
+ * A last line fetches the object's bytes alone (no decoding), as fast as the server
+ * gives them: the bound of any cloud scan on this machine.
  *
- * Options: --events N (default 1,000,000).
+ * Options: --events N (default 1,000,000), --runs N (scans of each kind, the fastest
+ * counts; default 3).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { openCloud } from '../../src/cloud/index.ts';
 import { BatchBuilder, Strata } from '../../src/index.ts';
 import { startS3Server } from '../cloud/s3-server.ts';
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
 const EVENTS = Number(args.get('events') ?? 1_000_000);
+const RUNS = Number(args.get('runs') ?? 3);
 const MiB = 1024 * 1024;
 
 function fmt(n: number): string {
   return n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : `${(n / 1e3).toFixed(1)}K`;
 }
 
-/** Scans everything; returns events and seconds. */
-async function scan(db: Strata, readAhead: number): Promise<{ n: number; s: number }> {
-  const t = process.hrtime.bigint();
-  let n = 0;
-  const c = db.cursor({ readAhead });
-  while (c.next() || (await c.nextAsync())) n++;
-  return { n, s: Number(process.hrtime.bigint() - t) / 1e9 };
+/**
+ * Scans everything (with the default read-ahead when `readAhead` is undefined), `RUNS`
+ * times; returns the events and the seconds of the fastest run (the machines are
+ * shared: the fastest run is the one least disturbed).
+ */
+async function scan(db: Strata, readAhead?: number): Promise<{ n: number; s: number }> {
+  let best = { n: 0, s: Infinity };
+  for (let run = 0; run < RUNS; run++) {
+    const t = process.hrtime.bigint();
+    let n = 0;
+    const c = db.cursor(readAhead === undefined ? {} : { readAhead });
+    while (c.next() || (await c.nextAsync())) n++;
+    const s = Number(process.hrtime.bigint() - t) / 1e9;
+    if (s < best.s) best = { n, s };
+  }
+  return best;
+}
+
+/**
+ * The server's own limit: the object's bytes by ranged GETs of 4 MiB, 4 in flight, not
+ * decoded, through a client of its own; seconds of the fastest of `RUNS`.
+ */
+async function bytesAlone(db: Strata, url: string): Promise<number> {
+  const uuid = ((await db.execute('SHOW STORAGE cold')) as { config: { uuid: string } }).config.uuid;
+  const cloud = openCloud('raw', { type: 's3', url, region: '', bucket: `strata-${uuid}`, access_key: 'S3RVER', secret_key: 'S3RVER', path_style: true, debug: false });
+  try {
+    const [object] = await cloud.list(`${uuid}/`);
+    const chunk = 4 * MiB;
+    let best = Infinity;
+    for (let run = 0; run < RUNS; run++) {
+      let next = 0;
+      const t = process.hrtime.bigint();
+      const fetchOn = async (): Promise<void> => {
+        while (next < object!.size) {
+          const start = next;
+          next = Math.min(object!.size, next + chunk);
+          await cloud.getRange(object!.key, start, next);
+        }
+      };
+      await Promise.all([fetchOn(), fetchOn(), fetchOn(), fetchOn()]);
+      best = Math.min(best, Number(process.hrtime.bigint() - t) / 1e9);
+    }
+    return best;
+  } finally {
+    cloud.close();
+  }
 }
 
 async function requests(db: Strata): Promise<number> {
@@ -63,21 +107,25 @@ try {
       }
       await db.execute('MOVE PARTITION 0 INTO cold');
       const [p] = (await db.execute('SHOW PARTITIONS')) as { regions: number; size: number; size_uncompressed: number }[];
-      const local = await scan(db, 0);
+      const local = await scan(db);
       const localRate = local.n / local.s;
       await db.execute('DROP PARTITION 0 ON STORAGE');
       console.log(`\nregion_size ${regionSize / 1024} KiB: ${p!.regions} regions, ${(p!.size / MiB).toFixed(1)} MiB stored (${(p!.size_uncompressed / MiB).toFixed(1)} MiB raw)`);
-      console.log(`  local file (peer)            ${fmt(localRate).padStart(8)} events/s`);
-      for (const ahead of [0, 4]) {
+      console.log(`${'  local file (peer)'.padEnd(44)}${fmt(localRate).padStart(8)} events/s`);
+      for (const ahead of [0, 4, undefined]) {
         const r0 = await requests(db);
         const r = await scan(db, ahead);
-        const gets = (await requests(db)) - r0;
+        const gets = ((await requests(db)) - r0) / RUNS;
         if (r.n !== EVENTS) throw new Error(`scanned ${r.n} of ${EVENTS}`);
         const rate = r.n / r.s;
-        // the first scan also reads the index (one ranged GET, then cached)
-        const label = `  cloud, readAhead ${ahead}`.padEnd(32);
-        console.log(`${label}${fmt(rate).padStart(8)} events/s ${(p!.size / MiB / r.s).toFixed(1).padStart(6)} MiB/s stored  ${gets} ranged GETs per scan  (${(rate / localRate).toFixed(2)}x peer)`);
+        // the first scan also reads the index (one ranged GET, then cached): GETs are an average
+        const label = `  cloud, ${ahead === undefined ? `default (${String(db.config.read_ahead)} regions, ${db.config.read_ahead_size / MiB} MiB)` : `readAhead ${ahead}`}`.padEnd(44);
+        console.log(`${label}${fmt(rate).padStart(8)} events/s ${(p!.size / MiB / r.s).toFixed(1).padStart(6)} MiB/s stored  ${Math.round(gets)} ranged GETs per scan  (${(rate / localRate).toFixed(2)}x peer)`);
       }
+      // what the server and the client's HTTP stack can do at all: the bound of any scan
+      const s = await bytesAlone(db, s3.url);
+      const label = '  the bytes alone (4 MiB GETs x 4, no decode)'.padEnd(44);
+      console.log(`${label}${fmt(EVENTS / s).padStart(8)} events/s ${(p!.size / MiB / s).toFixed(1).padStart(6)} MiB/s stored  (${(EVENTS / s / localRate).toFixed(2)}x peer)`);
     } finally {
       await db.close();
       fs.rmSync(dir, { recursive: true, force: true });

@@ -1,14 +1,14 @@
 /**
  * The write and scan benchmark (`npm run bench`): 100-byte events written in
  * batches of 200 and 1000, WAL on (with and without a sync at each segment rotation)
- * and off, then scanned through the fast path and the async iterator. Each figure is
- * printed beside a peer measured in the same run, because these machines are shared
- * and absolute figures drift:
+ * and off, then scanned through the fast path, `nextBatch`, and the synchronous and
+ * async iterators. Each figure is printed beside a peer measured in the same run,
+ * because these machines are shared and absolute figures drift:
  *
  * - writes: a raw append of the same batch bytes to a file with one writeSync per
  *   batch, and an fdatasync every 64 MiB when the WAL syncs at rotation: the device's
  *   own limit for the same bytes and sync policy;
- * - scans: a bare decode loop over the same records in memory.
+ * - scans (every way of reading): a bare decode loop over the same records in memory.
  *
  * Between runs dirty pages are synced and garbage collected, so that one run's
  * write-back does not slow the next.
@@ -19,7 +19,7 @@ import { execSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { BatchBuilder, Strata } from '../../src/index.ts';
+import { BatchBuilder, type Cursor, Strata } from '../../src/index.ts';
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
@@ -104,24 +104,51 @@ async function writeRun(wal: WalMode, batchSize: number): Promise<void> {
 
 async function scanRuns(db: Strata, events: number, bytes: number): Promise<void> {
   // memtable scan
-  scan(db, 'scan memtable (fast path)', events, bytes);
+  scan(db, 'scan memtable (fast path)', events, bytes, fastPath);
   const t = process.hrtime.bigint();
   await db.checkpoint();
   const s = Number(process.hrtime.bigint() - t) / 1e9;
   line('refresh to files (zstd 1, 2 workers)', events, bytes, s);
-  scan(db, 'scan files (fast path)', events, bytes);
-  scan(db, 'scan files (fast path)', events, bytes);
-  let n = 0;
-  const t2 = process.hrtime.bigint();
-  for await (const e of db.cursor()) n += e.value.length > 0 ? 1 : 0;
-  line('scan files (async iterator)', n, bytes, Number(process.hrtime.bigint() - t2) / 1e9);
+  scan(db, 'scan files (fast path)', events, bytes, fastPath);
+  scan(db, 'scan files (fast path)', events, bytes, fastPath);
+  scan(db, 'scan files (nextBatch 1024)', events, bytes, batches);
+  scan(db, 'scan files (for of)', events, bytes, (c) => {
+    let n = 0;
+    for (const e of c) n += e.value.length > 0 ? 1 : 0;
+    return n;
+  });
+  await scanAsync(db, 'scan files (async iterator)', events, bytes);
 }
 
-function scan(db: Strata, name: string, events: number, bytes: number): void {
-  // peer: a bare decode loop over one region-sized buffer of the same records, repeated
+/** The fast path: events read, and a sink the loop cannot skip. */
+function fastPath(c: Cursor): number {
+  let n = 0;
+  while (c.next()) {
+    sink += c.event.idLo;
+    n++;
+  }
+  return n;
+}
+
+function batches(c: Cursor): number {
+  let n = 0;
+  while (c.nextBatch(1024)) {
+    const b = c.batch;
+    for (let i = 0; i < b.length; i++) sink += b.idLo[i]!;
+    n += b.length;
+  }
+  return n;
+}
+
+let sink = 0;
+
+/**
+ * The peer of every scan: a bare decode loop over one region-sized buffer of the same
+ * records in memory, repeated; events per second.
+ */
+function decodePeer(events: number): number {
   const peerBuf = makeBatch(1000).subarray(16);
   const reps = Math.ceil(events / 1000);
-  let sink = 0;
   const tp = process.hrtime.bigint();
   for (let r = 0; r < reps; r++) {
     for (let o = 0; o < peerBuf.length; ) {
@@ -129,18 +156,27 @@ function scan(db: Strata, name: string, events: number, bytes: number): void {
       o += 14 + peerBuf[o + 12]! + (peerBuf[o + 8]! | (peerBuf[o + 9]! << 8) | (peerBuf[o + 10]! << 16));
     }
   }
-  const peer = (reps * 1000) / (Number(process.hrtime.bigint() - tp) / 1e9);
-  const c = db.cursor();
-  let n = 0;
+  return (reps * 1000) / (Number(process.hrtime.bigint() - tp) / 1e9);
+}
+
+function scan(db: Strata, name: string, events: number, bytes: number, read: (c: Cursor) => number): void {
+  const peer = decodePeer(events);
   const t = process.hrtime.bigint();
-  while (c.next()) {
-    sink += c.event.idLo;
-    n++;
-  }
+  const n = read(db.cursor());
   const s = Number(process.hrtime.bigint() - t) / 1e9;
-  if (n !== events) throw new Error(`scan: expected ${events} events, got ${n}`);
+  if (n !== events) throw new Error(`${name}: expected ${events} events, got ${n}`);
   line(name, n, bytes, s, peer);
   if (sink === -1) console.log(sink);
+}
+
+async function scanAsync(db: Strata, name: string, events: number, bytes: number): Promise<void> {
+  const peer = decodePeer(events);
+  let n = 0;
+  const t = process.hrtime.bigint();
+  for await (const e of db.cursor()) n += e.value.length > 0 ? 1 : 0;
+  const s = Number(process.hrtime.bigint() - t) / 1e9;
+  if (n !== events) throw new Error(`${name}: expected ${events} events, got ${n}`);
+  line(name, n, bytes, s, peer);
 }
 
 console.log(`strata bench: ${fmt(EVENTS)} events of ${VALUE} bytes per run, node ${process.version}, ${os.cpus().length} cpus`);

@@ -4,7 +4,9 @@
  * between a local storage and two cloud storages (one that drops local files, one that
  * keeps them), scans from an id and key, and reopens, on a real s3rver. After every
  * step a full scan (through the async path: cloud-only partitions are read by ranged
- * GETs) must equal a plain Map; after every reopen no object may be an orphan.
+ * GETs) must equal a plain Map; after every reopen no object may be an orphan. Scans
+ * from an id and key also go through `nextBatchAsync(n)` and `for await`, which must
+ * return the same events.
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -35,7 +37,7 @@ const command = fc.oneof(
   { weight: 1, arbitrary: fc.record({ c: fc.constant('download' as const), id: ids }) },
   { weight: 1, arbitrary: fc.record({ c: fc.constant('dropCopy' as const), id: ids, on: fc.constantFrom('storage', 'cloud') }) },
   { weight: 1, arbitrary: fc.record({ c: fc.constant('drop' as const), id: ids }) },
-  { weight: 3, arbitrary: fc.record({ c: fc.constant('seek' as const), id: ids, key: keys, to: ids }) },
+  { weight: 3, arbitrary: fc.record({ c: fc.constant('seek' as const), id: ids, key: keys, to: ids, n: fc.integer({ min: 1, max: 100 }) }) },
   { weight: 1, arbitrary: fc.record({ c: fc.constant('reopen' as const) }) },
 );
 
@@ -50,6 +52,26 @@ async function scan(db: Strata, from = 0n, to?: bigint, key?: string): Promise<R
     rows.push({ id: e.id, key: Buffer.from(e.key).toString('latin1'), value: Buffer.from(e.value).toString('latin1') });
   }
   return rows;
+}
+
+/** The same, through `nextBatchAsync(n)` and through `for await` (its events compared once the loop is over). */
+async function scanOtherWays(db: Strata, n: number, from: bigint, to: bigint, key: string): Promise<{ batches: Row[]; iterated: Row[] }> {
+  const options = { from, to, key: Buffer.from(key, 'latin1') };
+  const latin1 = (b: Uint8Array) => Buffer.from(b).toString('latin1');
+  const batches: Row[] = [];
+  const c = db.cursor(options);
+  while (c.nextBatch(n) || (await c.nextBatchAsync(n))) {
+    const b = c.batch;
+    expect(b.length).toBeLessThanOrEqual(n);
+    for (let i = 0; i < b.length; i++) {
+      const k = b.keyOffsets[i]!;
+      const v = b.valueOffsets[i]!;
+      batches.push({ id: b.ids[i]!, key: latin1(b.buffer.subarray(k, k + b.keyLengths[i]!)), value: latin1(b.buffer.subarray(v, v + b.valueLengths[i]!)) });
+    }
+  }
+  const kept: { id: bigint; key: Uint8Array; value: Uint8Array }[] = [];
+  for await (const e of db.cursor(options)) kept.push(e);
+  return { batches, iterated: kept.map((e) => ({ id: e.id, key: latin1(e.key), value: latin1(e.value) })) };
 }
 
 /** Ranged GETs made since open. */
@@ -132,6 +154,7 @@ test('the cloud tier matches a model across uploads, downloads, moves, copy drop
               const from = (r: Row) => r.id > cmd.id || (r.id === cmd.id && Buffer.compare(Buffer.from(r.key, 'latin1'), Buffer.from(cmd.key, 'latin1')) >= 0);
               const want = sortRows([...model.values()].filter((r) => from(r) && r.id <= to));
               expect(await scan(db, cmd.id, to, cmd.key)).toEqual(want);
+              expect(await scanOtherWays(db, cmd.n, cmd.id, to, cmd.key)).toEqual({ batches: want, iterated: want });
               break;
             }
             case 'reopen':

@@ -92,7 +92,7 @@ async function ranged(fn: () => Promise<unknown>): Promise<number> {
 
 /** Every record of `object`, scanned as a cursor does: a FileIterator over a RegionWindow that stalls and fetches. */
 async function scan(object: RemoteObject): Promise<Buffer> {
-  const window = new RegionWindow(object, 0);
+  const window = new RegionWindow(object, { regions: 0, bytes: 0 });
   const it = new FileIterator(window);
   const out: Buffer[] = [];
   it.seek(new Uint8Array(14), 0, false);
