@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 /**
  * The `strata` command: the console on a database directory, scripts (`-e`, `-f`,
  * standard input), `strata bench` and `strata repair`. See docs/console.md.

@@ -6,11 +6,12 @@
  */
 import * as fs from 'node:fs';
 import type { Strata } from '../src/index.ts';
+import { PACKAGE_ROOT } from './package-root.ts';
 
 /** The version of this package (package.json). */
 export function version(): string {
   try {
-    const pkg = JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string };
+    const pkg = JSON.parse(fs.readFileSync(new URL('package.json', PACKAGE_ROOT), 'utf8')) as { version?: string };
     return pkg.version ?? 'unknown';
   } catch {
     return 'unknown';
