@@ -26,9 +26,10 @@
 #   consumer/VERSION-LOCKHASH/  the consumer project's dependencies once installed
 #                               (node_modules with the native modules built for that
 #                               Node, and the project's package-lock.json), keyed by the
-#                               Node version and the hash of package-lock.json. The
-#                               package itself is never cached: each run installs the
-#                               tarball it just packed. Delete the folder to start afresh.
+#                               Node version and a hash of package-lock.json's
+#                               dependencies (ranges and resolved tree). The package
+#                               itself is never cached: each run installs the tarball
+#                               it just packed. Delete the folder to start afresh.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -231,7 +232,14 @@ typecheck() {
 
 # --- main --------------------------------------------------------------------------
 T0=$(now)
-LOCK_HASH=$(sha256sum "$ROOT/package-lock.json" | cut -c1-16)
+# the dependencies' part of package-lock.json: the ranges the package asks for and the
+# tree they resolved to (not the package's own name, version or engines)
+LOCK_HASH=$("$SYSTEM_NODE" -e '
+  const lock = JSON.parse(require("node:fs").readFileSync(process.argv[1], "utf8"));
+  const { "": root, ...tree } = lock.packages;
+  const text = JSON.stringify([root.dependencies, tree]);
+  process.stdout.write(require("node:crypto").createHash("sha256").update(text).digest("hex").slice(0, 16));
+' "$ROOT/package-lock.json")
 echo "consumer test: Node $VERSIONS; work in $WORK; cache in $CACHE"
 step 'npm pack (a fresh build)' pack
 for V in $VERSIONS; do
