@@ -176,39 +176,23 @@ const CONSOLE_OPTIONS: OptionSpec = {
 export function parseArgs(argv: readonly string[]): Args {
   if (argv[0] === 'bench') return parseBench(argv.slice(1));
   if (argv[0] === 'repair') return parseRepair(argv.slice(1));
+  const usage = 'strata --help';
   let dir: string | null = null;
   const sources: Source[] = [];
   let continueOnError = false;
   let colour: boolean | null = null;
   let walRecovery: Config['wal_recovery'] | null = null;
-  for (const a of argsOf(argv, CONSOLE_OPTIONS, 'strata --help')) {
-    if (a.kind === 'positional') {
-      dir = oneDir(dir, a.value, 'strata --help');
-      continue;
-    }
-    switch (a.name) {
-      case 'execute':
-        sources.push({ kind: 'sql', text: a.value });
-        break;
-      case 'file':
-        sources.push({ kind: 'file', path: a.value });
-        break;
-      case 'wal-recovery':
-        walRecovery = WAL_RECOVERY.find((m) => m === a.value) ?? null;
-        if (walRecovery === null) throw usageError(`${a.flag} takes ${WAL_RECOVERY.join(', ')}, not '${a.value}'`, 'strata --help');
-        break;
-      case 'continue-on-error':
-        continueOnError = true;
-        break;
-      case 'no-color':
-      case 'no-colour':
-        colour = false;
-        break;
-      case 'help':
-        return { command: 'help', text: USAGE };
-      case 'version':
-        return { command: 'version' };
-    }
+  for (const a of argsOf(argv, CONSOLE_OPTIONS, usage)) {
+    if (a.kind === 'positional') dir = oneDir(dir, a.value, usage);
+    else if (a.name === 'execute') sources.push({ kind: 'sql', text: a.value });
+    else if (a.name === 'file') sources.push({ kind: 'file', path: a.value });
+    else if (a.name === 'wal-recovery') {
+      walRecovery = WAL_RECOVERY.find((m) => m === a.value) ?? null;
+      if (walRecovery === null) throw usageError(`${a.flag} takes ${WAL_RECOVERY.join(', ')}, not '${a.value}'`, usage);
+    } else if (a.name === 'continue-on-error') continueOnError = true;
+    else if (a.name === 'no-color' || a.name === 'no-colour') colour = false;
+    else if (a.name === 'help') return { command: 'help', text: USAGE };
+    else if (a.name === 'version') return { command: 'version' };
   }
   return { command: 'console', dir: dir ?? './data', sources, continueOnError, colour, walRecovery };
 }
@@ -233,49 +217,23 @@ function parseBench(argv: readonly string[]): Args {
   let dir: string | null = null;
   const o = { valueSize: 100, batch: 1000, wal: true, seconds: 3, count: null as number | null, workers: null as number | null, compression: null as string | null, json: false, read: false, colour: null as boolean | null };
   for (const a of argsOf(argv, BENCH_OPTIONS, usage)) {
-    if (a.kind === 'positional') {
-      dir = oneDir(dir, a.value, usage);
-      continue;
-    }
-    switch (a.name) {
-      case 'size':
-        o.valueSize = numberArg(a.flag, a.value, BINARY, 0, 64 * 1024 * 1024);
-        break;
-      case 'batch':
-        o.batch = numberArg(a.flag, a.value, DECIMAL, 1, 1_000_000);
-        break;
-      case 'no-wal':
-        o.wal = false;
-        break;
-      case 'duration':
-        o.seconds = Number(a.value.replace(/s$/, ''));
-        if (!(o.seconds > 0 && o.seconds <= 86_400)) throw usageError(`${a.flag} takes seconds, more than 0 and at most 86400, not '${a.value}'`, usage);
-        break;
-      case 'count':
-        o.count = numberArg(a.flag, a.value, DECIMAL, 1, 2 ** 50);
-        break;
-      case 'workers':
-        o.workers = numberArg(a.flag, a.value, DECIMAL, 0, 64);
-        break;
-      case 'compression': {
-        const c = a.value.toLowerCase();
-        if (!['zstd', 'lz4', 'none'].includes(c)) throw usageError(`${a.flag} takes zstd, lz4 or none, not '${c}'`, usage);
-        o.compression = c;
-        break;
-      }
-      case 'json':
-        o.json = true;
-        break;
-      case 'read':
-        o.read = true;
-        break;
-      case 'no-color':
-      case 'no-colour':
-        o.colour = false;
-        break;
-      case 'help':
-        return { command: 'help', text: BENCH_USAGE };
-    }
+    if (a.kind === 'positional') dir = oneDir(dir, a.value, usage);
+    else if (a.name === 'size') o.valueSize = numberArg(a.flag, a.value, BINARY, 0, 64 * 1024 * 1024);
+    else if (a.name === 'batch') o.batch = numberArg(a.flag, a.value, DECIMAL, 1, 1_000_000);
+    else if (a.name === 'no-wal') o.wal = false;
+    else if (a.name === 'duration') {
+      o.seconds = Number(a.value.replace(/s$/, ''));
+      if (!(o.seconds > 0 && o.seconds <= 86_400)) throw usageError(`${a.flag} takes seconds, more than 0 and at most 86400, not '${a.value}'`, usage);
+    } else if (a.name === 'count') o.count = numberArg(a.flag, a.value, DECIMAL, 1, 2 ** 50);
+    else if (a.name === 'workers') o.workers = numberArg(a.flag, a.value, DECIMAL, 0, 64);
+    else if (a.name === 'compression') {
+      const c = a.value.toLowerCase();
+      if (!['zstd', 'lz4', 'none'].includes(c)) throw usageError(`${a.flag} takes zstd, lz4 or none, not '${c}'`, usage);
+      o.compression = c;
+    } else if (a.name === 'json') o.json = true;
+    else if (a.name === 'read') o.read = true;
+    else if (a.name === 'no-color' || a.name === 'no-colour') o.colour = false;
+    else if (a.name === 'help') return { command: 'help', text: BENCH_USAGE };
   }
   return { command: 'bench', dir, ...o };
 }
@@ -294,26 +252,14 @@ function parseRepair(argv: readonly string[]): Args {
   const keys: Record<string, string> = {};
   let json = false;
   for (const a of argsOf(argv, REPAIR_OPTIONS, usage)) {
-    if (a.kind === 'positional') {
-      dir = oneDir(dir, a.value, usage);
-      continue;
-    }
-    switch (a.name) {
-      case 'storage-path':
-        storagePaths.push(a.value);
-        break;
-      case 'key': {
-        const eq = a.value.lastIndexOf('=');
-        if (eq <= 0 || !/^[0-9a-fA-F]{64}$/.test(a.value.slice(eq + 1))) throw usageError(`${a.flag} takes STORAGE=KEY, the key as 64 hex digits`, usage);
-        keys[a.value.slice(0, eq)] = a.value.slice(eq + 1);
-        break;
-      }
-      case 'json':
-        json = true;
-        break;
-      case 'help':
-        return { command: 'help', text: REPAIR_USAGE };
-    }
+    if (a.kind === 'positional') dir = oneDir(dir, a.value, usage);
+    else if (a.name === 'storage-path') storagePaths.push(a.value);
+    else if (a.name === 'key') {
+      const eq = a.value.lastIndexOf('=');
+      if (eq <= 0 || !/^[0-9a-fA-F]{64}$/.test(a.value.slice(eq + 1))) throw usageError(`${a.flag} takes STORAGE=KEY, the key as 64 hex digits`, usage);
+      keys[a.value.slice(0, eq)] = a.value.slice(eq + 1);
+    } else if (a.name === 'json') json = true;
+    else if (a.name === 'help') return { command: 'help', text: REPAIR_USAGE };
   }
   if (dir === null) throw usageError('repair needs the database directory', usage);
   return { command: 'repair', dir, storagePaths, keys, json };
