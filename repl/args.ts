@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { parseArgs as nodeParseArgs } from 'node:util';
 import { type Config, StrataError } from '../src/index.ts';
 
 /** Usage of the console, for `--help` and usage errors. */
@@ -113,34 +114,33 @@ function usageError(message: string, usage: UsageHint): StrataError {
   return new StrataError('INVALID_INPUT', `strata: ${message}; ${usage} lists the options`);
 }
 
-/** The arguments of a command line, one at a time; `--name=value` gives `--name`, then `value`. */
-class Reader {
-  private i = 0;
-  /** The value given with `=` to the last option read, until taken. */
-  private attached: string | null = null;
+/** The options of one command, for `node:util` `parseArgs`. */
+type OptionSpec = Record<string, { readonly type: 'string' | 'boolean'; readonly short?: string }>;
 
-  constructor(private readonly argv: readonly string[], private readonly usage: UsageHint) {}
+/** One argument of a command line, in order: an option with its value, or a positional. */
+type Arg = { readonly kind: 'option'; readonly name: string; readonly flag: string; readonly value: string } | { readonly kind: 'positional'; readonly value: string };
 
-  /** The next argument, or undefined at the end. */
-  next(): string | undefined {
-    const a = this.argv[this.i++];
-    const eq = a !== undefined && a.startsWith('--') ? a.indexOf('=') : -1;
-    this.attached = eq > 0 ? a!.slice(eq + 1) : null;
-    return eq > 0 ? a!.slice(0, eq) : a;
+/**
+ * The arguments of `argv`, in order, checked against `options`: `node:util` `parseArgs`
+ * splits them (`--name=value`, `-e value`, `-nw 2`, `--` before positionals); this keeps
+ * the order (-e and -f run in the order given) and words the errors as the rest of the
+ * command line does. `flag` is the option as typed (`-e`, `--execute`).
+ */
+function argsOf(argv: readonly string[], options: OptionSpec, usage: UsageHint): Arg[] {
+  // strict: false hands back unknown options and missing values as tokens, to be
+  // reported here in our words (strict mode throws its own messages)
+  const { tokens } = nodeParseArgs({ args: [...argv], options, strict: false, allowPositionals: true, tokens: true });
+  const out: Arg[] = [];
+  for (const t of tokens) {
+    if (t.kind === 'positional') out.push({ kind: 'positional', value: t.value });
+    if (t.kind !== 'option') continue;
+    const spec = options[t.name];
+    if (spec === undefined) throw usageError(`unknown option '${t.rawName}'`, usage);
+    if (spec.type === 'string' && t.value === undefined) throw usageError(`${t.rawName} needs a value`, usage);
+    if (spec.type === 'boolean' && t.inlineValue === true) throw usageError(`${t.rawName} takes no value`, usage);
+    out.push({ kind: 'option', name: t.name, flag: t.rawName, value: t.value ?? '' });
   }
-
-  /** The value of option `flag`: the one attached with `=`, or the next argument. */
-  value(flag: string): string {
-    const v = this.attached ?? this.argv[this.i++];
-    this.attached = null;
-    if (v === undefined) throw usageError(`${flag} needs a value`, this.usage);
-    return v;
-  }
-
-  /** After an option: a value attached with `=` that it did not take is an error (`--json=1`). */
-  done(flag: string): void {
-    if (this.attached !== null) throw usageError(`${flag} takes no value`, this.usage);
-  }
+  return out;
 }
 
 const DECIMAL: Record<string, number> = { '': 1, k: 1e3, m: 1e6, g: 1e9 };
@@ -155,86 +155,112 @@ function numberArg(flag: string, text: string, units: Record<string, number>, mi
   return n;
 }
 
+/** The one directory of a command line: a second one is an error. */
+function oneDir(dir: string | null, a: string, usage: UsageHint): string {
+  if (dir !== null) throw usageError(`one directory only ('${dir}', then '${a}')`, usage);
+  return a;
+}
+
+const CONSOLE_OPTIONS: OptionSpec = {
+  execute: { type: 'string', short: 'e' },
+  file: { type: 'string', short: 'f' },
+  'continue-on-error': { type: 'boolean' },
+  'wal-recovery': { type: 'string' },
+  'no-color': { type: 'boolean' },
+  'no-colour': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+};
+
 /** Parses the arguments after `strata` (process.argv.slice(2)). Throws `INVALID_INPUT` on a bad one. */
 export function parseArgs(argv: readonly string[]): Args {
   if (argv[0] === 'bench') return parseBench(argv.slice(1));
   if (argv[0] === 'repair') return parseRepair(argv.slice(1));
-  const r = new Reader(argv, 'strata --help');
+  const usage = 'strata --help';
   let dir: string | null = null;
   const sources: Source[] = [];
   let continueOnError = false;
   let colour: boolean | null = null;
   let walRecovery: Config['wal_recovery'] | null = null;
-  for (let a = r.next(); a !== undefined; a = r.next()) {
-    if (a === '-e' || a === '--execute') sources.push({ kind: 'sql', text: r.value(a) });
-    else if (a === '--wal-recovery') {
-      const mode = r.value(a);
-      walRecovery = WAL_RECOVERY.find((m) => m === mode) ?? null;
-      if (walRecovery === null) throw usageError(`${a} takes ${WAL_RECOVERY.join(', ')}, not '${mode}'`, 'strata --help');
-    }
-    else if (a === '-f' || a === '--file') sources.push({ kind: 'file', path: r.value(a) });
-    else if (a === '--continue-on-error') continueOnError = true;
-    else if (a === '--no-color' || a === '--no-colour') colour = false;
-    else if (a === '-h' || a === '--help') return { command: 'help', text: USAGE };
-    else if (a === '-v' || a === '--version') return { command: 'version' };
-    else if (a.startsWith('-')) throw usageError(`unknown option '${a}'`, 'strata --help');
-    else if (dir !== null) throw usageError(`one directory only ('${dir}', then '${a}')`, 'strata --help');
-    else dir = a;
-    r.done(a);
+  for (const a of argsOf(argv, CONSOLE_OPTIONS, usage)) {
+    if (a.kind === 'positional') dir = oneDir(dir, a.value, usage);
+    else if (a.name === 'execute') sources.push({ kind: 'sql', text: a.value });
+    else if (a.name === 'file') sources.push({ kind: 'file', path: a.value });
+    else if (a.name === 'wal-recovery') {
+      walRecovery = WAL_RECOVERY.find((m) => m === a.value) ?? null;
+      if (walRecovery === null) throw usageError(`${a.flag} takes ${WAL_RECOVERY.join(', ')}, not '${a.value}'`, usage);
+    } else if (a.name === 'continue-on-error') continueOnError = true;
+    else if (a.name === 'no-color' || a.name === 'no-colour') colour = false;
+    else if (a.name === 'help') return { command: 'help', text: USAGE };
+    else if (a.name === 'version') return { command: 'version' };
   }
   return { command: 'console', dir: dir ?? './data', sources, continueOnError, colour, walRecovery };
 }
 
+const BENCH_OPTIONS: OptionSpec = {
+  size: { type: 'string', short: 's' },
+  batch: { type: 'string', short: 'b' },
+  'no-wal': { type: 'boolean', short: 'n' },
+  duration: { type: 'string', short: 'd' },
+  count: { type: 'string', short: 'c' },
+  workers: { type: 'string', short: 'w' },
+  compression: { type: 'string', short: 'z' },
+  json: { type: 'boolean' },
+  read: { type: 'boolean' },
+  'no-color': { type: 'boolean' },
+  'no-colour': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+};
+
 function parseBench(argv: readonly string[]): Args {
-  const r = new Reader(argv, 'strata bench --help');
+  const usage = 'strata bench --help';
   let dir: string | null = null;
   const o = { valueSize: 100, batch: 1000, wal: true, seconds: 3, count: null as number | null, workers: null as number | null, compression: null as string | null, json: false, read: false, colour: null as boolean | null };
-  for (let a = r.next(); a !== undefined; a = r.next()) {
-    if (a === '-s' || a === '--size') o.valueSize = numberArg(a, r.value(a), BINARY, 0, 64 * 1024 * 1024);
-    else if (a === '-b' || a === '--batch') o.batch = numberArg(a, r.value(a), DECIMAL, 1, 1_000_000);
-    else if (a === '-n' || a === '--no-wal') o.wal = false;
-    else if (a === '-d' || a === '--duration') {
-      const text = r.value(a);
-      o.seconds = Number(text.replace(/s$/, ''));
-      if (!(o.seconds > 0 && o.seconds <= 86_400)) throw usageError(`${a} takes seconds, more than 0 and at most 86400, not '${text}'`, 'strata bench --help');
-    } else if (a === '-c' || a === '--count') o.count = numberArg(a, r.value(a), DECIMAL, 1, 2 ** 50);
-    else if (a === '-w' || a === '--workers') o.workers = numberArg(a, r.value(a), DECIMAL, 0, 64);
-    else if (a === '-z' || a === '--compression') {
-      const c = r.value(a).toLowerCase();
-      if (!['zstd', 'lz4', 'none'].includes(c)) throw usageError(`${a} takes zstd, lz4 or none, not '${c}'`, 'strata bench --help');
+  for (const a of argsOf(argv, BENCH_OPTIONS, usage)) {
+    if (a.kind === 'positional') dir = oneDir(dir, a.value, usage);
+    else if (a.name === 'size') o.valueSize = numberArg(a.flag, a.value, BINARY, 0, 64 * 1024 * 1024);
+    else if (a.name === 'batch') o.batch = numberArg(a.flag, a.value, DECIMAL, 1, 1_000_000);
+    else if (a.name === 'no-wal') o.wal = false;
+    else if (a.name === 'duration') {
+      o.seconds = Number(a.value.replace(/s$/, ''));
+      if (!(o.seconds > 0 && o.seconds <= 86_400)) throw usageError(`${a.flag} takes seconds, more than 0 and at most 86400, not '${a.value}'`, usage);
+    } else if (a.name === 'count') o.count = numberArg(a.flag, a.value, DECIMAL, 1, 2 ** 50);
+    else if (a.name === 'workers') o.workers = numberArg(a.flag, a.value, DECIMAL, 0, 64);
+    else if (a.name === 'compression') {
+      const c = a.value.toLowerCase();
+      if (!['zstd', 'lz4', 'none'].includes(c)) throw usageError(`${a.flag} takes zstd, lz4 or none, not '${c}'`, usage);
       o.compression = c;
-    } else if (a === '--json') o.json = true;
-    else if (a === '--read') o.read = true;
-    else if (a === '--no-color' || a === '--no-colour') o.colour = false;
-    else if (a === '-h' || a === '--help') return { command: 'help', text: BENCH_USAGE };
-    else if (a.startsWith('-')) throw usageError(`unknown option '${a}'`, 'strata bench --help');
-    else if (dir !== null) throw usageError(`one directory only ('${dir}', then '${a}')`, 'strata bench --help');
-    else dir = a;
-    r.done(a);
+    } else if (a.name === 'json') o.json = true;
+    else if (a.name === 'read') o.read = true;
+    else if (a.name === 'no-color' || a.name === 'no-colour') o.colour = false;
+    else if (a.name === 'help') return { command: 'help', text: BENCH_USAGE };
   }
   return { command: 'bench', dir, ...o };
 }
 
+const REPAIR_OPTIONS: OptionSpec = {
+  'storage-path': { type: 'string' },
+  key: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+};
+
 function parseRepair(argv: readonly string[]): Args {
-  const r = new Reader(argv, 'strata repair --help');
+  const usage = 'strata repair --help';
   let dir: string | null = null;
   const storagePaths: string[] = [];
   const keys: Record<string, string> = {};
   let json = false;
-  for (let a = r.next(); a !== undefined; a = r.next()) {
-    if (a === '--storage-path') storagePaths.push(r.value(a));
-    else if (a === '--key') {
-      const v = r.value(a);
-      const eq = v.lastIndexOf('=');
-      if (eq <= 0 || !/^[0-9a-fA-F]{64}$/.test(v.slice(eq + 1))) throw usageError(`${a} takes STORAGE=KEY, the key as 64 hex digits`, 'strata repair --help');
-      keys[v.slice(0, eq)] = v.slice(eq + 1);
-    } else if (a === '--json') json = true;
-    else if (a === '-h' || a === '--help') return { command: 'help', text: REPAIR_USAGE };
-    else if (a.startsWith('-')) throw usageError(`unknown option '${a}'`, 'strata repair --help');
-    else if (dir !== null) throw usageError(`one directory only ('${dir}', then '${a}')`, 'strata repair --help');
-    else dir = a;
-    r.done(a);
+  for (const a of argsOf(argv, REPAIR_OPTIONS, usage)) {
+    if (a.kind === 'positional') dir = oneDir(dir, a.value, usage);
+    else if (a.name === 'storage-path') storagePaths.push(a.value);
+    else if (a.name === 'key') {
+      const eq = a.value.lastIndexOf('=');
+      if (eq <= 0 || !/^[0-9a-fA-F]{64}$/.test(a.value.slice(eq + 1))) throw usageError(`${a.flag} takes STORAGE=KEY, the key as 64 hex digits`, usage);
+      keys[a.value.slice(0, eq)] = a.value.slice(eq + 1);
+    } else if (a.name === 'json') json = true;
+    else if (a.name === 'help') return { command: 'help', text: REPAIR_USAGE };
   }
-  if (dir === null) throw usageError('repair needs the database directory', 'strata repair --help');
+  if (dir === null) throw usageError('repair needs the database directory', usage);
   return { command: 'repair', dir, storagePaths, keys, json };
 }

@@ -1,9 +1,13 @@
 /**
  * ANSI colours for the console, on only where they help: on a terminal, unless
- * `NO_COLOR` is set (https://no-color.org) or `--no-color` was given.
+ * `NO_COLOR` is set (https://no-color.org) or `--no-color` was given. `node:util`
+ * `styleText` writes the escape sequences; whether to colour is decided here, per
+ * stream (standard output and standard error may differ), so its own check of
+ * standard output and of the environment is turned off.
  *
  * @module
  */
+import { styleText } from 'node:util';
 
 /** A function that wraps text in one colour (or leaves it as it is). */
 export type Paint = (text: string) => string;
@@ -29,8 +33,8 @@ export interface Palette {
   readonly bold: Paint;
 }
 
-function sgr(open: number, close: number): Paint {
-  return (text) => `\x1b[${open}m${text}\x1b[${close}m`;
+function style(format: Parameters<typeof styleText>[0]): Paint {
+  return (text) => styleText(format, text, { validateStream: false });
 }
 
 const plain: Paint = (text) => text;
@@ -40,14 +44,14 @@ export function palette(enabled: boolean): Palette {
   if (!enabled) return { enabled, key: plain, string: plain, number: plain, boolean: plain, dim: plain, error: plain, good: plain, bold: plain };
   return {
     enabled,
-    key: sgr(36, 39),
-    string: sgr(32, 39),
-    number: sgr(33, 39),
-    boolean: sgr(35, 39),
-    dim: sgr(2, 22),
-    error: sgr(31, 39),
-    good: sgr(32, 39),
-    bold: sgr(1, 22),
+    key: style('cyan'),
+    string: style('green'),
+    number: style('yellow'),
+    boolean: style('magenta'),
+    dim: style('dim'),
+    error: style('red'),
+    good: style('green'),
+    bold: style('bold'),
   };
 }
 

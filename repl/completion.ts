@@ -6,8 +6,9 @@
  *
  * @module
  */
-import { complete, expectedNames, type NameKind } from '../grammar/index.ts';
+import type { NameKind } from '../grammar/index.ts';
 import type { Strata } from '../src/index.ts';
+import { loadGrammar } from './grammar-loader.ts';
 import { helpIndex, keywordsOf } from './help.ts';
 
 /** The console's commands, as completion offers them. */
@@ -58,6 +59,7 @@ export async function completions(db: Strata, before: string, line: string): Pro
     const word = line.trimStart();
     return [finish(META_WORDS.filter((w) => w.startsWith(word))), word];
   }
+  const { complete, expectedNames } = await loadGrammar();
   const text = before === '' ? line : `${before}\n${line}`;
   const { kinds, partial } = expectedNames(text);
   // keywords complete a word, never a number being typed

@@ -7,8 +7,8 @@
  * @module
  */
 import * as readline from 'node:readline';
-import { inputState, splitScript } from '../grammar/index.ts';
 import { completions } from './completion.ts';
+import { loadGrammar } from './grammar-loader.ts';
 import { renderHelpIndex, renderHelpTopic } from './help.ts';
 import { HISTORY_SIZE, loadHistory, saveHistory } from './history.ts';
 import { errorLine } from './render.ts';
@@ -72,6 +72,9 @@ export async function runConsole(r: Runner, o: ConsoleOptions): Promise<void> {
   const closed = new Promise<void>((resolve) => rl.once('close', resolve));
   o.signal?.addEventListener('abort', () => rl.close(), { once: true });
   rl.prompt();
+  // the prompt is up: load the grammar now (it blocks the event loop for a moment),
+  // not at the first statement or Tab; a failure is reported by the first statement
+  loadGrammar().catch(() => undefined);
   await closed;
   state.quitting = true;
   await queue;
@@ -124,6 +127,7 @@ async function onLine(rl: readline.Interface, r: Runner, state: State, line: str
  * An error drops the rest of the buffer.
  */
 async function runComplete(r: Runner, state: State): Promise<void> {
+  const { inputState, splitScript } = await loadGrammar();
   const source = state.buffer;
   const parts = splitScript(source);
   const last = parts[parts.length - 1];

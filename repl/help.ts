@@ -11,9 +11,10 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { StrataError } from '../src/index.ts';
 import type { Palette } from './colour.ts';
+import { PACKAGE_ROOT } from './package-root.ts';
 
 /** The folder of the statement reference (`docs/sql/` of this package). */
-export const DOCS_SQL = fileURLToPath(new URL('../docs/sql/', import.meta.url));
+export const DOCS_SQL = fileURLToPath(new URL('docs/sql/', PACKAGE_ROOT));
 
 /** A row of the statement table of docs/sql/README.md. */
 export interface HelpEntry {

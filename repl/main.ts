@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 /**
  * The `strata` command: the console on a database directory, scripts (`-e`, `-f`,
  * standard input), `strata bench` and `strata repair`. See docs/console.md.
@@ -9,19 +10,20 @@
  */
 import { Strata } from '../src/index.ts';
 import { type Args, type ConsoleArgs, parseArgs } from './args.ts';
-import { runBench } from './bench.ts';
-import { runRepair } from './repair.ts';
 import { palette, wantsColour } from './colour.ts';
-import { runConsole } from './console.ts';
 import { historyPath } from './history.ts';
 import { errorLine } from './render.ts';
 import type { Runner } from './runner.ts';
-import { runSources } from './script.ts';
 import { banner, openReportLines, version } from './session.ts';
 
 const { stdin, stdout, stderr } = process;
 
-/** The console, or the scripts of -e/-f/standard input. Returns the exit status. */
+/**
+ * The console, or the scripts of -e/-f/standard input. Returns the exit status.
+ * What is not needed to open the database and print the banner (the console's line
+ * editing and completion, the script runner, the grammar) is loaded after it: the
+ * banner comes in a fraction of the time they take.
+ */
 async function consoleMain(args: ConsoleArgs): Promise<number> {
   const errColour = palette(wantsColour(stderr, process.env, args.colour));
   let db: Strata;
@@ -48,7 +50,8 @@ async function consoleMain(args: ConsoleArgs): Promise<number> {
   let ok = true;
   try {
     if (interactive) {
-      stdout.write(`${await banner(db, args.dir)}\n`);
+      stdout.write(`${banner(db, args.dir)}\n`);
+      const { runConsole } = await import('./console.ts');
       const quit = new AbortController();
       const stop = (): void => quit.abort();
       process.once('SIGTERM', stop).once('SIGHUP', stop);
@@ -56,6 +59,7 @@ async function consoleMain(args: ConsoleArgs): Promise<number> {
       process.off('SIGTERM', stop).off('SIGHUP', stop);
     } else {
       const sources = args.sources.length > 0 ? args.sources : [{ kind: 'file', path: '-' } as const];
+      const { runSources } = await import('./script.ts');
       ok = await runSources(runner, sources, stdin, args.continueOnError);
     }
   } finally {
@@ -80,9 +84,9 @@ async function main(argv: string[]): Promise<number> {
       stdout.write(`strata ${version()}\n`);
       return 0;
     case 'bench':
-      return runBench(args);
+      return (await import('./bench.ts')).runBench(args);
     case 'repair':
-      return runRepair(args);
+      return (await import('./repair.ts')).runRepair(args);
     case 'console':
       return consoleMain(args);
   }

@@ -6,9 +6,10 @@
  *
  * @module
  */
-import { parse, type ScriptPart, splitScript } from '../grammar/index.ts';
+import type { ScriptPart } from '../grammar/index.ts';
 import type { Strata } from '../src/index.ts';
 import type { Palette } from './colour.ts';
+import { loadGrammar } from './grammar-loader.ts';
 import { ProgressLine, type ProgressStream, planOf } from './progress.ts';
 import { errorLine, formatElapsed, renderError, renderJson } from './render.ts';
 import { SHOW_ROWS, selectRows } from './select.ts';
@@ -56,6 +57,7 @@ function placed(part: ScriptPart, source: string): string {
 export async function runPart(r: Runner, part: ScriptPart, source: string): Promise<boolean> {
   let statements;
   try {
+    const { parse } = await loadGrammar();
     statements = parse(placed(part, source));
   } catch (e) {
     r.err.write(`${r.interactive ? renderError(e, source, r.errColour) : errorLine(e, r.errColour)}\n`);
@@ -93,6 +95,7 @@ export async function runPart(r: Runner, part: ScriptPart, source: string): Prom
  * `continueOnError`. Returns whether all succeeded.
  */
 export async function runScript(r: Runner, source: string, continueOnError: boolean): Promise<boolean> {
+  const { splitScript } = await loadGrammar();
   let ok = true;
   for (const part of splitScript(source)) {
     if (await runPart(r, part, source)) continue;

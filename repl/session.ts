@@ -6,11 +6,12 @@
  */
 import * as fs from 'node:fs';
 import type { Strata } from '../src/index.ts';
+import { PACKAGE_ROOT } from './package-root.ts';
 
 /** The version of this package (package.json). */
 export function version(): string {
   try {
-    const pkg = JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string };
+    const pkg = JSON.parse(fs.readFileSync(new URL('package.json', PACKAGE_ROOT), 'utf8')) as { version?: string };
     return pkg.version ?? 'unknown';
   } catch {
     return 'unknown';
@@ -58,13 +59,10 @@ function count(n: number, what: string): string {
   return `${n} ${what}${n === 1 ? '' : 's'}`;
 }
 
-/** The one-line banner: version, directory, storages, how to get help. */
-export async function banner(db: Strata, dir: string): Promise<string> {
-  let storages = '';
-  try {
-    storages = ((await db.execute('SHOW STORAGES')) as { name: string }[]).map((s) => s.name).join(', ');
-  } catch {
-    storages = '?';
-  }
-  return `strata ${version()} on ${dir} (storages: ${storages}); \\help for help, Tab completes, \\q or Ctrl-D quits`;
+/**
+ * The one-line banner: version, directory, storages, how to get help. It runs no
+ * statement, so that the console shows it before it loads the grammar.
+ */
+export function banner(db: Strata, dir: string): string {
+  return `strata ${version()} on ${dir} (storages: ${db.storages.join(', ')}); \\help for help, Tab completes, \\q or Ctrl-D quits`;
 }

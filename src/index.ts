@@ -2,7 +2,7 @@
  * Strata's public API.
  *
  * ```ts
- * import { Strata, BatchBuilder } from 'strata';
+ * import { Strata, BatchBuilder } from 'strata-db';
  * const db = await Strata.open('./data');
  * await db.write(new BatchBuilder().append(undefined, 'hello'));
  * for await (const e of db.cursor()) console.log(e.id, e.value);

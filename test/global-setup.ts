@@ -1,8 +1,10 @@
 /**
  * Vitest's global setup: brings the build (dist/, `npm run build`) up to date before
- * any test runs. Tests in this process import the sources; the child processes of the
- * crash tests run the build, so that they start in a fraction of the time tsx takes.
- * The build is incremental: with nothing changed it takes a few seconds.
+ * any test runs. Tests import the sources in their own process; the child processes
+ * they start (the `strata` command of the console tests, the crash and lock tests'
+ * children) run the build, as an installed package does, and start in a fraction of
+ * the time tsx takes. The build is incremental: with nothing changed it takes a few
+ * seconds.
  */
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';

@@ -247,6 +247,14 @@ export class Database {
   }
 
   /**
+   * The names of the storages, sorted, as `SHOW STORAGES` lists them; without parsing
+   * a statement (the console's banner shows them before it loads the grammar).
+   */
+  get storages(): string[] {
+    return this.ctx.storages.all().map((s) => s.name);
+  }
+
+  /**
    * Writes a batch (binary format v1, or a {@link BatchBuilder}) atomically: every
    * event or none. Resolves once the WAL record is written, and synced when
    * `wal_sync_on_write` is set.

@@ -1,7 +1,7 @@
 /**
  * Child process of the cloud crash tests (engine-crash.test.ts):
  *
- *   node --import tsx engine-child.ts <dir> <s3 url> <injection point> <statement>
+ *   node engine-child.mjs <dir> <s3 url> <injection point> <statement>
  *
  * Builds a database (WAL on) whose partitions have every kind of copy, with events in
  * memory in each, switches the injection point on, runs the statement and, when the

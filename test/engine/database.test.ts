@@ -44,6 +44,15 @@ describe('open (the directory lock: lock.test.ts)', () => {
     await expectCode(Strata.open(dir, { nope: 1 } as never), 'NOT_FOUND', /unknown setting 'nope'/);
   });
 
+  test('storages: the names SHOW STORAGES lists, in its order, without parsing a statement', async () => {
+    const db = await Strata.open(dir, cfg);
+    expect(db.storages).toEqual(['main']);
+    await db.execute('CREATE STORAGE hot; CREATE STORAGE "Cold Archive"');
+    expect(db.storages).toEqual(['Cold Archive', 'hot', 'main']);
+    expect(db.storages).toEqual(((await db.execute('SHOW STORAGES')) as { name: string }[]).map((s) => s.name));
+    await db.close();
+  });
+
   test('a setting chosen at creation cannot change later', async () => {
     const uuid = '12345678-1234-1234-1234-123456789abc';
     let db = await Strata.open(dir, { ...cfg, uuid });

@@ -10,7 +10,7 @@ import { afterEach, beforeEach, expect, test } from 'vitest';
 import { BatchBuilder, Strata, StrataError } from '../../src/index.ts';
 import { scan, tempDir } from './helpers.ts';
 
-const childMain = fileURLToPath(new URL('./lock-child.ts', import.meta.url));
+const childMain = fileURLToPath(new URL('./lock-child.mjs', import.meta.url));
 const SQLITE_MAGIC = 'SQLite format 3\0';
 
 let dir: string;
@@ -22,7 +22,7 @@ afterEach(() => {
   cleanup();
 });
 
-/** A child process of lock-child.ts on `dir`, with a reader of its output lines. */
+/** A child process of lock-child.mjs on `dir`, with a reader of its output lines. */
 class Child {
   readonly proc: ChildProcessWithoutNullStreams;
   private readonly lines: string[] = [];
@@ -30,7 +30,7 @@ class Child {
   private err = '';
 
   constructor(db: string) {
-    this.proc = spawn(process.execPath, ['--import', 'tsx', childMain, db], { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.proc = spawn(process.execPath, [childMain, db], { stdio: ['pipe', 'pipe', 'pipe'] });
     children.push(this.proc);
     let buf = '';
     this.proc.stdout.on('data', (d: Buffer) => {

@@ -1,4 +1,4 @@
-/** The command line of `strata` and `strata bench`. */
+/** The command line of `strata`, `strata bench` and `strata repair` (node:util parseArgs underneath). */
 import { describe, expect, test } from 'vitest';
 import { parseArgs } from '../../repl/args.ts';
 
@@ -30,6 +30,12 @@ describe('strata', () => {
       colour: false,
       walRecovery: null,
     });
+  });
+
+  test('the usual conventions: -eVALUE, a value that starts with -, -- before a directory', () => {
+    expect(parseArgs(['-eSHOW WAL', '-e', '-- a comment'])).toMatchObject({ sources: [{ kind: 'sql', text: 'SHOW WAL' }, { kind: 'sql', text: '-- a comment' }] });
+    expect(parseArgs(['--', '-odd'])).toMatchObject({ command: 'console', dir: '-odd' });
+    expect(message(['-xe', 'SELECT'])).toBe("INVALID_INPUT: strata: unknown option '-x'; strata --help lists the options");
   });
 
   test('--wal-recovery MODE: the setting wal_recovery of this open', () => {
@@ -69,6 +75,11 @@ describe('strata bench', () => {
       valueSize: 65536, batch: 1, wal: false, seconds: 10, count: 1000, workers: 4, compression: 'none',
     });
     expect(parseArgs(['bench', '--help'])).toMatchObject({ command: 'help', text: expect.stringContaining('usage: strata bench') });
+  });
+
+  test('short flags group: -nw 2, -nw2', () => {
+    expect(parseArgs(['bench', '-nw', '2'])).toMatchObject({ wal: false, workers: 2 });
+    expect(parseArgs(['bench', '-nw2', 'db'])).toMatchObject({ dir: 'db', wal: false, workers: 2 });
   });
 
   test('bad values', () => {

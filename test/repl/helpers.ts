@@ -13,8 +13,11 @@ import { stripAnsi } from '../../repl/colour.ts';
 /** The repository root: children run there, as `npm start` does. */
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-/** How the tests start `strata`: node with tsx on the console's source. */
-export const STRATA = [process.execPath, '--import', 'tsx', path.join(ROOT, 'repl/main.ts')] as const;
+/**
+ * How the tests start `strata`: node on the package's `bin`, the build (dist/) that
+ * test/global-setup.ts brings up to date, as an installed package runs it.
+ */
+export const STRATA = [process.execPath, path.join(ROOT, (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { bin: { strata: string } }).bin.strata)] as const;
 
 /** A fresh temp directory, removed by the returned cleanup. */
 export function tempDir(prefix = 'strata-repl-'): { dir: string; cleanup: () => void } {
@@ -38,9 +41,9 @@ export interface Run {
 }
 
 /** Runs `strata args...` with `input` on standard input (closed at once when absent). */
-export function runStrata(args: readonly string[], options: { input?: string; env?: Record<string, string>; binary?: boolean } = {}): Promise<Run> {
+export function runStrata(args: readonly string[], options: { input?: string; env?: Record<string, string> } = {}): Promise<Run> {
   const [node, ...pre] = STRATA;
-  const argv = options.binary === true ? [path.join(ROOT, 'repl/bin.mjs'), ...args] : [...pre, ...args];
+  const argv = [...pre, ...args];
   return new Promise((resolve, reject) => {
     const child = spawn(node, argv, { cwd: ROOT, env: childEnv(null, options.env), stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';

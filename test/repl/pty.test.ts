@@ -5,6 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { Strata } from '../../src/index.ts';
 import { KEY, Terminal, childEnv, tempDir } from './helpers.ts';
@@ -114,6 +115,21 @@ describe('the interactive console', { timeout: 120_000 }, () => {
     const saved = fs.readFileSync(history, 'utf8').split('\n');
     expect(saved).toContain('CREATE STORAGE hot;');
     expect(saved).toContain('\\help MOVE');
+  });
+
+  test('the banner and the prompt come before the grammar is loaded, which comes right after', async () => {
+    const probe = fileURLToPath(new URL('./grammar-probe.mjs', import.meta.url));
+    term = new Terminal([path.join(tmp.dir, 'db')], childEnv(null, { NODE_OPTIONS: `--import=${JSON.stringify(probe)}` }));
+    const t = term;
+    // no keystroke: the console loads the grammar once the prompt is up
+    const out = await t.waitFor('[grammar loaded]');
+    const loaded = out.indexOf('[grammar loaded]');
+    expect(out.indexOf('(storages: main); \\help for help')).toBeGreaterThan(-1);
+    expect(out.indexOf('(storages: main); \\help for help')).toBeLessThan(loaded);
+    expect(out.indexOf('strata> ')).toBeLessThan(loaded);
+    await t.run('SHOW STORAGES', /"name": "main"/);
+    t.type('\\q' + KEY.enter);
+    expect(await t.exited).toBe(0);
   });
 
   test('history is kept across sessions; \\timing; \\q quits', async () => {

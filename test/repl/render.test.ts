@@ -102,6 +102,23 @@ describe('colour choice', () => {
     expect(wantsColour({ isTTY: true }, { NO_COLOR: '1' }, null)).toBe(false);
     expect(wantsColour({ isTTY: true }, { NO_COLOR: '' }, null)).toBe(true);
     expect(wantsColour({ isTTY: true }, {}, false)).toBe(false);
+    // FORCE_COLOR is not consulted: colour follows the stream, NO_COLOR and --no-color
+    expect(wantsColour({ isTTY: false }, { FORCE_COLOR: '1' }, null)).toBe(false);
+    expect(wantsColour({ isTTY: true }, { FORCE_COLOR: '0' }, null)).toBe(true);
+  });
+
+  test('an enabled palette colours whatever the streams and the environment of this process', () => {
+    // util.styleText would check process.stdout (not a terminal here) and NO_COLOR
+    const saved = process.env['NO_COLOR'];
+    process.env['NO_COLOR'] = '1';
+    try {
+      expect(palette(true).key('k')).toBe('\x1b[36mk\x1b[39m');
+      expect(palette(true).dim('d')).toBe('\x1b[2md\x1b[22m');
+      expect(palette(false).key('k')).toBe('k');
+    } finally {
+      if (saved === undefined) delete process.env['NO_COLOR'];
+      else process.env['NO_COLOR'] = saved;
+    }
   });
 });
 

@@ -2,12 +2,14 @@
  * Child process of the lock tests. Prints `ready` once loaded, then, for each line
  * `open` on stdin, opens the database in argv[2] and prints `opened` or
  * `error <code> <message>`; when stdin ends it closes what it opened and exits.
+ * Plain JavaScript on the build (dist/, brought up to date by test/global-setup.ts).
  */
 import { createInterface } from 'node:readline';
-import { Strata, StrataError } from '../../src/index.ts';
+import { Strata, StrataError } from '../../dist/src/index.js';
 
-const dir = process.argv[2]!;
-let db: Strata | undefined;
+const dir = process.argv[2];
+/** @type {Strata | undefined} */
+let db;
 const lines = createInterface({ input: process.stdin });
 lines.on('line', (line) => {
   if (line !== 'open') return;
@@ -16,7 +18,7 @@ lines.on('line', (line) => {
       db = opened;
       process.stdout.write('opened\n');
     },
-    (e: unknown) => process.stdout.write(`error ${e instanceof StrataError ? e.code : 'OTHER'} ${(e as Error).message}\n`),
+    (e) => process.stdout.write(`error ${e instanceof StrataError ? e.code : 'OTHER'} ${e.message}\n`),
   );
 });
 lines.on('close', () => {

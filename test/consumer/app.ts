@@ -1,0 +1,111 @@
+// A TypeScript application of the installed package: it imports every export that
+// docs/api.md lists (test/consumer/run.sh checks the list against the page) and uses
+// each, in a project made by `tsc --init` (strict, exactOptionalPropertyTypes,
+// noUncheckedIndexedAccess, module nodenext, no @types/node). The `@ts-expect-error`
+// lines fail the type check if a type the package declares degrades to `any`.
+// run.sh then runs what tsc emitted, in the project's folder.
+import {
+  BATCH_HEADER,
+  BATCH_MAGIC,
+  BATCH_VERSION,
+  BatchBuilder,
+  type Bytes,
+  type CheckpointResult,
+  type Config,
+  Cursor,
+  type CursorOptions,
+  type ErrorCode,
+  EventView,
+  type IdLike,
+  MAX_ID,
+  type OpenConfig,
+  type OpenReport,
+  type OperationInfo,
+  type OperationRow,
+  type OrphanObject,
+  type PartitionInfo,
+  type RepairOptions,
+  type RepairReport,
+  type SelectRow,
+  type SetResult,
+  type StatementResult,
+  type StorageView,
+  Strata,
+  StrataError,
+  type StrataEvent,
+  type WriteResult,
+  isStrataError,
+  toJson,
+} from 'strata-db';
+
+function check(ok: boolean, what: string): void {
+  if (!ok) throw new Error(`app.ts: ${what}`);
+}
+
+const dir = './db-ts';
+const config: OpenConfig = { interval: 1000n, workers: 0, wal_sync_on_write: false };
+const db: Strata = await Strata.open(dir, config);
+const settings: Readonly<Config> = db.config;
+check(settings.interval === 1000n, 'interval is a bigint setting');
+// @ts-expect-error: a setting has its own type
+const wrong: string = settings.workers;
+void wrong;
+const report: OpenReport = db.openReport;
+check(Array.isArray(report.rolledBack), 'openReport');
+
+const key: Bytes = 'k';
+const id: IdLike = 7;
+const builder = new BatchBuilder().insert(id, key, 'seven').append(new Uint8Array([1]), undefined);
+const written: WriteResult = await db.write(builder);
+check(written.serial?.first === 1n, 'serial ids start at 1');
+check(BATCH_HEADER === 16 && BATCH_MAGIC === 0x42525453 && BATCH_VERSION === 1 && MAX_ID === 2n ** 64n - 1n, 'constants');
+
+const options: CursorOptions = { from: 0, to: MAX_ID };
+const cursor: Cursor = db.cursor(options);
+check(cursor instanceof Cursor, 'a Cursor');
+const seen: bigint[] = [];
+while (cursor.next() || (await cursor.nextAsync())) {
+  const view: EventView = cursor.event;
+  check(view instanceof EventView, 'an EventView');
+  seen.push(view.id);
+  // @ts-expect-error: ids are bigint
+  const asText: string = view.id;
+  void asText;
+}
+check(seen.join() === '1,7', `scan: ${seen.join()}`);
+for await (const e of db.cursor({ from: 7 })) {
+  const event: StrataEvent = e;
+  check(event.value.length === 5, 'the value of 7');
+}
+
+const set = (await db.execute('SET compression_level TO 3')) as SetResult;
+check(set.applies === 'now', 'SET');
+const rows = (await db.execute('SELECT')) as SelectRow[];
+check(rows[0]?.id === 1n && rows[1]?.value === 'seven', 'SELECT');
+const storages = (await db.execute('SHOW STORAGES')) as StorageView[];
+check(storages.map((s) => s.name).join() === db.storages.join(), 'SHOW STORAGES');
+const operations = (await db.execute('SHOW OPERATIONS')) as OperationRow[];
+const running: readonly OperationInfo[] = operations.filter((o) => o.state === 'running');
+check(running.length === 0, 'no operations in flight');
+const orphans = (await db.execute('SHOW ORPHANS')) as OrphanObject[];
+check(orphans.length === 0, 'no orphans without a cloud');
+const all: StatementResult[] = await db.executeAll('CHECKPOINT; SHOW PARTITIONS');
+const checkpoint = all[0]?.result as CheckpointResult;
+const partitions = all[1]?.result as PartitionInfo[];
+check(checkpoint.partitions === 1 && partitions[0]?.min === 0n, 'CHECKPOINT; SHOW PARTITIONS');
+check(toJson({ id: MAX_ID }) === '{"id":18446744073709551615}', 'toJson');
+
+try {
+  await db.execute('SHOW PARTITION 5');
+  check(false, 'SHOW PARTITION 5 fails');
+} catch (e) {
+  const code: ErrorCode | undefined = e instanceof StrataError ? e.code : undefined;
+  check(code === 'NOT_FOUND' && isStrataError(e, 'NOT_FOUND'), `error code ${String(code)}`);
+}
+await db.close();
+
+const repairOptions: RepairOptions = { storagePaths: [] };
+const repaired: RepairReport = await Strata.repair(dir, repairOptions);
+check(repaired.manifest === 'sound' && !repaired.changed, 'repair of a sound manifest changes nothing');
+
+console.log('app.ts: ok');
