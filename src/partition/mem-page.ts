@@ -12,6 +12,9 @@ export const PAGE_CAP = 1024;
 /** Bytes of one page: four u32 columns. */
 export const PAGE_BYTES = PAGE_CAP * 16;
 
+/** Bytes of one entry in a page (four u32 columns): what an event costs a memtable besides its record. */
+export const ENTRY_BYTES = PAGE_BYTES / PAGE_CAP;
+
 /** One page of sorted entries. Exposed to iterators of this layer only. */
 export interface MemPage {
   /** Entries in use, `[0, n)`. */

@@ -23,7 +23,7 @@
 import { FLAG_DELETE, REC_FLAGS, compareRecKeys, recIdHi, recIdLo, recSize } from '../codec/index.ts';
 import { StrataError } from '../errors.ts';
 import type { Arena } from './arena.ts';
-import { type MemPage, PAGE_CAP } from './mem-page.ts';
+import { ENTRY_BYTES, type MemPage, PAGE_CAP } from './mem-page.ts';
 
 /** The sorted entries of a memtable, flattened: what a refresh job receives. */
 export interface MemtableRun {
@@ -35,7 +35,10 @@ export interface MemtableRun {
   readonly off: Uint32Array;
 }
 
-/** Bytes of events held by a set of memtables (a database's memory use). */
+/**
+ * Bytes held by a set of memtables (a database's memory use): each entry's record and
+ * its {@link ENTRY_BYTES} in a page.
+ */
 export interface MemoryCounter {
   bytes: number;
 }
@@ -50,7 +53,10 @@ export class Memtable {
   count = 0;
   /** Delete markers among the entries. */
   deletes = 0;
-  /** Bytes of the records the entries refer to. */
+  /**
+   * Bytes this memtable holds: the records its entries refer to, plus {@link ENTRY_BYTES}
+   * per entry for its place in a page (with 0-byte values the pages are half the memory).
+   */
   bytes = 0;
   /** Changes so far; iterators compare it to know when to seek again. */
   version = 0;
@@ -290,7 +296,7 @@ export class Memtable {
   }
 
   private added(slab: Uint8Array, off: number): void {
-    const n = recSize(slab, off);
+    const n = recSize(slab, off) + ENTRY_BYTES;
     this.count++;
     this.bytes += n;
     this.counter.bytes += n;
@@ -298,7 +304,7 @@ export class Memtable {
   }
 
   private removed(slab: Uint8Array, off: number): void {
-    const n = recSize(slab, off);
+    const n = recSize(slab, off) + ENTRY_BYTES;
     this.bytes -= n;
     this.counter.bytes -= n;
     if ((slab[off + REC_FLAGS]! & FLAG_DELETE) !== 0) this.deletes--;
