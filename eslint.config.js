@@ -4,6 +4,8 @@ import tseslint from 'typescript-eslint';
 
 /** Which folders each layer may not import from (higher layers and side siblings). */
 const forbidden = {
+  'src/api': ['**/repl/**', '**/src/index.ts'],
+  'src/statements': ['**/repl/**', '**/src/index.ts'],
   'src/engine': ['**/repl/**', '**/src/index.ts'],
   'src/tiering': ['**/repl/**', '**/src/index.ts', '**/engine/**', '**/grammar/**'],
   'src/partition': ['**/repl/**', '**/src/index.ts', '**/engine/**', '**/tiering/**', '**/grammar/**', '**/manifest/**', '**/wal/**', '**/cloud/**'],
@@ -15,7 +17,7 @@ const forbidden = {
   'src/workers': ['**/repl/**', '**/src/index.ts', '**/engine/**', '**/tiering/**', '**/partition/**', '**/grammar/**', '**/wal/**', '**/manifest/**', '**/cloud/**'],
   'src/codec': ['**/repl/**', '**/src/index.ts', '**/engine/**', '**/tiering/**', '**/partition/**', '**/grammar/**', '**/wal/**', '**/manifest/**', '**/cloud/**', '**/workers/**'],
   'grammar': ['**/repl/**', '**/src/index.ts', '**/engine/**', '**/tiering/**', '**/partition/**', '**/wal/**', '**/manifest/**', '**/cloud/**', '**/workers/**', '**/codec/**'],
-  'repl': ['**/src/engine/**', '**/src/tiering/**', '**/src/partition/**', '**/src/wal/**', '**/src/manifest/**', '**/src/cloud/**', '**/src/workers/**', '**/src/codec/**'],
+  'repl': ['**/src/api/**', '**/src/statements/**', '**/src/engine/**', '**/src/tiering/**', '**/src/partition/**', '**/src/wal/**', '**/src/manifest/**', '**/src/cloud/**', '**/src/workers/**', '**/src/codec/**'],
 };
 
 /** Packages only one layer may import (DESIGN.md: "Only cloud/s3 imports the AWS SDK..."). */

@@ -11,7 +11,7 @@
  *
  * @module
  */
-export { Database as Strata } from './engine/index.ts';
+export { Database as Strata } from './api/index.ts';
 export type {
   CheckpointResult,
   Config,
@@ -23,9 +23,9 @@ export type {
   RepairReport,
   StrataEvent,
   WriteResult,
-} from './engine/index.ts';
-export { Cursor, EventBatch, EventView, toJson } from './engine/index.ts';
-export type { OperationInfo, OperationRow, OrphanObject, SelectRow, SetResult, StatementResult, StorageView } from './engine/index.ts';
+} from './api/index.ts';
+export { Cursor, EventBatch, EventView, toJson } from './api/index.ts';
+export type { OperationInfo, OperationRow, OrphanObject, SelectRow, SetResult, StatementResult, StorageView } from './api/index.ts';
 export { BatchBuilder, type Bytes } from './codec/batch-builder.ts';
 export { BATCH_HEADER, BATCH_MAGIC, BATCH_VERSION } from './codec/batch-format.ts';
 export { MAX_ID, type IdLike } from './codec/id.ts';

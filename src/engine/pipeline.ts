@@ -8,7 +8,7 @@ import type { Tier } from '../../grammar/index.ts';
 import { StrataError } from '../errors.ts';
 import type { Manifest, PipelineRecord } from '../manifest/index.ts';
 import type { PipelineTier, TierLimits } from '../tiering/index.ts';
-import type { EngineContext } from './context.ts';
+import type { EngineContext } from './core/context.ts';
 
 /** The pipeline recorded in `manifest`. */
 export function loadPipeline(manifest: Manifest): PipelineTier[] {

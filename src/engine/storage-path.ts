@@ -17,8 +17,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { StrataError, ioError } from '../errors.ts';
-import { LOCK_FILE } from './lock.ts';
-import { manifestPath, walDir } from './paths.ts';
+import { LOCK_FILE } from './core/lock.ts';
+import { manifestPath, walDir } from './core/paths.ts';
 import type { Storage } from './storage.ts';
 
 /** What every refusal adds: where a storage's path may lead. */

@@ -11,7 +11,7 @@ import type { Option } from '../../grammar/index.ts';
 import { Codec, Encryption, MAX_ID, generateKey, parseKey } from '../codec/index.ts';
 import { StrataError } from '../errors.ts';
 import type { ConfigValue, StorageRecord } from '../manifest/index.ts';
-import type { Config } from './config.ts';
+import type { Config } from './core/config.ts';
 
 type Kind = 'bool' | 'int' | 'string' | 'path' | 'codec' | 'encryption' | 'key' | 'uuid';
 

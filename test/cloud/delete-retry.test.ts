@@ -1,6 +1,6 @@
 /**
  * Cloud deletions that fail while the database runs are retried in the background
- * (src/engine/cloud-deletes.ts), against a real s3rver behind the fault proxy: outages
+ * (src/engine/cloud/cloud-deletes.ts), against a real s3rver behind the fault proxy: outages
  * end and the buckets come back to exactly the live objects; SHOW ORPHANS lists the
  * waiting deletions with their error; a retry never deletes the object of a put in
  * flight, and waits for or yields to a put of its key; during a long outage the

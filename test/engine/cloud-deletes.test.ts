@@ -1,9 +1,9 @@
 /**
- * The backoff of failed cloud deletions (src/engine/cloud-deletes.ts `FailedDeletes`),
+ * The backoff of failed cloud deletions (src/engine/cloud/cloud-deletes.ts `FailedDeletes`),
  * with explicit clocks: when each row is due, per endpoint and per row.
  */
 import { describe, expect, test } from 'vitest';
-import { FailedDeletes, RETRY_MAX_MS } from '../../src/engine/cloud-deletes.ts';
+import { FailedDeletes, RETRY_MAX_MS } from '../../src/engine/cloud/cloud-deletes.ts';
 
 const row = (id: number, bucket = 'b', cloud = 's3') => ({ id, cloud, bucket, key: `k${id}` });
 const failure = new Error('cloud delete: 503');

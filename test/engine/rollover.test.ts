@@ -7,9 +7,9 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { BatchBuilder, Strata } from '../../src/index.ts';
 import type { PartitionRecord } from '../../src/manifest/index.ts';
-import { PartitionState } from '../../src/engine/partition-state.ts';
+import { PartitionState } from '../../src/engine/core/partition-state.ts';
 import { Arena } from '../../src/partition/index.ts';
-import { Rollover } from '../../src/engine/rollover.ts';
+import { Rollover } from '../../src/engine/core/rollover.ts';
 import { scan, tempDir } from './helpers.ts';
 
 let dir: string;

@@ -1,0 +1,454 @@
+/**
+ * The database: open/close, write, cursors, refresh and checkpoint, statements.
+ *
+ * @module
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { BatchBuilder, type IdLike, toId, validateBatch } from '../codec/index.ts';
+import { StrataError, ioError, isStrataError } from '../errors.ts';
+import { Manifest } from '../manifest/index.ts';
+import { Arena, partitionJobs } from '../partition/index.ts';
+import { Wal } from '../wal/index.ts';
+import { WorkerPool } from '../workers/index.ts';
+import { type Config, applySettings, defaultConfig, isPersistent, settingScope } from '../engine/core/config.ts';
+import type { EngineContext } from '../engine/core/context.ts';
+import { loadPipeline } from '../engine/pipeline.ts';
+import { StorageRegistry } from '../engine/storage-registry.ts';
+import { CloudRegistry } from '../engine/cloud/cloud-registry.ts';
+import { Cursor, type CursorOptions } from './cursor.ts';
+import { syncDir } from '../engine/core/fs-util.ts';
+import { refuseLostManifest } from '../engine/db/disk-scan.ts';
+import { type RepairOptions, type RepairReport, repairDatabase } from '../engine/db/repair.ts';
+import { DirLock } from '../engine/core/lock.ts';
+import { PartitionMap } from '../engine/core/partition-map.ts';
+import { manifestPath, walDir } from '../engine/core/paths.ts';
+import { type OpenReport, keptDamage, loadPartitions, reconcile, reconcileClouds, replayWal } from '../engine/db/recovery.ts';
+import { CloudLinks } from '../engine/cloud/cloud-link.ts';
+import { FailedDeletes } from '../engine/cloud/cloud-deletes.ts';
+import { refreshPartition, releaseWal } from '../engine/lifecycle/refresh.ts';
+import { SerialCounter } from '../engine/core/serial.ts';
+import { BackgroundService } from '../engine/db/service.ts';
+import { Rollover } from '../engine/core/rollover.ts';
+import { type StatementResult, executeScript } from '../statements/execute.ts';
+import { overLimit, relieveMemory } from '../engine/db/memory-limit.ts';
+import { OperationRegistry } from '../engine/core/operations.ts';
+import { type WriteResult, applyBatch } from '../engine/db/write-path.ts';
+
+/** What {@link Database.checkpoint} (and `CHECKPOINT`) did. Field names are stable. */
+export interface CheckpointResult {
+  /** Partitions refreshed: their memtables were merged into a new file. */
+  readonly partitions: number;
+  /**
+   * Partitions that hold events in memory but could not be refreshed because their file
+   * is damaged (found at open, or by this merge), by `min`, with the error: their events
+   * stay in memory and in the WAL; restore the file or drop the partition.
+   */
+  readonly damaged: readonly { readonly partition: bigint; readonly error: string }[];
+}
+
+/** Settings accepted by {@link Database.open}: any subset, ids as number or bigint. */
+export type OpenConfig = { readonly [K in keyof Config]?: Config[K] extends bigint ? bigint | number : Config[K] };
+
+/**
+ * An open Strata database. One process owns a directory at a time.
+ *
+ * Durability: with `wal` on, a write is in the WAL when its promise resolves, and
+ * on disk (fdatasync) too when `wal_sync_on_write` is set; it survives a crash of
+ * the process either way, and of the machine in the second case.
+ */
+export class Database {
+  /** What open() found and did: recovered WAL records, rolled-back operations. */
+  readonly openReport: OpenReport;
+  /** Background work in flight (`SHOW OPERATIONS`). */
+  get operations(): OperationRegistry {
+    return this.ctx.operations;
+  }
+  private closed = false;
+  /** Set at the start of close(): new calls are refused from then on. */
+  private closing = false;
+  private closePromise: Promise<void> | undefined;
+  /** Writes held back by the memory limit, applied in order before any later write. */
+  private held: Promise<unknown> | null = null;
+  private readonly service: BackgroundService;
+
+  private constructor(private readonly ctx: EngineContext, private readonly lock: DirLock, report: OpenReport) {
+    this.openReport = report;
+    this.service = new BackgroundService(ctx);
+  }
+
+  /**
+   * Opens (creating if needed) the database in `dir`. Settings given in `config` are
+   * applied and persisted (but `wal_recovery` and the error-injection points, which
+   * hold for this open only); the others keep their stored (or default) values. The
+   * directory is created with mode 0700, or an existing one set to 0700; every file
+   * and folder Strata creates is private to its user (0600, 0700).
+   * @throws StrataError `LOCKED` if another process or handle owns `dir`,
+   *   `INVALID_INPUT`/`NOT_FOUND` for bad settings, `CORRUPTION` for damaged files
+   *   (WAL damage that valid records follow, with `wal_recovery` 'tail': nothing changed).
+   */
+  static async open(dir: string, config: OpenConfig = {}): Promise<Database> {
+    // bad settings change nothing: check them before anything is created
+    applySettings('open', defaultConfig(), (config ?? {}) as Record<string, unknown>);
+    makePrivateDir(dir);
+    const lock = DirLock.acquire(dir, 'open');
+    try {
+      refuseLostManifest(dir);
+    } catch (e) {
+      lock.release();
+      throw e;
+    }
+    let manifest: Manifest | undefined;
+    let pool: WorkerPool | undefined;
+    let db: Database | undefined;
+    const links = new CloudLinks();
+    try {
+      manifest = Manifest.open(manifestPath(dir));
+      const settings = defaultConfig();
+      const stored = manifest.getConfig();
+      // a manifest without a uuid was never fully created (a first open that failed):
+      // it may be new only where there is no data
+      const created = !stored.has('uuid');
+      if (created) refuseLostManifest(dir, true);
+      applySettings('open', settings, Object.fromEntries(stored));
+      const before = { ...settings };
+      const changed = applySettings('open', settings, (config ?? {}) as Record<string, unknown>);
+      for (const name of changed) {
+        const key = name as keyof Config;
+        if (!created && settingScope(key) === 'create' && settings[key] !== before[key]) {
+          throw new StrataError('INVALID_INPUT', `open: ${name} is chosen when the database is created and cannot change (it is ${String(before[key])})`);
+        }
+      }
+      const storages = new StorageRegistry(manifest, path.resolve(dir));
+      pool = new WorkerPool({ size: settings.workers, module: partitionJobs });
+      const serial = new SerialCounter();
+      serial.value = settings.ssn;
+      const report: OpenReport = { rolledBack: [], completed: [], orphansRemoved: [], damaged: [], cloud: [], wal: null };
+      const ctx: EngineContext = {
+        dir,
+        config: settings,
+        manifest,
+        wal: null,
+        partitions: new PartitionMap(),
+        arena: new Arena({ slabSize: settings.mm_slab_size, cacheLimit: () => settings.mm_cache }),
+        pool,
+        storages,
+        clouds: new CloudRegistry(manifest),
+        links,
+        pipeline: loadPipeline(manifest),
+        serial,
+        memory: { bytes: 0 },
+        rollover: new Rollover(),
+        operations: new OperationRegistry(),
+        inflight: new Set(),
+        generation: { next: 1 },
+        deletions: new Map(),
+        failedDeletes: new FailedDeletes(),
+        scheduleRefresh: () => undefined, // set once the service exists
+        scheduleRebalance: () => undefined,
+        scheduleUpload: () => undefined,
+      };
+      reconcile(ctx, report);
+      loadPartitions(ctx, report);
+      await reconcileClouds(ctx, report);
+      const wal = Wal.open({
+        dir: walDir(dir),
+        rotateWm: settings.wal_rotate_wm,
+        syncOnWrite: settings.wal_sync_on_write,
+        syncOnRotate: settings.wal_sync_on_rotate,
+        crc: settings.wal_crc,
+      });
+      let lastLsn = replayWal(ctx, wal, report);
+      for (const p of ctx.partitions.all) if (p.record.lsn > lastLsn) lastLsn = p.record.lsn;
+      // new records must sort after every tombstone, even one above a lost unsynced record
+      for (const d of manifest.listDropped()) if (d.lsn - 1n > lastLsn) lastLsn = d.lsn - 1n;
+      wal.begin(lastLsn);
+      ctx.wal = wal;
+      // tombstones older than every WAL record have nothing left to hide; prune them only
+      // once the deletions of older segments are durable (else a crash could bring back a
+      // segment without its tombstone)
+      syncDir(walDir(dir));
+      manifest.pruneDropped(wal.stats().firstLsn + 1n);
+      db = new Database(ctx, lock, report);
+      const opened = db;
+      ctx.scheduleRefresh = (p) => opened.service.refresh(p);
+      ctx.scheduleRebalance = () => opened.service.rebalance();
+      ctx.scheduleUpload = () => opened.service.upload();
+      if (!settings.wal) {
+        // replayed events must reach partition files before the log goes away
+        await db.checkpointAll();
+        await wal.close();
+        ctx.wal = null;
+        // everything is in partition files: no segment may replay into a later drop;
+        // a damaged partition's replayed events could not be refreshed: keep the log
+        if (!ctx.partitions.all.some((p) => p.eventsInMemory > 0)) fs.rmSync(walDir(dir), { recursive: true, force: true });
+      }
+      if (settings.wal_recovery === 'skip' && report.wal!.dropped.length > 0) {
+        // the damage skipped leaves the disk with the segments, once their events are in
+        // partition files (a damaged partition cannot be refreshed: its segments stay)
+        if (settings.wal) {
+          await db.checkpointAll();
+          syncDir(walDir(dir));
+        }
+        report.wal!.kept = keptDamage(report.wal!, fs.existsSync(walDir(dir)) ? wal.files() : []);
+      }
+      // settings are stored once the open has succeeded: a failed open changes nothing
+      const persist = (created ? Object.keys(settings) : changed).filter(isPersistent);
+      manifest.setConfigMany(persist.map((k) => [k, settings[k as keyof Config]]));
+      return db;
+    } catch (e) {
+      await db?.service.stop();
+      links.close();
+      await pool?.close();
+      manifest?.close();
+      lock.release();
+      throw e;
+    }
+  }
+
+  /**
+   * Rebuilds the manifest of `dir` from the files on disk when it is missing, empty or
+   * damaged (a damaged one is moved aside), as LevelDB's RepairDB does: storages from
+   * their folders (and `options.storagePaths`), partitions from their files, `ssn` from
+   * the highest id; then opens the database, which replays the WAL, refreshes what it
+   * replayed and closes. A sound manifest is only checked, and encrypted storages
+   * without a key get the one `options.keys` gives. Cloud partitions cannot be found
+   * without the cloud's credentials: the report says so. A second repair finds nothing
+   * to change. See docs/manifest.md#repair.
+   * @throws StrataError `NOT_FOUND` (no such directory), `LOCKED` (the database is
+   *   open), `NOT_SUPPORTED` (a manifest of a newer Strata), `INVALID_INPUT` (a key
+   *   that is not 64 hex digits), `IO`, and what open throws.
+   */
+  static async repair(dir: string, options: RepairOptions = {}): Promise<RepairReport> {
+    const report = repairDatabase(dir, options);
+    if (!report.changed) return report;
+    // replay the WAL onto what was rebuilt, and put it in partition files
+    const db = await Database.open(dir);
+    try {
+      const w = db.openReport.wal;
+      report.wal = w === null ? null : { segments: w.segments, records: w.records, events: w.events, skipped: w.skipped };
+      for (const d of db.openReport.damaged) report.skipped.push(d);
+      const { damaged } = await db.checkpoint();
+      for (const d of damaged) report.skipped.push(`partition ${d.partition}: its events replayed from the WAL stay in memory and in the WAL: ${d.error}`);
+    } finally {
+      await db.close();
+    }
+    return report;
+  }
+
+  /** The settings in force (read-only view). */
+  get config(): Readonly<Config> {
+    return this.ctx.config;
+  }
+
+  /** The directory of the database. */
+  get dir(): string {
+    return this.ctx.dir;
+  }
+
+  /**
+   * The names of the storages, sorted, as `SHOW STORAGES` lists them; without parsing
+   * a statement (the console's banner shows them before it loads the grammar).
+   */
+  get storages(): string[] {
+    return this.ctx.storages.all().map((s) => s.name);
+  }
+
+  /**
+   * Writes a batch (binary format v1, or a {@link BatchBuilder}) atomically: every
+   * event or none. Resolves once the WAL record is written, and synced when
+   * `wal_sync_on_write` is set.
+   * @throws StrataError `INVALID_INPUT` for a malformed batch (nothing written),
+   *   `CLOSED`, `IO`.
+   */
+  write(batch: Uint8Array | BatchBuilder): Promise<WriteResult> {
+    try {
+      this.checkOpen('write');
+      const bytes = batch instanceof BatchBuilder ? batch.finish() : batch;
+      if (!(bytes instanceof Uint8Array)) {
+        throw new StrataError('INVALID_INPUT', 'write: a batch is a Uint8Array in the binary batch format or a BatchBuilder');
+      }
+      if (this.held !== null || overLimit(this.ctx)) return this.hold(bytes);
+      return this.apply(bytes);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  /** Applies a batch and waits for the WAL sync when `wal_sync_on_write` is set. */
+  private apply(bytes: Uint8Array): Promise<WriteResult> {
+    const result = applyBatch(this.ctx, bytes);
+    const wal = this.ctx.wal;
+    if (wal !== null && this.ctx.config.wal_sync_on_write && result.events > 0) return wal.sync().then(() => result);
+    // while background work runs, resolve after a turn of the event loop: a tight loop
+    // of writes would otherwise never let a worker's result (a finished refresh) in
+    if (this.ctx.inflight.size > 0) return new Promise((resolve) => setImmediate(resolve, result));
+    return Promise.resolve(result);
+  }
+
+  /**
+   * Holds a write back until memory is freed (or fails it with OVERLOADED), behind
+   * every write held before it, so writes keep their order.
+   */
+  private hold(bytes: Uint8Array): Promise<WriteResult> {
+    validateBatch(bytes); // bad input fails now, not after the wait
+    const copy = bytes.slice(); // the caller may reuse its buffer
+    const before = this.held ?? Promise.resolve();
+    const run = before.then(async () => {
+      this.checkOpen('write');
+      if (overLimit(this.ctx)) await relieveMemory(this.ctx);
+      return this.apply(copy);
+    });
+    const tail = run.catch(() => undefined);
+    this.held = tail;
+    void tail.then(() => {
+      if (this.held === tail) this.held = null;
+    });
+    return run;
+  }
+
+  /** Opens a cursor over `[from, to]` (see {@link CursorOptions}). */
+  cursor(options: CursorOptions = {}): Cursor {
+    this.checkOpen('cursor');
+    return new Cursor(this.ctx, () => !this.closed, options);
+  }
+
+  /**
+   * Refreshes the partition holding `id` (merges its memtable into a new file).
+   * @throws StrataError `NOT_FOUND` when no partition holds `id`.
+   */
+  async refresh(idLike: IdLike): Promise<void> {
+    this.checkOpen('refresh');
+    const id = toId(idLike, 'refresh');
+    const p = this.ctx.partitions.all.find((q) => q.min <= id && id <= q.max);
+    if (p === undefined) throw new StrataError('NOT_FOUND', `refresh: no partition holds id ${id}`);
+    await refreshPartition(this.ctx, p);
+  }
+
+  /**
+   * Refreshes every partition with events in memory, then releases WAL segments. A
+   * partition whose file is damaged (at open, or found by the merge) cannot be
+   * refreshed: its events stay in memory and in the WAL, it is listed in the result,
+   * and every other partition is refreshed all the same.
+   * @throws StrataError `IO`, `CLOUD`, `INTERNAL` (the first such failure, once every
+   *   refresh has ended and the WAL is released), `CLOSED`.
+   */
+  async checkpoint(): Promise<CheckpointResult> {
+    this.checkOpen('checkpoint');
+    return this.checkpointAll();
+  }
+
+  private async checkpointAll(): Promise<CheckpointResult> {
+    const damaged: { partition: bigint; error: string }[] = [];
+    const todo = this.ctx.partitions.all.filter((p) => p.eventsInMemory > 0);
+    const outcomes = await Promise.allSettled(
+      todo.map((p) => {
+        if (p.damage === null) return refreshPartition(this.ctx, p);
+        damaged.push({ partition: p.min, error: p.damage.message });
+        return Promise.resolve();
+      }),
+    );
+    releaseWal(this.ctx);
+    // the released segments are unlinked on the thread pool: a checkpoint ends with them gone
+    await this.ctx.wal?.released().catch(() => undefined);
+    let failure: unknown;
+    let refreshed = 0;
+    outcomes.forEach((o, i) => {
+      if (o.status === 'fulfilled') {
+        if (todo[i]!.damage === null) refreshed++;
+      } else if (isStrataError(o.reason, 'CORRUPTION')) {
+        damaged.push({ partition: todo[i]!.min, error: o.reason.message });
+      } else {
+        failure ??= o.reason;
+      }
+    });
+    if (failure !== undefined) throw failure;
+    damaged.sort((a, b) => (a.partition < b.partition ? -1 : a.partition > b.partition ? 1 : 0));
+    return { partitions: refreshed, damaged };
+  }
+
+  /**
+   * Runs one or more statements (docs/sql/) separated by `;` and returns what the last
+   * one answered: plain data (u64 values as bigint: {@link toJson} renders them), or
+   * null for statements that only act. The whole text is parsed first: a syntax
+   * error runs nothing. Execution stops at the first failing statement; the ones
+   * before it have taken effect.
+   * @throws StrataError `SYNTAX`, and the codes each statement's page lists.
+   */
+  async execute(sql: string): Promise<unknown> {
+    const results = await this.executeAll(sql);
+    return results.length === 0 ? null : results[results.length - 1]!.result;
+  }
+
+  /** Like {@link Database.execute}, returning every statement's text and result. */
+  async executeAll(sql: string): Promise<StatementResult[]> {
+    this.checkOpen('execute');
+    if (typeof sql !== 'string') throw new StrataError('INVALID_INPUT', 'execute: statements are a string of SQL text');
+    return executeScript(this.ctx, this, sql);
+  }
+
+  /**
+   * Closes the database: waits for background refreshes, refreshes everything when
+   * the WAL is off, syncs and closes the WAL, the manifest and the files, and
+   * releases the directory. Idempotent.
+   */
+  close(): Promise<void> {
+    // a second call waits for the first
+    this.closePromise ??= this.doClose();
+    return this.closePromise;
+  }
+
+  private async doClose(): Promise<void> {
+    if (this.closed) return;
+    this.closing = true; // refuse new work from here on
+    await this.service.stop();
+    const ctx = this.ctx;
+    try {
+      await this.held;
+      await Promise.allSettled([...ctx.inflight]);
+      if (ctx.wal === null) {
+        // a partition damaged at open kept the log its events were replayed from; one
+        // whose damage this merge finds has no other copy of its events in memory
+        const known = new Set(ctx.partitions.all.filter((p) => p.damage !== null).map((p) => p.min));
+        const damaged = (await this.checkpointAll()).damaged.filter((d) => !known.has(d.partition));
+        if (damaged.length > 0) {
+          const list = damaged.map((d) => `${d.partition} (${d.error})`).join('; ');
+          throw new StrataError('CORRUPTION', `close: with wal off, the events in memory of damaged partitions are lost: ${list}; restore their files before writing to them`);
+        }
+      }
+      this.closed = true;
+      await ctx.wal?.close();
+      ctx.manifest.setConfig('ssn', ctx.serial.value);
+    } finally {
+      this.closed = true;
+      await ctx.pool.close();
+      ctx.links.close();
+      for (const p of ctx.partitions.all) p.file?.close();
+      ctx.manifest.close();
+      this.lock.release();
+    }
+  }
+
+  /** The last error of background work (refresh, rebalance), if any; it is retried later. */
+  get lastBackgroundError(): unknown {
+    return this.service.lastError;
+  }
+
+  private checkOpen(operation: string): void {
+    if (this.closed || this.closing) throw new StrataError('CLOSED', `${operation}: the database is closed; open it again`);
+  }
+}
+
+/**
+ * Creates the database directory (and missing parents) with mode 0700, or makes an
+ * existing one 0700: everything Strata keeps in it is private to its user.
+ * @throws StrataError `IO` naming the directory.
+ */
+function makePrivateDir(dir: string): void {
+  try {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    fs.chmodSync(dir, 0o700);
+  } catch (e) {
+    throw ioError('open', dir, e);
+  }
+}

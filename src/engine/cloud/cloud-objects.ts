@@ -1,0 +1,157 @@
+/**
+ * The steps of the cloud tier's protocols, shared by uploads, downloads, refreshes
+ * and moves (docs/cloud.md):
+ *
+ * - put: record the new key in `cloud_deletes` (so a crash before the switch leaves
+ *   nothing behind: open() deletes it), put the object, check its size and MD5;
+ * - switch: in ONE manifest transaction, point the partition at the new copy, forget
+ *   the new key's row and record the replaced object's key in its place;
+ * - delete: remove the replaced object once no cursor reads it, then its row; a
+ *   deletion that fails is retried later (cloud-deletes.ts).
+ *
+ * @module
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ioError, StrataError } from '../../errors.ts';
+import type { PartitionRecord } from '../../manifest/index.ts';
+import type { StorageCloud } from './cloud-link.ts';
+import { deleteListed, objectId } from './cloud-deletes.ts';
+import { type EngineContext, nowMicros } from '../core/context.ts';
+import { syncDir } from '../core/fs-util.ts';
+import type { PartitionState } from '../core/partition-state.ts';
+import { RemoteObject } from './remote-object.ts';
+import type { Storage } from '../storage.ts';
+
+/** The cloud side of `storage`, or null when it has no cloud. */
+export function cloudOf(ctx: EngineContext, storage: Storage): StorageCloud | null {
+  const name = storage.record.options.cloud;
+  if (typeof name !== 'string') return null;
+  return ctx.links.of(storage, ctx.clouds.find(name));
+}
+
+/** Whether a storage removes the local file once the object is recorded (`cloud_drop_local`, default true). */
+export function dropsLocal(storage: Storage): boolean {
+  return storage.record.options.cloud_drop_local !== false;
+}
+
+/** The object of `record`'s file on `storage`'s cloud, or null when the file is not there. */
+export function remoteFor(ctx: EngineContext, storage: Storage, record: PartitionRecord): RemoteObject | null {
+  if (!record.onCloud || record.file === 0) return null;
+  const link = cloudOf(ctx, storage);
+  if (link === null) return null;
+  const s = storage.effective(ctx.config);
+  return new RemoteObject(link, link.key(record.min, record.file), record.size, record.regions, s.key, s.crc);
+}
+
+/**
+ * Fetches the object of `p`'s live file into `file` (write, fsync, directory fsync).
+ * @throws StrataError `CLOUD` when the get fails; `CORRUPTION` when the object's size
+ *   is not the recorded one.
+ */
+export async function fetchObject(ctx: EngineContext, p: PartitionState, link: StorageCloud, file: string, sync: boolean): Promise<void> {
+  const key = link.key(p.min, p.record.file);
+  const body = await link.client.get(key);
+  if (body.byteLength !== p.record.size) {
+    throw new StrataError('CORRUPTION', `download: ${link.where(key)} has ${body.byteLength} bytes, the manifest records ${p.record.size}; restore the object or drop the partition`);
+  }
+  await writeDurable(file, body, sync);
+}
+
+/**
+ * Puts the local `file` as object `key`, verified, after recording the key in
+ * `cloud_deletes`; returns that row's id, which the switch must remove. On failure
+ * the object is deleted (or, when that fails too, left with its row for the retries of
+ * cloud-deletes.ts) and the error rethrown.
+ *
+ * A key can be put again while an older row still names it: an upload that failed
+ * and could not delete what it left, then retried; a cloud copy dropped while a
+ * cursor still reads it, then uploaded again. The new row
+ * replaces those (in one transaction), once any deletion of the key in flight has
+ * ended: otherwise they would delete the object once it is live.
+ */
+export async function putObject(ctx: EngineContext, link: StorageCloud, key: string, file: string, op: string): Promise<number> {
+  const where = objectId(link.bucket, key);
+  for (let d = ctx.deletions.get(where); d !== undefined; d = ctx.deletions.get(where)) await d.catch(() => undefined);
+  const id = ctx.manifest.transaction(() => {
+    ctx.manifest.removeCloudDeletesOf(link.cloud, link.bucket, key);
+    return ctx.manifest.insertCloudDelete({ cloud: link.cloud, bucket: link.bucket, key, created: nowMicros() });
+  });
+  try {
+    let body: Uint8Array;
+    try {
+      body = await fs.promises.readFile(file);
+    } catch (e) {
+      throw ioError(op, file, e);
+    }
+    await link.putVerified(op, key, body);
+    return id;
+  } catch (e) {
+    await deleteObject(ctx, link, id, key).catch(() => undefined);
+    throw e;
+  }
+}
+
+/** Records, inside the caller's switch transaction, that `key` is to be deleted; returns the row's id. */
+export function doomObject(ctx: EngineContext, link: StorageCloud, key: string): number {
+  return ctx.manifest.insertCloudDelete({ cloud: link.cloud, bucket: link.bucket, key, created: nowMicros() });
+}
+
+/**
+ * Deletes the object of `cloud_deletes` row `id`, then the row. A failure leaves the row
+ * and is noted for the retries (cloud-deletes.ts: the background service, DROP ORPHANS,
+ * open). Nothing happens when the row is gone: a put of the same key took it over
+ * ({@link putObject}), and the object is, or is about to be, live.
+ */
+export async function deleteObject(ctx: EngineContext, link: StorageCloud, id: number, key: string): Promise<void> {
+  if (!ctx.manifest.hasCloudDelete(id)) return;
+  await deleteListed(ctx, link.client, link.cloud, id, key, false);
+}
+
+/**
+ * Deletes a replaced object (row `id`) once no cursor reads it: now, awaited, when
+ * none does; else when the last one lets go. A failed delete leaves the row, retried
+ * later (cloud-deletes.ts).
+ */
+export async function retireObject(ctx: EngineContext, remote: RemoteObject | null, link: StorageCloud, id: number, key: string): Promise<void> {
+  const remove = (): Promise<void> => deleteObject(ctx, link, id, key).catch(() => undefined);
+  if (remote === null || remote.readers === 0) return remove();
+  remote.retire(() => {
+    // close() waits for it
+    const d = remove();
+    ctx.inflight.add(d);
+    void d.finally(() => ctx.inflight.delete(d));
+  });
+}
+
+/**
+ * Writes `bytes` to `file` (created or replaced, mode 0600 either way) and, when
+ * `sync`, fsyncs it and its directory.
+ */
+export async function writeDurable(file: string, bytes: Uint8Array, sync: boolean): Promise<void> {
+  let fh: fs.promises.FileHandle | undefined;
+  try {
+    fh = await fs.promises.open(file, 'w', 0o600);
+    await fh.chmod(0o600); // a file left by an earlier try keeps its mode otherwise
+    await fh.writeFile(bytes);
+    if (sync) await fh.sync();
+  } catch (e) {
+    throw ioError('write', file, e);
+  } finally {
+    await fh?.close();
+  }
+  if (sync) syncDir(path.dirname(file));
+}
+
+/**
+ * Checks, after a put and before the switch, that `storage` still keeps its objects
+ * where `link` put one (its cloud, or the cloud's bucket, may have changed meanwhile).
+ * @throws StrataError `INVALID_INPUT` (retryable) when it does not.
+ */
+export function checkSameCloud(ctx: EngineContext, op: string, storage: Storage, link: StorageCloud, min: bigint): void {
+  const now = ctx.storages.find(storage.name);
+  const nowLink = now === undefined ? null : cloudOf(ctx, now);
+  if (nowLink === null || nowLink.cloud !== link.cloud || nowLink.bucket !== link.bucket) {
+    throw new StrataError('INVALID_INPUT', `${op}: the cloud of storage '${storage.name}' changed while partition ${min} was uploaded; nothing was changed, retry`, { retryable: true });
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * `INSERT`, `DELETE`, `SELECT`: the data statements, for trying things out from the
+ * console. Keys and values are UTF-8 text here; programs use the batch API.
+ *
+ * @module
+ */
+import type { StatementOf } from '../../grammar/index.ts';
+import { BatchBuilder, MAX_KEY } from '../codec/index.ts';
+import { StrataError } from '../errors.ts';
+import type { Cursor, CursorOptions } from '../api/cursor.ts';
+import type { WriteResult } from '../engine/db/write-path.ts';
+
+/** What the data statements need of the database. */
+export interface DataTarget {
+  write(batch: BatchBuilder): Promise<WriteResult>;
+  cursor(options?: CursorOptions): Cursor;
+}
+
+/** A row of `SELECT`. */
+export interface SelectRow {
+  readonly id: bigint;
+  /** The key as UTF-8 text, or null when the event has none. */
+  readonly key: string | null;
+  /** The value as UTF-8 text. */
+  readonly value: string;
+}
+
+const decoder = new TextDecoder();
+const encoder = new TextEncoder();
+
+function checkKey(op: string, key: string | null): void {
+  const n = key === null ? 0 : encoder.encode(key).length;
+  if (n > MAX_KEY) throw new StrataError('INVALID_INPUT', `${op}: the key is ${n} bytes in UTF-8; a key has at most ${MAX_KEY}`);
+}
+
+/** INSERT (id, [key,] value). */
+export async function executeInsert(db: DataTarget, s: StatementOf<'insert'>): Promise<null> {
+  checkKey('insert', s.key);
+  await db.write(new BatchBuilder(256).insert(s.id, s.key ?? undefined, s.value));
+  return null;
+}
+
+/** DELETE id [key]. */
+export async function executeDelete(db: DataTarget, s: StatementOf<'delete'>): Promise<null> {
+  checkKey('delete', s.key);
+  await db.write(new BatchBuilder(256).delete(s.id, s.key ?? undefined));
+  return null;
+}
+
+/** SELECT [FROM id] [TO id] [LIMIT n]. */
+export async function executeSelect(db: DataTarget, s: StatementOf<'select'>): Promise<SelectRow[]> {
+  const c = db.cursor({ ...(s.from === null ? {} : { from: s.from }), ...(s.to === null ? {} : { to: s.to }) });
+  const rows: SelectRow[] = [];
+  const limit = s.limit ?? -1n;
+  try {
+    while (BigInt(rows.length) !== limit && (c.next() || (await c.nextAsync()))) {
+      const e = c.event;
+      rows.push({ id: e.id, key: e.keyLength === 0 ? null : decoder.decode(e.key), value: decoder.decode(e.value) });
+    }
+  } finally {
+    c.close();
+  }
+  return rows;
+}

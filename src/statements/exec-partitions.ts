@@ -1,0 +1,144 @@
+/**
+ * `CREATE PARTITION`, `DROP PARTITION(S)` (whole, or one copy), `REFRESH PARTITION(S)`,
+ * `UPLOAD / DOWNLOAD PARTITION(S)`, `SHOW PARTITION(S)`.
+ * A partition is named by its `min`.
+ *
+ * @module
+ */
+import type { IdRange, StatementOf } from '../../grammar/index.ts';
+import { StrataError } from '../errors.ts';
+import type { EngineContext } from '../engine/core/context.ts';
+import { createPartition } from '../engine/lifecycle/partition-create.ts';
+import { dropPartition } from '../engine/lifecycle/partition-drop.ts';
+import type { PartitionState } from '../engine/core/partition-state.ts';
+import { refreshPartition } from '../engine/lifecycle/refresh.ts';
+import { checkCloud, checkDropCopy, downloadPartition, dropCopy, uploadPartition } from '../engine/lifecycle/cloud-transfer.ts';
+import { type PartitionInfo, partitionInfo } from './show.ts';
+
+/** The partition whose min is `id`; undefined when none is and `ifExists`. */
+function partitionNamed(ctx: EngineContext, op: string, id: bigint, ifExists: boolean): PartitionState | undefined {
+  const p = ctx.partitions.all.find((q) => q.min === id);
+  if (p === undefined && !ifExists) {
+    throw new StrataError('NOT_FOUND', `${op}: no partition ${id} (a partition is named by its min); SHOW PARTITIONS lists them`);
+  }
+  return p;
+}
+
+/** The partitions whose min falls in `range`. */
+function partitionsIn(ctx: EngineContext, op: string, range: IdRange): PartitionState[] {
+  if (range.min > range.max) throw new StrataError('INVALID_INPUT', `${op}: the range ${range.min}..${range.max} is empty (min above max)`);
+  return ctx.partitions.all.filter((p) => p.min >= range.min && p.min <= range.max);
+}
+
+
+/** CREATE PARTITION min max. */
+export function executeCreatePartition(ctx: EngineContext, s: StatementOf<'create_partition'>): null {
+  createPartition(ctx, s.min, s.max);
+  return null;
+}
+
+/** DROP PARTITION [IF EXISTS] id [ON STORAGE | ON CLOUD]. */
+export async function executeDropPartition(ctx: EngineContext, s: StatementOf<'drop_partition'>): Promise<null> {
+  const op = 'drop partition';
+  const p = partitionNamed(ctx, op, s.id, s.ifExists);
+  if (p === undefined) return null;
+  if (s.on === null) await dropPartition(ctx, p);
+  else await dropCopy(ctx, p, s.on, op);
+  return null;
+}
+
+/**
+ * DROP PARTITIONS range [ON STORAGE | ON CLOUD]. With ON, every partition is checked
+ * first: if one would lose its only copy, nothing changes.
+ */
+export async function executeDropPartitions(ctx: EngineContext, s: StatementOf<'drop_partitions'>): Promise<null> {
+  const op = 'drop partitions';
+  const list = partitionsIn(ctx, op, s.range);
+  const on = s.on;
+  if (on === null) {
+    for (const p of list) await dropPartition(ctx, p);
+    return null;
+  }
+  for (const p of list) checkDropCopy(p, on, op);
+  for (const p of list) await dropCopy(ctx, p, on, op);
+  return null;
+}
+
+/** UPLOAD PARTITION [IF EXISTS] id [IF CLOUD]. */
+export async function executeUploadPartition(ctx: EngineContext, s: StatementOf<'upload_partition'>): Promise<null> {
+  const p = partitionNamed(ctx, 'upload partition', s.id, s.ifExists);
+  if (p !== undefined) await uploadPartition(ctx, p, 'upload partition', s.ifCloud);
+  return null;
+}
+
+/** UPLOAD PARTITIONS range [IF CLOUD]: checks every partition has a cloud (unless IF CLOUD) before the first upload. */
+export async function executeUploadPartitions(ctx: EngineContext, s: StatementOf<'upload_partitions'>): Promise<null> {
+  const op = 'upload partitions';
+  const list = partitionsIn(ctx, op, s.range);
+  for (const p of list) checkCloud(ctx, p, op, s.ifCloud);
+  await inParallel(ctx, list, (p) => uploadPartition(ctx, p, op, s.ifCloud));
+  return null;
+}
+
+/** DOWNLOAD PARTITION [IF EXISTS] id [IF CLOUD]. */
+export async function executeDownloadPartition(ctx: EngineContext, s: StatementOf<'download_partition'>): Promise<null> {
+  const p = partitionNamed(ctx, 'download partition', s.id, s.ifExists);
+  if (p !== undefined) await downloadPartition(ctx, p, 'download partition', s.ifCloud);
+  return null;
+}
+
+/** DOWNLOAD PARTITIONS range [IF CLOUD]. */
+export async function executeDownloadPartitions(ctx: EngineContext, s: StatementOf<'download_partitions'>): Promise<null> {
+  const op = 'download partitions';
+  const list = partitionsIn(ctx, op, s.range);
+  for (const p of list) checkCloud(ctx, p, op, s.ifCloud);
+  await inParallel(ctx, list, (p) => downloadPartition(ctx, p, op, s.ifCloud));
+  return null;
+}
+
+/**
+ * Runs `fn` on every partition, at most `workers_upload` (at least one) at a time;
+ * waits for all and rethrows the first failure.
+ */
+async function inParallel(ctx: EngineContext, list: readonly PartitionState[], fn: (p: PartitionState) => Promise<void>): Promise<void> {
+  const width = Math.max(1, ctx.config.workers_upload);
+  let next = 0;
+  let failure: unknown = null;
+  const lane = async (): Promise<void> => {
+    while (next < list.length) {
+      const p = list[next++]!;
+      try {
+        await fn(p);
+      } catch (e) {
+        failure ??= e;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(width, list.length) }, lane));
+  if (failure !== null) throw failure;
+}
+
+/** REFRESH PARTITION [IF EXISTS] id. */
+export async function executeRefreshPartition(ctx: EngineContext, s: StatementOf<'refresh_partition'>): Promise<null> {
+  const p = partitionNamed(ctx, 'refresh partition', s.id, s.ifExists);
+  if (p !== undefined) await refreshPartition(ctx, p);
+  return null;
+}
+
+/** REFRESH PARTITIONS range. */
+export async function executeRefreshPartitions(ctx: EngineContext, s: StatementOf<'refresh_partitions'>): Promise<null> {
+  await Promise.all(partitionsIn(ctx, 'refresh partitions', s.range).map((p) => refreshPartition(ctx, p)));
+  return null;
+}
+
+/** SHOW PARTITION id. */
+export function executeShowPartition(ctx: EngineContext, s: StatementOf<'show_partition'>): PartitionInfo {
+  return partitionInfo(partitionNamed(ctx, 'show partition', s.id, false)!);
+}
+
+/** SHOW PARTITIONS [storage]. */
+export function executeShowPartitions(ctx: EngineContext, s: StatementOf<'show_partitions'>): PartitionInfo[] {
+  if (s.storage === null) return ctx.partitions.all.map(partitionInfo);
+  const storage = ctx.storages.get('show partitions', s.storage);
+  return ctx.partitions.all.filter((p) => p.record.storage === storage.name).map(partitionInfo);
+}

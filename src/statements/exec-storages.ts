@@ -1,0 +1,173 @@
+/**
+ * `CREATE / ALTER / DROP STORAGE`, `ALTER PIPELINE`, `MOVE PARTITION(S)`,
+ * `REBALANCE` and `EXPLAIN REBALANCE`.
+ *
+ * @module
+ */
+import type { Option, StatementOf } from '../../grammar/index.ts';
+import { StrataError } from '../errors.ts';
+import { type PlanStep, planRebalance } from '../tiering/index.ts';
+import { type EngineContext, nowMicros } from '../engine/core/context.ts';
+import { dropPartition } from '../engine/lifecycle/partition-drop.ts';
+import type { PartitionState } from '../engine/core/partition-state.ts';
+import { setPipeline } from '../engine/pipeline.ts';
+import { MAIN } from '../engine/storage-registry.ts';
+import { movePartition } from '../engine/lifecycle/refresh.ts';
+import type { Storage } from '../engine/storage.ts';
+
+/** Partitions on `storage`, counting moves into it that are in flight. */
+function holds(ctx: EngineContext, storage: string): number {
+  const moving = ctx.operations.list().filter((op) => op.destination === storage && op.source !== storage).length;
+  return ctx.partitions.all.filter((p) => p.record.storage === storage).length + moving;
+}
+
+/**
+ * Checks the `cloud` option of `list`, if given: the cloud must exist, and the
+ * storage's cloud can change only while none of its partitions is on the cloud.
+ */
+function checkCloudOption(ctx: EngineContext, op: string, list: readonly Option[], storage: Storage | undefined): void {
+  const o = list.find((x) => x.name === 'cloud');
+  if (o === undefined || typeof o.value !== 'string') return;
+  if (o.value !== '') ctx.clouds.get(op, o.value);
+  if (storage === undefined) return;
+  const was = storage.record.options.cloud ?? '';
+  if (was === o.value) return;
+  const onCloud = ctx.partitions.all.filter((p) => p.record.storage === storage.name && (p.record.onCloud || p.refreshing !== null)).length;
+  if (onCloud > 0) {
+    throw new StrataError('INVALID_INPUT', `${op}: storage '${storage.name}' has ${onCloud} partition(s) on its cloud or in transfer; its cloud can change only when none is: DOWNLOAD PARTITIONS and DROP PARTITIONS ... ON CLOUD first`);
+  }
+}
+
+/** CREATE STORAGE [IF NOT EXISTS] name [(options)]. */
+export function executeCreateStorage(ctx: EngineContext, s: StatementOf<'create_storage'>): null {
+  if (ctx.storages.find(s.name) === undefined) checkCloudOption(ctx, 'create storage', s.options, undefined);
+  ctx.storages.create('create storage', s.name, s.options, s.ifNotExists);
+  return null;
+}
+
+/** ALTER STORAGE [IF EXISTS] name SET (options) | SET option TO value. */
+export function executeAlterStorageSet(ctx: EngineContext, s: StatementOf<'alter_storage_set'>): null {
+  const storage = s.ifExists ? ctx.storages.find(s.name) : ctx.storages.get('alter storage', s.name);
+  if (storage === undefined) return null;
+  checkCloudOption(ctx, 'alter storage', s.options, storage);
+  ctx.storages.alter('alter storage', storage, s.options, holds(ctx, storage.name) === 0);
+  // files already open follow the checksum setting; the others apply at the next refresh or move
+  const crc = ctx.storages.get('alter storage', s.name).effective(ctx.config).crc;
+  for (const p of ctx.partitions.all) if (p.record.storage === s.name && p.file !== null) p.file.verifyCrc = crc;
+  return null;
+}
+
+/** ALTER STORAGE [IF EXISTS] name RENAME TO new. */
+export function executeAlterStorageRename(ctx: EngineContext, s: StatementOf<'alter_storage_rename'>): null {
+  const storage = s.ifExists ? ctx.storages.find(s.name) : ctx.storages.get('alter storage', s.name);
+  if (storage === undefined) return null;
+  ctx.storages.rename('alter storage', storage, s.to);
+  // partitions and the pipeline follow in the manifest (ON UPDATE CASCADE); in memory too
+  for (const p of ctx.partitions.all) if (p.record.storage === s.name) p.record = { ...p.record, storage: s.to };
+  ctx.pipeline = ctx.pipeline.map((t) => (t.storage === s.name ? { ...t, storage: s.to } : t));
+  return null;
+}
+
+/** DROP STORAGE [IF EXISTS] name. */
+export function executeDropStorage(ctx: EngineContext, s: StatementOf<'drop_storage'>): null {
+  const op = 'drop storage';
+  if (s.name === MAIN) throw new StrataError('INVALID_INPUT', `${op}: main cannot be dropped`);
+  const storage = s.ifExists ? ctx.storages.find(s.name) : ctx.storages.get(op, s.name);
+  if (storage === undefined) return null;
+  const n = holds(ctx, storage.name);
+  if (n > 0) throw new StrataError('INVALID_INPUT', `${op}: storage '${s.name}' holds ${n} partition(s); move or drop them first`);
+  if (ctx.pipeline.some((t) => t.storage === storage.name)) {
+    throw new StrataError('INVALID_INPUT', `${op}: storage '${s.name}' is in the pipeline; change the pipeline first (ALTER PIPELINE)`);
+  }
+  ctx.storages.drop(op, storage);
+  return null;
+}
+
+/** ALTER PIPELINE [SET] tiers | ALTER PIPELINE RESET. */
+export function executeAlterPipeline(ctx: EngineContext, s: StatementOf<'alter_pipeline'> | StatementOf<'alter_pipeline_reset'>): null {
+  setPipeline(ctx, s.kind === 'alter_pipeline' ? s.tiers : []);
+  return null;
+}
+
+function named(ctx: EngineContext, op: string, id: bigint, ifExists: boolean): PartitionState | undefined {
+  const p = ctx.partitions.all.find((q) => q.min === id);
+  if (p === undefined && !ifExists) throw new StrataError('NOT_FOUND', `${op}: no partition ${id} (a partition is named by its min); SHOW PARTITIONS lists them`);
+  return p;
+}
+
+/** MOVE PARTITION [IF EXISTS] id INTO storage. */
+export async function executeMovePartition(ctx: EngineContext, s: StatementOf<'move_partition'>): Promise<null> {
+  const dest = ctx.storages.get('move partition', s.storage);
+  const p = named(ctx, 'move partition', s.id, s.ifExists);
+  if (p !== undefined) await movePartition(ctx, p, dest);
+  return null;
+}
+
+/** MOVE PARTITIONS range INTO storage: the partitions whose min falls in the range. */
+export async function executeMovePartitions(ctx: EngineContext, s: StatementOf<'move_partitions'>): Promise<null> {
+  const op = 'move partitions';
+  const dest = ctx.storages.get(op, s.storage);
+  if (s.range.min > s.range.max) throw new StrataError('INVALID_INPUT', `${op}: the range ${s.range.min}..${s.range.max} is empty (min above max)`);
+  for (const p of ctx.partitions.all.filter((q) => q.min >= s.range.min && q.min <= s.range.max)) await movePartition(ctx, p, dest);
+  return null;
+}
+
+/**
+ * The rebalance plan for the database as it is now. Damaged partitions (a file that
+ * failed its checks at open) are left out: they cannot be moved, and must not stall
+ * the pipeline for every other partition.
+ */
+export function plan(ctx: EngineContext): PlanStep[] {
+  const facts = ctx.partitions.all.filter((p) => p.damage === null).map((p) => ({
+    min: p.min,
+    storage: p.record.storage,
+    created: p.record.created,
+    size: p.record.size + p.bytesInMemory,
+    events: p.record.events + p.eventsInMemory,
+  }));
+  return planRebalance(ctx.pipeline, facts, nowMicros());
+}
+
+/**
+ * Carries out `steps` in order; a partition gone meanwhile is skipped. A partition
+ * the plan moves and later drops is dropped at once, without rewriting its file.
+ */
+export async function runPlan(ctx: EngineContext, steps: readonly PlanStep[], states: ReadonlyMap<bigint, PartitionState>): Promise<void> {
+  const dropped = new Set(steps.filter((s) => s.action === 'drop').map((s) => s.partition));
+  let first: unknown;
+  for (const step of steps) {
+    // the partition the plan saw (not one created again with the same min since)
+    const p = states.get(step.partition);
+    if (p === undefined || p.dropped) continue;
+    const from = dropped.has(step.partition) ? (steps.find((s) => s.partition === step.partition)!.from) : step.from;
+    try {
+      if (dropped.has(step.partition)) await dropPartition(ctx, p, from);
+      else await movePartition(ctx, p, ctx.storages.get('rebalance', step.to!), step.from);
+    } catch (e) {
+      // one failing step does not stop the others; the first failure is reported
+      first ??= e;
+    }
+  }
+  if (first !== undefined) throw first;
+}
+
+/**
+ * Plans and runs until the plan is empty: a moved partition is re-encoded with its
+ * destination's settings and may change size, so one pass may not be enough. Moves
+ * only go down the pipeline, so this ends; the bound is a safeguard.
+ */
+export async function rebalance(ctx: EngineContext): Promise<void> {
+  for (let pass = 0; pass < 16; pass++) {
+    const states = new Map(ctx.partitions.all.map((p) => [p.min, p]));
+    const steps = plan(ctx);
+    if (steps.length === 0) return;
+    await runPlan(ctx, steps, states);
+  }
+}
+
+/** REBALANCE | EXPLAIN REBALANCE. */
+export async function executeRebalance(ctx: EngineContext, s: StatementOf<'rebalance'>): Promise<PlanStep[] | null> {
+  if (s.explain) return plan(ctx);
+  await rebalance(ctx);
+  return null;
+}
