@@ -14,11 +14,11 @@
  * @module
  */
 import type { EngineContext } from '../core/context.ts';
-import { rebalance } from '../../statements/exec-storages.ts';
 import type { PartitionState } from '../core/partition-state.ts';
 import { refreshPartition } from '../lifecycle/refresh.ts';
 import { uploadPartition, wantsUpload } from '../lifecycle/cloud-transfer.ts';
 import { retryDeletes } from '../cloud/cloud-deletes.ts';
+import { rebalance } from '../lifecycle/rebalance.ts';
 
 /** How often idle memtables and the pipeline are checked, in milliseconds. */
 const TICK_MS = 1000;
