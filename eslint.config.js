@@ -4,10 +4,10 @@ import tseslint from 'typescript-eslint';
 
 /** Which folders each layer may not import from (higher layers and side siblings). */
 const forbidden = {
-  'src/api': ['**/repl/**', '**/src/index.ts'],
+  'src/api': ['**/repl/**', '**/src/index.ts', '**/grammar/**'],
   'src/statements': ['**/repl/**', '**/src/index.ts'],
-  'src/engine': ['**/repl/**', '**/src/index.ts'],
-  'src/tiering': ['**/repl/**', '**/src/index.ts', '**/engine/**', '**/grammar/**'],
+  'src/engine': ['**/repl/**', '**/src/index.ts', '**/grammar/**'],
+  'src/tiering': ['**/repl/**', '**/src/index.ts', '**/api/**', '**/statements/**', '**/engine/**', '**/grammar/**'],
   'src/partition': ['**/repl/**', '**/src/index.ts', '**/engine/**', '**/tiering/**', '**/grammar/**', '**/manifest/**', '**/wal/**', '**/cloud/**'],
   'src/wal': ['**/repl/**', '**/src/index.ts', '**/engine/**', '**/tiering/**', '**/partition/**', '**/grammar/**', '**/manifest/**', '**/cloud/**', '**/workers/**'],
   'src/manifest': ['**/repl/**', '**/src/index.ts', '**/engine/**', '**/tiering/**', '**/partition/**', '**/grammar/**', '**/wal/**', '**/cloud/**', '**/workers/**'],

@@ -13,8 +13,7 @@ import { Wal } from '../wal/index.ts';
 import { WorkerPool } from '../workers/index.ts';
 import { type Config, applySettings, defaultConfig, isPersistent, settingScope } from '../engine/core/config.ts';
 import type { EngineContext } from '../engine/core/context.ts';
-import { loadPipeline } from '../engine/pipeline.ts';
-import { StorageRegistry } from '../engine/storage-registry.ts';
+import { StorageRegistry, loadPipeline } from '../tiering/index.ts';
 import { CloudRegistry } from '../engine/cloud/cloud-registry.ts';
 import { Cursor, type CursorOptions } from './cursor.ts';
 import { syncDir } from '../engine/core/fs-util.ts';
@@ -22,7 +21,7 @@ import { refuseLostManifest } from '../engine/db/disk-scan.ts';
 import { type RepairOptions, type RepairReport, repairDatabase } from '../engine/db/repair.ts';
 import { DirLock } from '../engine/core/lock.ts';
 import { PartitionMap } from '../engine/core/partition-map.ts';
-import { manifestPath, walDir } from '../engine/core/paths.ts';
+import { manifestPath, reservedPlaces, walDir } from '../engine/core/paths.ts';
 import { type OpenReport, keptDamage, loadPartitions, reconcile, reconcileClouds, replayWal } from '../engine/db/recovery.ts';
 import { CloudLinks } from '../engine/cloud/cloud-link.ts';
 import { FailedDeletes } from '../engine/cloud/cloud-deletes.ts';
@@ -119,7 +118,7 @@ export class Database {
           throw new StrataError('INVALID_INPUT', `open: ${name} is chosen when the database is created and cannot change (it is ${String(before[key])})`);
         }
       }
-      const storages = new StorageRegistry(manifest, path.resolve(dir));
+      const storages = new StorageRegistry(manifest, path.resolve(dir), reservedPlaces(path.resolve(dir)));
       pool = new WorkerPool({ size: settings.workers, module: partitionJobs });
       const serial = new SerialCounter();
       serial.value = settings.ssn;

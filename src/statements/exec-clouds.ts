@@ -7,10 +7,11 @@ import type { StatementOf } from '../../grammar/index.ts';
 import { StrataError } from '../errors.ts';
 import { cloudOf } from '../engine/cloud/cloud-objects.ts';
 import type { EngineContext } from '../engine/core/context.ts';
+import { cloudOptions } from './options.ts';
 
 /** CREATE CLOUD [IF NOT EXISTS] name (options). */
 export function executeCreateCloud(ctx: EngineContext, s: StatementOf<'create_cloud'>): null {
-  ctx.clouds.create('create cloud', s.name, s.options, s.ifNotExists);
+  ctx.clouds.create('create cloud', s.name, cloudOptions(s.options), s.ifNotExists);
   return null;
 }
 
@@ -19,14 +20,15 @@ export function executeAlterCloudSet(ctx: EngineContext, s: StatementOf<'alter_c
   const op = 'alter cloud';
   const c = s.ifExists ? ctx.clouds.find(s.name) : ctx.clouds.get(op, s.name);
   if (c === undefined) return null;
-  const next = ctx.clouds.check(op, c, s.options);
+  const options = cloudOptions(s.options);
+  const next = ctx.clouds.check(op, c, options);
   if (next.bucket !== c.options.bucket) {
     const users = new Set(ctx.storages.all().filter((st) => st.record.options.cloud === c.name).map((st) => st.name));
     const moving = new Set(ctx.operations.list().filter((op) => users.has(op.destination)).map((op) => op.partition));
     const n = ctx.partitions.all.filter((p) => (users.has(p.record.storage) && (p.record.onCloud || p.refreshing !== null)) || moving.has(p.min)).length;
     if (n > 0) throw new StrataError('INVALID_INPUT', `${op}: ${n} partition(s) are in the bucket of cloud '${c.name}' or in transfer; its bucket can change only when none is (DOWNLOAD PARTITIONS, then DROP PARTITIONS ... ON CLOUD)`);
   }
-  ctx.clouds.alter(op, c, s.options);
+  ctx.clouds.alter(op, c, options);
   // clients reopen with the new options
   ctx.links.forget(c.name);
   renewRemotes(ctx, c.name);

@@ -4,16 +4,14 @@
  *
  * @module
  */
-import type { Option, StatementOf } from '../../grammar/index.ts';
+import type { StatementOf } from '../../grammar/index.ts';
 import { StrataError } from '../errors.ts';
-import type { PlanStep } from '../tiering/index.ts';
 import type { EngineContext } from '../engine/core/context.ts';
 import type { PartitionState } from '../engine/core/partition-state.ts';
 import { plan, rebalance } from '../engine/lifecycle/rebalance.ts';
-import { setPipeline } from '../engine/pipeline.ts';
-import { MAIN } from '../engine/storage-registry.ts';
 import { movePartition } from '../engine/lifecycle/refresh.ts';
-import type { Storage } from '../engine/storage.ts';
+import { MAIN, type PlanStep, type Storage, type StorageOption, savePipeline } from '../tiering/index.ts';
+import { storageOptions, tierSpecs } from './options.ts';
 
 /** Partitions on `storage`, counting moves into it that are in flight. */
 function holds(ctx: EngineContext, storage: string): number {
@@ -25,7 +23,7 @@ function holds(ctx: EngineContext, storage: string): number {
  * Checks the `cloud` option of `list`, if given: the cloud must exist, and the
  * storage's cloud can change only while none of its partitions is on the cloud.
  */
-function checkCloudOption(ctx: EngineContext, op: string, list: readonly Option[], storage: Storage | undefined): void {
+function checkCloudOption(ctx: EngineContext, op: string, list: readonly StorageOption[], storage: Storage | undefined): void {
   const o = list.find((x) => x.name === 'cloud');
   if (o === undefined || typeof o.value !== 'string') return;
   if (o.value !== '') ctx.clouds.get(op, o.value);
@@ -40,8 +38,9 @@ function checkCloudOption(ctx: EngineContext, op: string, list: readonly Option[
 
 /** CREATE STORAGE [IF NOT EXISTS] name [(options)]. */
 export function executeCreateStorage(ctx: EngineContext, s: StatementOf<'create_storage'>): null {
-  if (ctx.storages.find(s.name) === undefined) checkCloudOption(ctx, 'create storage', s.options, undefined);
-  ctx.storages.create('create storage', s.name, s.options, s.ifNotExists);
+  const options = storageOptions(s.options);
+  if (ctx.storages.find(s.name) === undefined) checkCloudOption(ctx, 'create storage', options, undefined);
+  ctx.storages.create('create storage', s.name, options, s.ifNotExists);
   return null;
 }
 
@@ -49,8 +48,9 @@ export function executeCreateStorage(ctx: EngineContext, s: StatementOf<'create_
 export function executeAlterStorageSet(ctx: EngineContext, s: StatementOf<'alter_storage_set'>): null {
   const storage = s.ifExists ? ctx.storages.find(s.name) : ctx.storages.get('alter storage', s.name);
   if (storage === undefined) return null;
-  checkCloudOption(ctx, 'alter storage', s.options, storage);
-  ctx.storages.alter('alter storage', storage, s.options, holds(ctx, storage.name) === 0);
+  const options = storageOptions(s.options);
+  checkCloudOption(ctx, 'alter storage', options, storage);
+  ctx.storages.alter('alter storage', storage, options, holds(ctx, storage.name) === 0);
   // files already open follow the checksum setting; the others apply at the next refresh or move
   const crc = ctx.storages.get('alter storage', s.name).effective(ctx.config).crc;
   for (const p of ctx.partitions.all) if (p.record.storage === s.name && p.file !== null) p.file.verifyCrc = crc;
@@ -85,7 +85,7 @@ export function executeDropStorage(ctx: EngineContext, s: StatementOf<'drop_stor
 
 /** ALTER PIPELINE [SET] tiers | ALTER PIPELINE RESET. */
 export function executeAlterPipeline(ctx: EngineContext, s: StatementOf<'alter_pipeline'> | StatementOf<'alter_pipeline_reset'>): null {
-  setPipeline(ctx, s.kind === 'alter_pipeline' ? s.tiers : []);
+  ctx.pipeline = savePipeline(ctx.manifest, ctx.storages, s.kind === 'alter_pipeline' ? tierSpecs(s.tiers) : []);
   return null;
 }
 

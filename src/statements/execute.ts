@@ -36,8 +36,7 @@ import {
   executeMovePartitions,
   executeRebalance,
 } from './exec-storages.ts';
-import { pipelineView } from '../engine/pipeline.ts';
-import { memoryView, storageView, storagesView, walView } from './views.ts';
+import { memoryView, pipelineView, storageView, storagesView, walView } from './views.ts';
 
 /** What statements need of the database besides its state. */
 export interface StatementTarget extends DataTarget {

@@ -8,6 +8,7 @@ import { StrataError } from '../errors.ts';
 import { type Config, isSetting, settingNames } from '../engine/core/config.ts';
 import type { EngineContext } from '../engine/core/context.ts';
 import type { PartitionState } from '../engine/core/partition-state.ts';
+import { tierRow } from '../tiering/index.ts';
 
 /** The value of every setting, `ssn` at its current value. */
 export function configView(ctx: EngineContext): Record<string, unknown> {
@@ -123,4 +124,9 @@ export function walView(ctx: EngineContext): Record<string, unknown> {
     crc: ctx.config.wal_crc,
     rotate_wm: ctx.config.wal_rotate_wm,
   };
+}
+
+/** The `SHOW PIPELINE` view: one entry per tier, limits in bytes and microseconds. */
+export function pipelineView(ctx: EngineContext): Record<string, unknown>[] {
+  return ctx.pipeline.map((t) => ({ ...tierRow(t) }));
 }

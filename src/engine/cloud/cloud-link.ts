@@ -13,7 +13,7 @@ import { type Cloud, type CloudConfig, openCloud } from '../../cloud/index.ts';
 import { StrataError } from '../../errors.ts';
 import type { CloudRecord } from '../../manifest/index.ts';
 import { partitionFileName } from '../core/paths.ts';
-import type { Storage } from '../storage.ts';
+import type { Storage } from '../../tiering/index.ts';
 
 /** Buckets known to exist, by client: ensured once per client. */
 const bucketsReady = new WeakMap<Cloud, Promise<void>>();

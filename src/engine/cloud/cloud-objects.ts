@@ -21,7 +21,7 @@ import { type EngineContext, nowMicros } from '../core/context.ts';
 import { syncDir } from '../core/fs-util.ts';
 import type { PartitionState } from '../core/partition-state.ts';
 import { RemoteObject } from './remote-object.ts';
-import type { Storage } from '../storage.ts';
+import type { Storage } from '../../tiering/index.ts';
 
 /** The cloud side of `storage`, or null when it has no cloud. */
 export function cloudOf(ctx: EngineContext, storage: Storage): StorageCloud | null {

@@ -6,9 +6,17 @@
  *
  * @module
  */
-import type { Option } from '../../../grammar/index.ts';
 import { StrataError } from '../../errors.ts';
 import type { CloudRecord, Manifest } from '../../manifest/index.ts';
+
+/**
+ * An option as the operator gave it (`CREATE CLOUD c (name value, ...)`), not yet
+ * checked: aliases (`endpoint`, `login`, `password`) are resolved here.
+ */
+export interface CloudOption {
+  readonly name: string;
+  readonly value: bigint | string | boolean;
+}
 
 /** Options of a cloud, with their aliases (`endpoint` is `url`, ...). */
 const kinds: Record<string, 'string' | 'bool'> = {
@@ -52,7 +60,7 @@ export class CloudRegistry {
   }
 
   /** CREATE CLOUD; false when it exists and `ifNotExists`. */
-  create(op: string, name: string, list: readonly Option[], ifNotExists: boolean): boolean {
+  create(op: string, name: string, list: readonly CloudOption[], ifNotExists: boolean): boolean {
     if (this.map.has(name)) {
       if (ifNotExists) return false;
       throw new StrataError('ALREADY_EXISTS', `${op}: cloud '${name}' already exists`);
@@ -72,7 +80,7 @@ export class CloudRegistry {
    * The options `ALTER CLOUD ... SET (list)` would give `c`, checked; changes nothing.
    * `type` cannot change.
    */
-  check(op: string, c: CloudRecord, list: readonly Option[]): Record<string, string | boolean> {
+  check(op: string, c: CloudRecord, list: readonly CloudOption[]): Record<string, string | boolean> {
     const options = merge(op, { ...c.options, type: c.type }, list);
     if (options.type !== c.type) throw new StrataError('INVALID_INPUT', `${op}: the type of a cloud cannot change (it is '${c.type}'); create another cloud`);
     delete options.type;
@@ -80,7 +88,7 @@ export class CloudRegistry {
   }
 
   /** ALTER CLOUD ... SET (options): `type` cannot change. */
-  alter(op: string, c: CloudRecord, list: readonly Option[]): void {
+  alter(op: string, c: CloudRecord, list: readonly CloudOption[]): void {
     const options = this.check(op, c, list);
     const next: CloudRecord = { ...c, options };
     this.manifest.updateCloud(c.name, next);
@@ -120,7 +128,7 @@ export class CloudRegistry {
 }
 
 /** Checks `list` (aliases resolved) and merges it over `current`. */
-function merge(op: string, current: Readonly<Record<string, string | boolean>>, list: readonly Option[]): Record<string, string | boolean> {
+function merge(op: string, current: Readonly<Record<string, string | boolean>>, list: readonly CloudOption[]): Record<string, string | boolean> {
   const next = { ...current };
   const seen = new Set<string>();
   for (const o of list) {

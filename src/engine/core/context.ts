@@ -11,7 +11,7 @@ import type { WorkerPool } from '../../workers/index.ts';
 import type { PipelineTier } from '../../tiering/index.ts';
 import type { Config } from './config.ts';
 import { partitionFileName } from './paths.ts';
-import type { StorageRegistry } from '../storage-registry.ts';
+import type { StorageRegistry } from '../../tiering/index.ts';
 import type { CloudRegistry } from '../cloud/cloud-registry.ts';
 import type { CloudLinks } from '../cloud/cloud-link.ts';
 import type { FailedDeletes } from '../cloud/cloud-deletes.ts';

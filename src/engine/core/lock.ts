@@ -10,9 +10,7 @@
 import * as path from 'node:path';
 import { StrataError } from '../../errors.ts';
 import { type FileLock, lockFile } from '../../manifest/index.ts';
-
-/** Name of the lock file in the database directory. */
-export const LOCK_FILE = 'strata.lock';
+import { LOCK_FILE } from './paths.ts';
 
 /** A held directory lock; {@link DirLock.release} gives it up. */
 export class DirLock {

@@ -11,6 +11,10 @@
  * @module
  */
 import * as path from 'node:path';
+import type { ReservedPlace } from '../../tiering/index.ts';
+
+/** Name of the lock file in the database directory (lock.ts). */
+export const LOCK_FILE = 'strata.lock';
 
 /** The manifest database file. */
 export function manifestPath(dir: string): string {
@@ -37,4 +41,17 @@ export function parsePartitionFileName(name: string): { min: bigint; gen: number
   const m = /^(\d{20})\.(\d+)\.part$/.exec(name);
   if (m === null) return undefined;
   return { min: BigInt(m[1]!), gen: Number(m[2]) };
+}
+
+/**
+ * The places of database directory `dir` (absolute) that no storage's path may lead to
+ * or into, in the order `CREATE / ALTER STORAGE` checks them (tiering/storage-path.ts).
+ */
+export function reservedPlaces(dir: string): ReservedPlace[] {
+  const manifest = manifestPath(dir);
+  return [
+    { path: walDir(dir), why: 'is inside the WAL folder' },
+    ...[manifest, `${manifest}-wal`, `${manifest}-shm`].map((file) => ({ path: file, why: "is at the manifest's place" })),
+    { path: path.join(dir, LOCK_FILE), why: "is at the lock file's place" },
+  ];
 }

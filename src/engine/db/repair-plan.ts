@@ -34,8 +34,8 @@ import { type FileDescription, PartitionFile, inspectPartitionFile } from '../..
 import { defaultConfig } from '../core/config.ts';
 import { scanDisk } from './disk-scan.ts';
 import { parsePartitionFileName, partitionFileName } from '../core/paths.ts';
-import { readDescriptor } from '../storage-descriptor.ts';
-import { MAIN } from '../storage-registry.ts';
+import { readDescriptor } from '../../tiering/index.ts';
+import { MAIN } from '../../tiering/index.ts';
 
 /** What repair found on disk and will record. */
 export interface RepairPlan {

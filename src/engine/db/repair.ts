@@ -25,7 +25,7 @@ import { inspectPartitionFile } from '../../partition/index.ts';
 import { DirLock } from '../core/lock.ts';
 import { manifestPath, partitionFileName } from '../core/paths.ts';
 import { opens, planRepair } from './repair-plan.ts';
-import { Storage } from '../storage.ts';
+import { Storage } from '../../tiering/index.ts';
 
 /** What {@link repairDatabase} takes. */
 export interface RepairOptions {

@@ -18,7 +18,7 @@ import { inject, isInjected } from '../core/inject.ts';
 import type { PartitionState } from '../core/partition-state.ts';
 import { partitionFileName } from '../core/paths.ts';
 import { refreshPartition } from './refresh.ts';
-import type { Storage } from '../storage.ts';
+import type { Storage } from '../../tiering/index.ts';
 
 /** The partition's storage and its cloud; null cloud when it has none (allowed with `ifCloud`). */
 function placeOf(ctx: EngineContext, p: PartitionState, op: string, ifCloud: boolean): { storage: Storage; link: StorageCloud } | null {

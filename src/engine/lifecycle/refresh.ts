@@ -20,7 +20,7 @@ import { type FileIdentity, type Memtable, PartitionFile, type RefreshJob, type 
 import { isStrataError, StrataError } from '../../errors.ts';
 import { type EngineContext, nowMicros } from '../core/context.ts';
 import { inject, isInjected } from '../core/inject.ts';
-import type { Storage } from '../storage.ts';
+import type { Storage } from '../../tiering/index.ts';
 import { removeFile, removeFileAsync } from '../core/fs-util.ts';
 import type { PartitionState } from '../core/partition-state.ts';
 import { partitionFileName } from '../core/paths.ts';

@@ -6,9 +6,11 @@
  *   through `..` nor through a symbolic link (the real paths of what exists compare);
  * - the parent of the path must exist: Strata creates only its last level (and then the
  *   storage's `<uuid>` folder inside it);
- * - it may not be at or inside another storage's folder `<path>/<uuid>/`, the WAL
- *   folder, the manifest's files (`manifest.db`, `-wal`, `-shm`) or the lock file;
- *   several storages may share a path (their folders differ by uuid);
+ * - it may not be at or inside another storage's folder `<path>/<uuid>/`, nor at or in
+ *   a place the database keeps for itself ({@link ReservedPlace}: the WAL folder, the
+ *   manifest's files `manifest.db`, `-wal`, `-shm`, the lock file; the engine names
+ *   them, engine/core/paths.ts); several storages may share a path (their folders
+ *   differ by uuid);
  * - it is not empty and holds no NUL byte (checked with the option's value, in
  *   storage.ts).
  *
@@ -17,21 +19,32 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { StrataError, ioError } from '../errors.ts';
-import { LOCK_FILE } from './core/lock.ts';
-import { manifestPath, walDir } from './core/paths.ts';
 import type { Storage } from './storage.ts';
+
+/**
+ * A place of the database directory that a storage's path may not lead to or into (the
+ * WAL folder, the manifest's files, the lock file), and the words of the refusal, e.g.
+ * `is inside the WAL folder`. The engine names them: it owns the directory's layout.
+ */
+export interface ReservedPlace {
+  /** Absolute path. */
+  readonly path: string;
+  /** What the refusal says after the path. */
+  readonly why: string;
+}
 
 /** What every refusal adds: where a storage's path may lead. */
 const ALLOWED = "a storage's path is a folder whose parent exists, absolute or inside the database directory, and not in the WAL folder, the manifest or a storage's folder";
 
 /**
  * Checks that `given`, the new `path` of a storage, leads where a storage may be (see
- * the module comment). `storages` are the storages whose folders it may not enter (the
- * storage being altered included). Returns the absolute base folder.
+ * the module comment). `reserved` are the database's own places, in the order they are
+ * checked; `storages` are the storages whose folders it may not enter (the storage
+ * being altered included). Returns the absolute base folder.
  * @throws StrataError `INVALID_INPUT` starting with `op` when it may not; `IO` when the
  *   file system cannot be read.
  */
-export function checkStoragePath(op: string, given: string, dbDir: string, storages: readonly Storage[]): string {
+export function checkStoragePath(op: string, given: string, dbDir: string, reserved: readonly ReservedPlace[], storages: readonly Storage[]): string {
   const base = path.resolve(dbDir, given);
   const refuse = (why: string): never => {
     throw new StrataError('INVALID_INPUT', `${op}: path '${given}' ${why}; ${ALLOWED}`);
@@ -45,10 +58,7 @@ export function checkStoragePath(op: string, given: string, dbDir: string, stora
     }
     // at or inside a place of the database: compared as given and as real paths
     const at = (place: string): boolean => within(base, place) || within(real, canonical(place));
-    if (at(walDir(dbDir))) refuse('is inside the WAL folder');
-    const manifest = manifestPath(dbDir);
-    for (const file of [manifest, `${manifest}-wal`, `${manifest}-shm`]) if (at(file)) refuse("is at the manifest's place");
-    if (at(path.join(dbDir, LOCK_FILE))) refuse("is at the lock file's place");
+    for (const place of reserved) if (at(place.path)) refuse(place.why);
     for (const s of storages) if (at(s.dir)) refuse(`is inside the folder of storage '${s.name}'`);
     // named as given (relative to the database directory when the path is)
     const parent = path.dirname(given);

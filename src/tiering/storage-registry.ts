@@ -9,11 +9,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
-import type { Option } from '../../grammar/index.ts';
 import { StrataError, ioError } from '../errors.ts';
 import type { Manifest, StorageRecord } from '../manifest/index.ts';
-import { Storage, mergeOptions } from './storage.ts';
-import { checkStoragePath } from './storage-path.ts';
+import { Storage, type StorageOption, mergeOptions } from './storage.ts';
+import { type ReservedPlace, checkStoragePath } from './storage-path.ts';
 import { removeDescriptor, writeDescriptor } from './storage-descriptor.ts';
 
 /** The name of the storage that always exists: the database directory itself. */
@@ -23,8 +22,12 @@ export const MAIN = 'main';
 export class StorageRegistry {
   private readonly map = new Map<string, Storage>();
 
-  /** Loads the storages of `manifest`, creating `main` in a new database. */
-  constructor(private readonly manifest: Manifest, private readonly dbDir: string) {
+  /**
+   * Loads the storages of `manifest`, creating `main` in a new database. `dbDir` is the
+   * database directory (absolute); `reserved` are the places in it that no storage's
+   * path may lead into (the WAL folder, the manifest, the lock file: storage-path.ts).
+   */
+  constructor(private readonly manifest: Manifest, private readonly dbDir: string, private readonly reserved: readonly ReservedPlace[]) {
     for (const r of manifest.listStorages()) this.map.set(r.name, new Storage(r, dbDir));
     if (!this.map.has(MAIN)) {
       const r: StorageRecord = { name: MAIN, uuid: randomUUID(), path: '', options: {}, created: Date.now() * 1000 };
@@ -60,14 +63,14 @@ export class StorageRegistry {
   }
 
   /** CREATE STORAGE: returns false when it exists and `ifNotExists`. */
-  create(op: string, name: string, list: readonly Option[], ifNotExists: boolean): boolean {
+  create(op: string, name: string, list: readonly StorageOption[], ifNotExists: boolean): boolean {
     if (this.map.has(name)) {
       if (ifNotExists) return false;
       throw new StrataError('ALREADY_EXISTS', `${op}: storage '${name}' already exists`);
     }
     const options = mergeOptions(op, {}, list, true, true);
     const { uuid, path, ...rest } = options;
-    if (path !== undefined) checkStoragePath(op, path as string, this.dbDir, [...this.map.values()]);
+    if (path !== undefined) checkStoragePath(op, path as string, this.dbDir, this.reserved, [...this.map.values()]);
     const r: StorageRecord = { name, uuid: (uuid as string | undefined) ?? randomUUID(), path: (path as string | undefined) ?? '', options: rest, created: Date.now() * 1000 };
     const s = new Storage(r, this.dbDir);
     if ([...this.map.values()].some((o) => o.dir === s.dir)) throw new StrataError('ALREADY_EXISTS', `${op}: another storage already uses ${s.dir}`);
@@ -85,12 +88,12 @@ export class StorageRegistry {
   }
 
   /** ALTER STORAGE ... SET: `empty` says whether it holds partitions. */
-  alter(op: string, s: Storage, list: readonly Option[], empty: boolean): void {
+  alter(op: string, s: Storage, list: readonly StorageOption[], empty: boolean): void {
     const current = { ...s.record.options, path: s.record.path };
     const { path, ...rest } = mergeOptions(op, current, list, empty, false);
     const r: StorageRecord = { ...s.record, path: (path as string | undefined) ?? '', options: rest };
     // a path given again unchanged is not checked again: it may stay where it is
-    if (r.path !== s.record.path) checkStoragePath(op, r.path, this.dbDir, [...this.map.values()]);
+    if (r.path !== s.record.path) checkStoragePath(op, r.path, this.dbDir, this.reserved, [...this.map.values()]);
     const next = new Storage(r, this.dbDir);
     makeDir(op, next);
     this.manifest.updateStorage(s.name, r);

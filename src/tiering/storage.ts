@@ -7,11 +7,30 @@
  * @module
  */
 import * as path from 'node:path';
-import type { Option } from '../../grammar/index.ts';
 import { Codec, Encryption, MAX_ID, generateKey, parseKey } from '../codec/index.ts';
 import { StrataError } from '../errors.ts';
 import type { ConfigValue, StorageRecord } from '../manifest/index.ts';
-import type { Config } from './core/config.ts';
+
+/**
+ * An option as the operator gave it (`CREATE STORAGE s (name value, ...)`), not yet
+ * checked: sizes in bytes, as integers; a list keeps the order given.
+ */
+export interface StorageOption {
+  readonly name: string;
+  readonly value: bigint | string | boolean;
+}
+
+/**
+ * The database settings a storage falls back to for the options it does not set (the
+ * engine's settings hold them under these names).
+ */
+export interface StorageDefaults {
+  readonly compression: string;
+  readonly compression_level: number;
+  readonly region_size: number;
+  readonly sync: boolean;
+  readonly refresh_wm: number;
+}
 
 type Kind = 'bool' | 'int' | 'string' | 'path' | 'codec' | 'encryption' | 'key' | 'uuid';
 
@@ -74,12 +93,12 @@ export class Storage {
   }
 
   /** Memtable bytes of one partition that trigger a background refresh (0: none; rollover only). */
-  refreshWm(config: Config): number {
+  refreshWm(config: StorageDefaults): number {
     return (this.record.options.refresh_wm as number | undefined) ?? config.refresh_wm;
   }
 
   /** The settings this storage writes files with. */
-  effective(config: Config): EffectiveSettings {
+  effective(config: StorageDefaults): EffectiveSettings {
     const o = this.record.options;
     const encryption = o.encryption === 'aes' ? Encryption.aes : Encryption.none;
     return {
@@ -96,7 +115,7 @@ export class Storage {
   }
 
   /** The `config` part of `SHOW STORAGE`: every option, effective values, secrets hidden. */
-  view(config: Config): Record<string, unknown> {
+  view(config: StorageDefaults): Record<string, unknown> {
     const o = this.record.options;
     const e = this.effective(config);
     return {
@@ -171,7 +190,7 @@ function checkOption(op: string, name: string, value: unknown): ConfigValue {
  * @throws StrataError `INVALID_INPUT` for an unknown option, a bad value, a repeated
  *   option, or an option that cannot change now.
  */
-export function mergeOptions(op: string, current: Readonly<Record<string, ConfigValue>>, list: readonly Option[], empty: boolean, creating: boolean): Record<string, ConfigValue> {
+export function mergeOptions(op: string, current: Readonly<Record<string, ConfigValue>>, list: readonly StorageOption[], empty: boolean, creating: boolean): Record<string, ConfigValue> {
   const next: Record<string, ConfigValue> = { ...current };
   const seen = new Set<string>();
   for (const { name, value } of list) {

@@ -1,14 +1,20 @@
 /**
- * The pipeline as the engine keeps it: loaded from and saved to the manifest, and
- * set by `ALTER PIPELINE`.
+ * The pipeline as the database keeps it: loaded from and saved to the manifest table
+ * `pipeline`, and checked when `ALTER PIPELINE` sets it.
  *
  * @module
  */
-import type { Tier } from '../../grammar/index.ts';
 import { StrataError } from '../errors.ts';
 import type { Manifest, PipelineRecord } from '../manifest/index.ts';
-import type { PipelineTier, TierLimits } from '../tiering/index.ts';
-import type { EngineContext } from './core/context.ts';
+import type { PipelineTier, TierLimits } from './pipeline.ts';
+import type { StorageRegistry } from './storage-registry.ts';
+
+/** One tier as the operator gave it (`ALTER PIPELINE hot (size 10G), cold`), not yet checked. */
+export interface TierSpec {
+  readonly storage: string;
+  /** The limits in the order given (sizes in bytes, durations in microseconds). */
+  readonly limits: readonly { readonly name: keyof TierLimits; readonly value: bigint }[];
+}
 
 /** The pipeline recorded in `manifest`. */
 export function loadPipeline(manifest: Manifest): PipelineTier[] {
@@ -24,7 +30,8 @@ function fromRecord(r: PipelineRecord): PipelineTier {
   return { storage: r.storage, limits };
 }
 
-function toRecord(t: PipelineTier): PipelineRecord {
+/** The manifest row of tier `t` (`SHOW PIPELINE` shows the same fields). */
+export function tierRow(t: PipelineTier): PipelineRecord {
   return {
     storage: t.storage,
     partitions: t.limits.partitions ?? null,
@@ -36,14 +43,15 @@ function toRecord(t: PipelineTier): PipelineRecord {
 
 /**
  * ALTER PIPELINE: checks the tiers (known storages, each once, each limit once) and
- * records them; an empty list is `RESET`.
+ * records them in `manifest`; returns the pipeline to keep in memory. An empty list is
+ * `RESET`. Nothing changes when a check fails.
  * @throws StrataError `NOT_FOUND` for an unknown storage, `INVALID_INPUT` otherwise.
  */
-export function setPipeline(ctx: EngineContext, tiers: readonly Tier[]): void {
+export function savePipeline(manifest: Manifest, storages: StorageRegistry, tiers: readonly TierSpec[]): PipelineTier[] {
   const op = 'alter pipeline';
   const seen = new Set<string>();
   const next: PipelineTier[] = tiers.map((t) => {
-    ctx.storages.get(op, t.storage);
+    storages.get(op, t.storage);
     if (seen.has(t.storage)) throw new StrataError('INVALID_INPUT', `${op}: storage '${t.storage}' is given twice; a storage is one tier`);
     seen.add(t.storage);
     const limits: { -readonly [K in keyof TierLimits]: TierLimits[K] } = {};
@@ -55,11 +63,6 @@ export function setPipeline(ctx: EngineContext, tiers: readonly Tier[]): void {
     }
     return { storage: t.storage, limits };
   });
-  ctx.manifest.setPipeline(next.map(toRecord));
-  ctx.pipeline = next;
-}
-
-/** The `SHOW PIPELINE` view: one entry per tier, limits in bytes and microseconds. */
-export function pipelineView(ctx: EngineContext): Record<string, unknown>[] {
-  return ctx.pipeline.map((t) => ({ ...toRecord(t) }));
+  manifest.setPipeline(next.map(tierRow));
+  return next;
 }
