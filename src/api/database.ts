@@ -3,51 +3,22 @@
  *
  * @module
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { BatchBuilder, type IdLike, toId, validateBatch } from '../codec/index.ts';
-import { StrataError, ioError, isStrataError } from '../errors.ts';
-import { Manifest } from '../manifest/index.ts';
-import { Arena, partitionJobs } from '../partition/index.ts';
-import { Wal } from '../wal/index.ts';
-import { WorkerPool } from '../workers/index.ts';
-import { type Config, applySettings, defaultConfig, isPersistent, settingScope } from '../engine/core/config.ts';
+import { StrataError } from '../errors.ts';
+import type { Config, OpenConfig } from '../engine/core/config.ts';
 import type { EngineContext } from '../engine/core/context.ts';
-import { StorageRegistry, loadPipeline } from '../tiering/index.ts';
-import { CloudRegistry } from '../engine/cloud/cloud-registry.ts';
-import { Cursor, type CursorOptions } from './cursor.ts';
-import { syncDir } from '../engine/core/fs-util.ts';
-import { refuseLostManifest } from '../engine/db/disk-scan.ts';
-import { type RepairOptions, type RepairReport, repairDatabase } from '../engine/db/repair.ts';
-import { DirLock } from '../engine/core/lock.ts';
-import { PartitionMap } from '../engine/core/partition-map.ts';
-import { manifestPath, reservedPlaces, walDir } from '../engine/core/paths.ts';
-import { type OpenReport, keptDamage, loadPartitions, reconcile, reconcileClouds, replayWal } from '../engine/db/recovery.ts';
-import { CloudLinks } from '../engine/cloud/cloud-link.ts';
-import { FailedDeletes } from '../engine/cloud/cloud-deletes.ts';
-import { refreshPartition, releaseWal } from '../engine/lifecycle/refresh.ts';
-import { SerialCounter } from '../engine/core/serial.ts';
-import { BackgroundService } from '../engine/db/service.ts';
-import { Rollover } from '../engine/core/rollover.ts';
-import { type StatementResult, executeScript } from '../statements/execute.ts';
+import type { DirLock } from '../engine/core/lock.ts';
+import type { OperationRegistry } from '../engine/core/operations.ts';
+import { type CheckpointResult, checkpointAll } from '../engine/db/checkpoint.ts';
 import { overLimit, relieveMemory } from '../engine/db/memory-limit.ts';
-import { OperationRegistry } from '../engine/core/operations.ts';
+import { openEngine } from '../engine/db/open.ts';
+import type { OpenReport } from '../engine/db/recovery.ts';
+import { type RepairOptions, type RepairReport, repairDatabase } from '../engine/db/repair.ts';
+import type { BackgroundService } from '../engine/db/service.ts';
 import { type WriteResult, applyBatch } from '../engine/db/write-path.ts';
-
-/** What {@link Database.checkpoint} (and `CHECKPOINT`) did. Field names are stable. */
-export interface CheckpointResult {
-  /** Partitions refreshed: their memtables were merged into a new file. */
-  readonly partitions: number;
-  /**
-   * Partitions that hold events in memory but could not be refreshed because their file
-   * is damaged (found at open, or by this merge), by `min`, with the error: their events
-   * stay in memory and in the WAL; restore the file or drop the partition.
-   */
-  readonly damaged: readonly { readonly partition: bigint; readonly error: string }[];
-}
-
-/** Settings accepted by {@link Database.open}: any subset, ids as number or bigint. */
-export type OpenConfig = { readonly [K in keyof Config]?: Config[K] extends bigint ? bigint | number : Config[K] };
+import { refreshPartition } from '../engine/lifecycle/refresh.ts';
+import { type StatementResult, executeScript } from '../statements/execute.ts';
+import { Cursor, type CursorOptions } from './cursor.ts';
 
 /**
  * An open Strata database. One process owns a directory at a time.
@@ -69,11 +40,14 @@ export class Database {
   private closePromise: Promise<void> | undefined;
   /** Writes held back by the memory limit, applied in order before any later write. */
   private held: Promise<unknown> | null = null;
-  private readonly service: BackgroundService;
 
-  private constructor(private readonly ctx: EngineContext, private readonly lock: DirLock, report: OpenReport) {
+  private constructor(
+    private readonly ctx: EngineContext,
+    private readonly lock: DirLock,
+    report: OpenReport,
+    private readonly service: BackgroundService,
+  ) {
     this.openReport = report;
-    this.service = new BackgroundService(ctx);
   }
 
   /**
@@ -87,122 +61,8 @@ export class Database {
    *   (WAL damage that valid records follow, with `wal_recovery` 'tail': nothing changed).
    */
   static async open(dir: string, config: OpenConfig = {}): Promise<Database> {
-    // bad settings change nothing: check them before anything is created
-    applySettings('open', defaultConfig(), (config ?? {}) as Record<string, unknown>);
-    makePrivateDir(dir);
-    const lock = DirLock.acquire(dir, 'open');
-    try {
-      refuseLostManifest(dir);
-    } catch (e) {
-      lock.release();
-      throw e;
-    }
-    let manifest: Manifest | undefined;
-    let pool: WorkerPool | undefined;
-    let db: Database | undefined;
-    const links = new CloudLinks();
-    try {
-      manifest = Manifest.open(manifestPath(dir));
-      const settings = defaultConfig();
-      const stored = manifest.getConfig();
-      // a manifest without a uuid was never fully created (a first open that failed):
-      // it may be new only where there is no data
-      const created = !stored.has('uuid');
-      if (created) refuseLostManifest(dir, true);
-      applySettings('open', settings, Object.fromEntries(stored));
-      const before = { ...settings };
-      const changed = applySettings('open', settings, (config ?? {}) as Record<string, unknown>);
-      for (const name of changed) {
-        const key = name as keyof Config;
-        if (!created && settingScope(key) === 'create' && settings[key] !== before[key]) {
-          throw new StrataError('INVALID_INPUT', `open: ${name} is chosen when the database is created and cannot change (it is ${String(before[key])})`);
-        }
-      }
-      const storages = new StorageRegistry(manifest, path.resolve(dir), reservedPlaces(path.resolve(dir)));
-      pool = new WorkerPool({ size: settings.workers, module: partitionJobs });
-      const serial = new SerialCounter();
-      serial.value = settings.ssn;
-      const report: OpenReport = { rolledBack: [], completed: [], orphansRemoved: [], damaged: [], cloud: [], wal: null };
-      const ctx: EngineContext = {
-        dir,
-        config: settings,
-        manifest,
-        wal: null,
-        partitions: new PartitionMap(),
-        arena: new Arena({ slabSize: settings.mm_slab_size, cacheLimit: () => settings.mm_cache }),
-        pool,
-        storages,
-        clouds: new CloudRegistry(manifest),
-        links,
-        pipeline: loadPipeline(manifest),
-        serial,
-        memory: { bytes: 0 },
-        rollover: new Rollover(),
-        operations: new OperationRegistry(),
-        inflight: new Set(),
-        generation: { next: 1 },
-        deletions: new Map(),
-        failedDeletes: new FailedDeletes(),
-        scheduleRefresh: () => undefined, // set once the service exists
-        scheduleRebalance: () => undefined,
-        scheduleUpload: () => undefined,
-      };
-      reconcile(ctx, report);
-      loadPartitions(ctx, report);
-      await reconcileClouds(ctx, report);
-      const wal = Wal.open({
-        dir: walDir(dir),
-        rotateWm: settings.wal_rotate_wm,
-        syncOnWrite: settings.wal_sync_on_write,
-        syncOnRotate: settings.wal_sync_on_rotate,
-        crc: settings.wal_crc,
-      });
-      let lastLsn = replayWal(ctx, wal, report);
-      for (const p of ctx.partitions.all) if (p.record.lsn > lastLsn) lastLsn = p.record.lsn;
-      // new records must sort after every tombstone, even one above a lost unsynced record
-      for (const d of manifest.listDropped()) if (d.lsn - 1n > lastLsn) lastLsn = d.lsn - 1n;
-      wal.begin(lastLsn);
-      ctx.wal = wal;
-      // tombstones older than every WAL record have nothing left to hide; prune them only
-      // once the deletions of older segments are durable (else a crash could bring back a
-      // segment without its tombstone)
-      syncDir(walDir(dir));
-      manifest.pruneDropped(wal.stats().firstLsn + 1n);
-      db = new Database(ctx, lock, report);
-      const opened = db;
-      ctx.scheduleRefresh = (p) => opened.service.refresh(p);
-      ctx.scheduleRebalance = () => opened.service.rebalance();
-      ctx.scheduleUpload = () => opened.service.upload();
-      if (!settings.wal) {
-        // replayed events must reach partition files before the log goes away
-        await db.checkpointAll();
-        await wal.close();
-        ctx.wal = null;
-        // everything is in partition files: no segment may replay into a later drop;
-        // a damaged partition's replayed events could not be refreshed: keep the log
-        if (!ctx.partitions.all.some((p) => p.eventsInMemory > 0)) fs.rmSync(walDir(dir), { recursive: true, force: true });
-      }
-      if (settings.wal_recovery === 'skip' && report.wal!.dropped.length > 0) {
-        // the damage skipped leaves the disk with the segments, once their events are in
-        // partition files (a damaged partition cannot be refreshed: its segments stay)
-        if (settings.wal) {
-          await db.checkpointAll();
-          syncDir(walDir(dir));
-        }
-        report.wal!.kept = keptDamage(report.wal!, fs.existsSync(walDir(dir)) ? wal.files() : []);
-      }
-      // settings are stored once the open has succeeded: a failed open changes nothing
-      const persist = (created ? Object.keys(settings) : changed).filter(isPersistent);
-      manifest.setConfigMany(persist.map((k) => [k, settings[k as keyof Config]]));
-      return db;
-    } catch (e) {
-      await db?.service.stop();
-      links.close();
-      await pool?.close();
-      manifest?.close();
-      lock.release();
-      throw e;
-    }
+    const { ctx, lock, report, service } = await openEngine(dir, config);
+    return new Database(ctx, lock, report, service);
   }
 
   /**
@@ -334,36 +194,7 @@ export class Database {
    */
   async checkpoint(): Promise<CheckpointResult> {
     this.checkOpen('checkpoint');
-    return this.checkpointAll();
-  }
-
-  private async checkpointAll(): Promise<CheckpointResult> {
-    const damaged: { partition: bigint; error: string }[] = [];
-    const todo = this.ctx.partitions.all.filter((p) => p.eventsInMemory > 0);
-    const outcomes = await Promise.allSettled(
-      todo.map((p) => {
-        if (p.damage === null) return refreshPartition(this.ctx, p);
-        damaged.push({ partition: p.min, error: p.damage.message });
-        return Promise.resolve();
-      }),
-    );
-    releaseWal(this.ctx);
-    // the released segments are unlinked on the thread pool: a checkpoint ends with them gone
-    await this.ctx.wal?.released().catch(() => undefined);
-    let failure: unknown;
-    let refreshed = 0;
-    outcomes.forEach((o, i) => {
-      if (o.status === 'fulfilled') {
-        if (todo[i]!.damage === null) refreshed++;
-      } else if (isStrataError(o.reason, 'CORRUPTION')) {
-        damaged.push({ partition: todo[i]!.min, error: o.reason.message });
-      } else {
-        failure ??= o.reason;
-      }
-    });
-    if (failure !== undefined) throw failure;
-    damaged.sort((a, b) => (a.partition < b.partition ? -1 : a.partition > b.partition ? 1 : 0));
-    return { partitions: refreshed, damaged };
+    return checkpointAll(this.ctx);
   }
 
   /**
@@ -409,7 +240,7 @@ export class Database {
         // a partition damaged at open kept the log its events were replayed from; one
         // whose damage this merge finds has no other copy of its events in memory
         const known = new Set(ctx.partitions.all.filter((p) => p.damage !== null).map((p) => p.min));
-        const damaged = (await this.checkpointAll()).damaged.filter((d) => !known.has(d.partition));
+        const damaged = (await checkpointAll(ctx)).damaged.filter((d) => !known.has(d.partition));
         if (damaged.length > 0) {
           const list = damaged.map((d) => `${d.partition} (${d.error})`).join('; ');
           throw new StrataError('CORRUPTION', `close: with wal off, the events in memory of damaged partitions are lost: ${list}; restore their files before writing to them`);
@@ -435,19 +266,5 @@ export class Database {
 
   private checkOpen(operation: string): void {
     if (this.closed || this.closing) throw new StrataError('CLOSED', `${operation}: the database is closed; open it again`);
-  }
-}
-
-/**
- * Creates the database directory (and missing parents) with mode 0700, or makes an
- * existing one 0700: everything Strata keeps in it is private to its user.
- * @throws StrataError `IO` naming the directory.
- */
-function makePrivateDir(dir: string): void {
-  try {
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    fs.chmodSync(dir, 0o700);
-  } catch (e) {
-    throw ioError('open', dir, e);
   }
 }

@@ -1,9 +1,11 @@
 /**
- * The engine layer: the database, its write path, cursors and statements.
+ * The API layer: what `src/index.ts` re-exports. The database facade, cursors, event
+ * views and batches, and the types of what its methods and statements answer.
  *
  * @module
  */
-export { Database, type CheckpointResult, type OpenConfig } from './database.ts';
+export { Database } from './database.ts';
+export type { CheckpointResult } from '../engine/db/checkpoint.ts';
 export { toJson } from './json.ts';
 export type { StatementResult } from '../statements/execute.ts';
 export type { SetResult } from '../statements/exec-settings.ts';
@@ -14,7 +16,7 @@ export { Cursor, type CursorOptions } from './cursor.ts';
 export { EventBatch } from './event-batch.ts';
 export { EventView, type StrataEvent } from './event-view.ts';
 export type { WriteResult } from '../engine/db/write-path.ts';
-export type { Config } from '../engine/core/config.ts';
+export type { Config, OpenConfig } from '../engine/core/config.ts';
 export type { OpenReport } from '../engine/db/recovery.ts';
 export type { RepairOptions, RepairReport } from '../engine/db/repair.ts';
 export type { OperationRow, PartitionInfo } from '../statements/show.ts';

@@ -6,7 +6,7 @@
  */
 import type { Statement } from '../../grammar/index.ts';
 import { StrataError } from '../errors.ts';
-import type { CheckpointResult } from '../api/database.ts';
+import type { CheckpointResult } from '../engine/db/checkpoint.ts';
 import { dropOrphans, listOrphans } from '../engine/cloud/cloud-orphans.ts';
 import { operationsView } from './show.ts';
 import type { EngineContext } from '../engine/core/context.ts';

@@ -87,6 +87,9 @@ export interface Config {
   error_download_after_switch: boolean;
 }
 
+/** Settings accepted by `Strata.open`: any subset, ids as number or bigint. */
+export type OpenConfig = { readonly [K in keyof Config]?: Config[K] extends bigint ? bigint | number : Config[K] };
+
 /** The kind of value a setting holds. */
 type Kind = 'bool' | 'int' | 'id' | 'codec' | 'uuid' | 'behaviour' | 'recovery';
 
