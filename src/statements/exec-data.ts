@@ -7,13 +7,21 @@
 import type { StatementOf } from '../../grammar/index.ts';
 import { BatchBuilder, MAX_KEY } from '../codec/index.ts';
 import { StrataError } from '../errors.ts';
-import type { Cursor, CursorOptions } from '../api/cursor.ts';
 import type { WriteResult } from '../engine/db/write-path.ts';
 
-/** What the data statements need of the database. */
+/** The part of a cursor (api/cursor.ts) that `SELECT` reads. */
+export interface RowCursor {
+  next(): boolean;
+  nextAsync(): Promise<boolean>;
+  /** The current event: valid until the next move. */
+  readonly event: { readonly id: bigint; readonly keyLength: number; readonly key: Uint8Array; readonly value: Uint8Array };
+  close(): void;
+}
+
+/** What the data statements need of the database (the facade, api/database.ts, is one). */
 export interface DataTarget {
   write(batch: BatchBuilder): Promise<WriteResult>;
-  cursor(options?: CursorOptions): Cursor;
+  cursor(options?: { readonly from?: bigint; readonly to?: bigint }): RowCursor;
 }
 
 /** A row of `SELECT`. */
