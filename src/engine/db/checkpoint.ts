@@ -7,7 +7,8 @@
  */
 import { isStrataError } from '../../errors.ts';
 import type { EngineContext } from '../core/context.ts';
-import { refreshPartition, releaseWal } from '../lifecycle/refresh.ts';
+import { refreshPartition } from '../lifecycle/refresh.ts';
+import { releaseWal } from '../lifecycle/wal-release.ts';
 
 /** What a checkpoint (`db.checkpoint()`, `CHECKPOINT`) did. Field names are stable. */
 export interface CheckpointResult {

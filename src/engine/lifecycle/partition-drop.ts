@@ -15,7 +15,7 @@ import { type EngineContext, partitionPath } from '../core/context.ts';
 import { removeFile } from '../core/fs-util.ts';
 import { inject } from '../core/inject.ts';
 import type { PartitionState } from '../core/partition-state.ts';
-import { releaseWal } from './refresh.ts';
+import { releaseWal } from './wal-release.ts';
 import { cloudOf, doomObject, retireObject } from '../cloud/cloud-objects.ts';
 
 /**
