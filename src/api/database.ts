@@ -8,7 +8,7 @@ import { StrataError } from '../errors.ts';
 import type { Config, OpenConfig } from '../engine/core/config.ts';
 import type { EngineContext } from '../engine/core/context.ts';
 import type { DirLock } from '../engine/core/lock.ts';
-import type { OperationRegistry } from '../engine/core/operations.ts';
+import type { OperationsView } from '../engine/core/operations.ts';
 import { type CheckpointResult, checkpointAll } from '../engine/db/checkpoint.ts';
 import { overLimit, relieveMemory } from '../engine/db/memory-limit.ts';
 import { openEngine } from '../engine/db/open.ts';
@@ -30,9 +30,12 @@ import { Cursor, type CursorOptions } from './cursor.ts';
 export class Database {
   /** What open() found and did: recovered WAL records, rolled-back operations. */
   readonly openReport: OpenReport;
-  /** Background work in flight (`SHOW OPERATIONS`). */
-  get operations(): OperationRegistry {
-    return this.ctx.operations;
+  /**
+   * The operations in flight, read-only: `list()` returns copies of the `'running'`
+   * rows of `SHOW OPERATIONS` (refreshes, moves, uploads, downloads), oldest first.
+   */
+  get operations(): OperationsView {
+    return this.ctx.operations.view;
   }
   private closed = false;
   /** Set at the start of close(): new calls are refused from then on. */

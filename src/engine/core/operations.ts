@@ -1,6 +1,7 @@
 /**
- * Background work in flight (refreshes now; moves and transfers later), as
- * `SHOW OPERATIONS` lists it.
+ * Work in flight on partitions (refreshes, moves, uploads, downloads), as
+ * `SHOW OPERATIONS` lists it. The registry is the engine's: the procedures that run an
+ * operation register it; the database hands out only a read-only view.
  *
  * @module
  */
@@ -22,9 +23,17 @@ export interface OperationInfo {
   readonly started: number;
 }
 
+/** A read-only view of the operations in flight (what `db.operations` hands out). */
+export interface OperationsView {
+  /** The operations in flight, oldest first: copies (the `'running'` rows of `SHOW OPERATIONS`). */
+  list(): OperationInfo[];
+}
+
 /** The operations in flight of a database. */
 export class OperationRegistry {
   private readonly running = new Set<OperationInfo>();
+  /** A view that lists and nothing else, frozen: it cannot reach {@link begin}. */
+  readonly view: OperationsView = Object.freeze({ list: () => this.list() });
 
   /** Registers an operation; call the returned function when it ends. */
   begin(op: OperationInfo): () => void {
