@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { BatchBuilder, type IdLike, toId, validateBatch } from '../codec/index.ts';
+import { BatchBuilder, type IdLike, idHi, idLo, toId, validateBatch } from '../codec/index.ts';
 import { StrataError } from '../errors.ts';
 import type { Config, OpenConfig } from '../engine/core/config.ts';
 import type { EngineContext } from '../engine/core/context.ts';
@@ -182,7 +182,7 @@ export class Database {
   async refresh(idLike: IdLike): Promise<void> {
     this.checkOpen('refresh');
     const id = toId(idLike, 'refresh');
-    const p = this.ctx.partitions.all.find((q) => q.min <= id && id <= q.max);
+    const p = this.ctx.partitions.find(idHi(id), idLo(id));
     if (p === undefined) throw new StrataError('NOT_FOUND', `refresh: no partition holds id ${id}`);
     await refreshPartition(this.ctx, p);
   }

@@ -15,21 +15,26 @@ import { refreshPartition } from '../engine/lifecycle/refresh.ts';
 import { checkCloud, checkDropCopy, downloadPartition, dropCopy, uploadPartition } from '../engine/lifecycle/cloud-transfer.ts';
 import { type PartitionInfo, partitionInfo } from './show.ts';
 
-/** The partition whose min is `id`; undefined when none is and `ifExists`. */
-function partitionNamed(ctx: EngineContext, op: string, id: bigint, ifExists: boolean): PartitionState | undefined {
-  const p = ctx.partitions.all.find((q) => q.min === id);
+/**
+ * The partition whose min is `id`; undefined when none is and `ifExists`.
+ * @throws StrataError `NOT_FOUND` when none is and not `ifExists`.
+ */
+export function partitionNamed(ctx: EngineContext, op: string, id: bigint, ifExists: boolean): PartitionState | undefined {
+  const p = ctx.partitions.byMin(id);
   if (p === undefined && !ifExists) {
     throw new StrataError('NOT_FOUND', `${op}: no partition ${id} (a partition is named by its min); SHOW PARTITIONS lists them`);
   }
   return p;
 }
 
-/** The partitions whose min falls in `range`. */
-function partitionsIn(ctx: EngineContext, op: string, range: IdRange): PartitionState[] {
+/**
+ * The partitions whose min falls in `range`, in order.
+ * @throws StrataError `INVALID_INPUT` when the range is empty (min above max).
+ */
+export function partitionsIn(ctx: EngineContext, op: string, range: IdRange): PartitionState[] {
   if (range.min > range.max) throw new StrataError('INVALID_INPUT', `${op}: the range ${range.min}..${range.max} is empty (min above max)`);
-  return ctx.partitions.all.filter((p) => p.min >= range.min && p.min <= range.max);
+  return ctx.partitions.withMinIn(range.min, range.max);
 }
-
 
 /** CREATE PARTITION min max. */
 export function executeCreatePartition(ctx: EngineContext, s: StatementOf<'create_partition'>): null {

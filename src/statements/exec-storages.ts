@@ -7,10 +7,10 @@
 import type { StatementOf } from '../../grammar/index.ts';
 import { StrataError } from '../errors.ts';
 import type { EngineContext } from '../engine/core/context.ts';
-import type { PartitionState } from '../engine/core/partition-state.ts';
 import { plan, rebalance } from '../engine/lifecycle/rebalance.ts';
 import { movePartition } from '../engine/lifecycle/refresh.ts';
 import { MAIN, type PlanStep, type Storage, type StorageOption, savePipeline } from '../tiering/index.ts';
+import { partitionNamed, partitionsIn } from './exec-partitions.ts';
 import { storageOptions, tierSpecs } from './options.ts';
 
 /** Partitions on `storage`, counting moves into it that are in flight. */
@@ -89,16 +89,10 @@ export function executeAlterPipeline(ctx: EngineContext, s: StatementOf<'alter_p
   return null;
 }
 
-function named(ctx: EngineContext, op: string, id: bigint, ifExists: boolean): PartitionState | undefined {
-  const p = ctx.partitions.all.find((q) => q.min === id);
-  if (p === undefined && !ifExists) throw new StrataError('NOT_FOUND', `${op}: no partition ${id} (a partition is named by its min); SHOW PARTITIONS lists them`);
-  return p;
-}
-
 /** MOVE PARTITION [IF EXISTS] id INTO storage. */
 export async function executeMovePartition(ctx: EngineContext, s: StatementOf<'move_partition'>): Promise<null> {
   const dest = ctx.storages.get('move partition', s.storage);
-  const p = named(ctx, 'move partition', s.id, s.ifExists);
+  const p = partitionNamed(ctx, 'move partition', s.id, s.ifExists);
   if (p !== undefined) await movePartition(ctx, p, dest);
   return null;
 }
@@ -107,8 +101,7 @@ export async function executeMovePartition(ctx: EngineContext, s: StatementOf<'m
 export async function executeMovePartitions(ctx: EngineContext, s: StatementOf<'move_partitions'>): Promise<null> {
   const op = 'move partitions';
   const dest = ctx.storages.get(op, s.storage);
-  if (s.range.min > s.range.max) throw new StrataError('INVALID_INPUT', `${op}: the range ${s.range.min}..${s.range.max} is empty (min above max)`);
-  for (const p of ctx.partitions.all.filter((q) => q.min >= s.range.min && q.min <= s.range.max)) await movePartition(ctx, p, dest);
+  for (const p of partitionsIn(ctx, op, s.range)) await movePartition(ctx, p, dest);
   return null;
 }
 

@@ -116,7 +116,7 @@ function isOrphan(ctx: EngineContext, storage: string, link: StorageCloud, key: 
 /** Whether `key` is the live object of a partition of `storage`. */
 function isLive(ctx: EngineContext, storage: string, link: StorageCloud, key: string): boolean {
   const f = parsePartitionFileName(key.slice(link.prefix.length));
-  const p = f === undefined ? undefined : ctx.partitions.all.find((q) => q.min === f.min);
+  const p = f === undefined ? undefined : ctx.partitions.byMin(f.min);
   return f !== undefined && p !== undefined && p.record.storage === storage && p.record.onCloud && p.record.file === f.gen;
 }
 
@@ -125,6 +125,6 @@ function isBusy(ctx: EngineContext, storage: string, link: StorageCloud, key: st
   const f = parsePartitionFileName(key.slice(link.prefix.length));
   if (f === undefined) return false;
   if (ctx.operations.list().some((op) => op.partition === f.min && op.destination === storage)) return true;
-  const p = ctx.partitions.all.find((q) => q.min === f.min);
+  const p = ctx.partitions.byMin(f.min);
   return p !== undefined && p.refreshing !== null;
 }

@@ -1,6 +1,7 @@
 /**
  * The partitions of a database, sorted by range, with the lookup the write path
- * uses for every event (a cached last hit, then a binary search).
+ * uses for every event (a cached last hit, then a binary search), and the lookups by
+ * name (a partition is named by its `min`), binary searches too.
  *
  * @module
  */
@@ -44,6 +45,31 @@ export class PartitionMap {
     return a;
   }
 
+  /** The partition named `min` (its range starts there), or undefined. */
+  byMin(min: bigint): PartitionState | undefined {
+    const p = this.list[this.firstStartingAtOrAfter(min)];
+    return p !== undefined && p.min === min ? p : undefined;
+  }
+
+  /** The partitions whose `min` falls in `[from, to]`, in order (a new array). */
+  withMinIn(from: bigint, to: bigint): PartitionState[] {
+    if (from > to) return [];
+    return this.list.slice(this.firstStartingAtOrAfter(from), this.firstStartingAtOrAfter(to + 1n));
+  }
+
+  /** Index of the first partition whose min >= `min`; `length` if none. */
+  private firstStartingAtOrAfter(min: bigint): number {
+    const list = this.list;
+    let a = 0;
+    let b = list.length;
+    while (a < b) {
+      const m = (a + b) >>> 1;
+      if (list[m]!.min < min) a = m + 1;
+      else b = m;
+    }
+    return a;
+  }
+
   /**
    * The range a write of `id` creates: `interval` wide, aligned to multiples of
    * `interval`, clipped so it does not overlap its neighbours.
@@ -67,9 +93,7 @@ export class PartitionMap {
 
   /** Adds a partition. REQUIRES: it overlaps none. */
   insert(p: PartitionState): void {
-    const i = this.list.findIndex((q) => q.min > p.min);
-    if (i < 0) this.list.push(p);
-    else this.list.splice(i, 0, p);
+    this.list.splice(this.firstStartingAtOrAfter(p.min), 0, p);
   }
 
   /** Removes a partition. */
