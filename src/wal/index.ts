@@ -8,11 +8,8 @@ export type { WalReplayFn, WalReplayReport } from './wal-replay.ts';
 export { WAL_RECOVERY_MODES, isWalDamage, type WalDropped, type WalRecovery } from './wal-recovery.ts';
 export {
   WAL_BATCH,
-  WAL_DROP_RANGE,
   WAL_MAX_PAYLOAD,
   WAL_SEGMENT_HEADER,
-  decodeDropRange,
-  encodeDropRange,
   parseWalSegmentName,
   walSegmentName,
 } from './wal-format.ts';

@@ -9,7 +9,7 @@
  * 4  u32 version = 1                   4  u32 payload length
  * 8  u64 first lsn                     8  u64 lsn
  *                                      16 u32 event count
- *                                      20 u8  type (1 batch, 2 drop range)
+ *                                      20 u8  type (1 batch; 2 retired)
  *                                      21 u8  flags (bit 0: crc present)
  *                                      22 u16 reserved, 0
  * ```
@@ -21,12 +21,19 @@
 import { crc32 } from '../codec/crc.ts';
 import { getU32, putU32 } from '../codec/record.ts';
 
-/** Record type: the payload is a batch of event records (`count` of them). */
+/** Record type: the payload is a batch of event records (`count` of them). The one type the log writes. */
 export const WAL_BATCH = 1;
-/** Record type: drop the ids `[min, max]`; the payload is u64 min, u64 max. */
-export const WAL_DROP_RANGE = 2;
-/** Size of a drop-range payload, in bytes. */
-export const WAL_DROP_RANGE_SIZE = 16;
+/**
+ * Record type 2, retired: a drop range (payload u64 min, u64 max: 16 bytes; count 0),
+ * which development builds wrote before a drop became a tombstone in the manifest.
+ * Nothing writes it, and it is not part of the WAL's API (index.ts does not export it,
+ * `Wal.append` refuses it). A reader still knows its shape, so that a log holding one
+ * reads as that record rather than as damage (never cut as a torn tail), and replay
+ * hands it to the caller, which refuses it as a type it does not know.
+ */
+export const WAL_RETIRED_DROP_RANGE = 2;
+/** Size of a retired drop-range payload, in bytes. */
+const RETIRED_DROP_RANGE_SIZE = 16;
 /** The four magic bytes that open a segment: `STRW`. */
 export const WAL_MAGIC: readonly number[] = [0x53, 0x54, 0x52, 0x57];
 /** The segment format version this code writes and reads. */
@@ -146,14 +153,14 @@ export function decodeRecord(b: Uint8Array, off: number, expectedLsn: bigint, ou
   const length = v.getUint32(4, true);
   const type = v.getUint8(20);
   const flags = v.getUint8(21);
-  if (type !== WAL_BATCH && type !== WAL_DROP_RANGE) return `unknown record type ${type}`;
+  if (type !== WAL_BATCH && type !== WAL_RETIRED_DROP_RANGE) return `unknown record type ${type}`;
   if ((flags & ~WAL_FLAG_CRC) !== 0 || v.getUint16(22, true) !== 0) {
     return `unknown record flags 0x${flags.toString(16)} or reserved bits set`;
   }
   if (length > left - WAL_RECORD_HEADER) {
     return `record length ${length} runs past the end of the file (${left - WAL_RECORD_HEADER} bytes left)`;
   }
-  if (type === WAL_DROP_RANGE && length !== WAL_DROP_RANGE_SIZE) return `drop-range record of length ${length}, not 16`;
+  if (type === WAL_RETIRED_DROP_RANGE && length !== RETIRED_DROP_RANGE_SIZE) return `drop-range record of length ${length}, not 16`;
   if (verifyCrc && (flags & WAL_FLAG_CRC) !== 0) {
     const body = off + WAL_RECORD_HEADER;
     const computed = crc32(b.subarray(body, body + length), crc32(b.subarray(off + 4, body)));
@@ -168,21 +175,6 @@ export function decodeRecord(b: Uint8Array, off: number, expectedLsn: bigint, ou
   out.count = v.getUint32(16, true);
   out.type = type;
   return null;
-}
-
-/** The 16-byte payload of a {@link WAL_DROP_RANGE} record dropping ids `[min, max]`. */
-export function encodeDropRange(min: bigint, max: bigint): Uint8Array {
-  const b = new Uint8Array(WAL_DROP_RANGE_SIZE);
-  const v = new DataView(b.buffer);
-  v.setBigUint64(0, min, true);
-  v.setBigUint64(8, max, true);
-  return b;
-}
-
-/** The `[min, max]` of a drop-range payload. REQUIRES: `payload` is 16 bytes (replay checks it). */
-export function decodeDropRange(payload: Uint8Array): { min: bigint; max: bigint } {
-  const v = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
-  return { min: v.getBigUint64(0, true), max: v.getBigUint64(8, true) };
 }
 
 function hex(n: number): string {

@@ -18,7 +18,7 @@ import { getU32 } from '../codec/record.ts';
 import { ioError } from '../errors.ts';
 import {
   WAL_BATCH,
-  WAL_DROP_RANGE,
+  WAL_RETIRED_DROP_RANGE,
   WAL_FLAG_CRC,
   WAL_RECORD_HEADER,
   WAL_SEGMENT_HEADER,
@@ -224,7 +224,7 @@ export function findRecord(b: Uint8Array, from: number, lo: bigint, first: bigin
   const limitN = limit === null ? Infinity : Number(limit);
   for (let p = from < WAL_SEGMENT_HEADER ? WAL_SEGMENT_HEADER : from; p <= last; p++) {
     const type = b[p + 20];
-    if (type !== WAL_BATCH && type !== WAL_DROP_RANGE) continue;
+    if (type !== WAL_BATCH && type !== WAL_RETIRED_DROP_RANGE) continue;
     const flags = b[p + 21]!;
     if (flags > WAL_FLAG_CRC || b[p + 22] !== 0 || b[p + 23] !== 0) continue;
     if (getU32(b, p + 4) > last - p) continue;

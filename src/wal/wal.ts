@@ -11,7 +11,7 @@
 import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { StrataError, ioError, isStrataError } from '../errors.ts';
-import { RecordHeaderWriter, WAL_BATCH, WAL_DROP_RANGE, WAL_DROP_RANGE_SIZE, WAL_MAX_PAYLOAD, WAL_RECORD_HEADER, WAL_SEGMENT_HEADER, walSegmentName } from './wal-format.ts';
+import { RecordHeaderWriter, WAL_BATCH, WAL_MAX_PAYLOAD, WAL_RECORD_HEADER, WAL_SEGMENT_HEADER, walSegmentName } from './wal-format.ts';
 import { replaySegments, type WalReplayFn, type WalReplayReport } from './wal-replay.ts';
 import type { WalRecovery } from './wal-recovery.ts';
 import { WalSync } from './wal-sync.ts';
@@ -165,15 +165,16 @@ export class Wal {
    * Appends one record and returns its lsn (the last lsn + 1). One `writev` of header
    * and payload at the end of the current segment; the record is in the OS cache, not
    * yet durable: see {@link Wal.sync}. Rotates afterwards when the segment reaches
-   * `rotateWm`. The payload is not retained. Throws `INVALID_INPUT` (unknown type, bad
-   * count or length: nothing written), `CLOSED`, `INTERNAL` before begin, and `IO`; after
-   * a failed write the log refuses every further append (its tail is unknown).
+   * `rotateWm`. The payload is not retained. Throws `INVALID_INPUT` (a type other than
+   * `WAL_BATCH`, a count or length that does not fit a u32: nothing written), `CLOSED`,
+   * `INTERNAL` before begin, and `IO`; after a failed write the log refuses every
+   * further append (its tail is unknown).
    */
   append(type: number, payload: Uint8Array, count: number): bigint {
     this.check('wal append', 'begun');
     if (this.failure !== null || this.syncer.failure !== null) throw this.refused('wal append');
-    if ((type !== WAL_BATCH && type !== WAL_DROP_RANGE) || (type === WAL_DROP_RANGE && payload.length !== WAL_DROP_RANGE_SIZE)) {
-      throw new StrataError('INVALID_INPUT', `wal append: record of type ${type} and length ${payload.length} is not valid`);
+    if (type !== WAL_BATCH) {
+      throw new StrataError('INVALID_INPUT', `wal append: record type ${type} is not one the log writes (${WAL_BATCH}, a batch)`);
     }
     if (!(count >= 0 && count <= 0xffff_ffff && Number.isInteger(count)) || payload.length > WAL_MAX_PAYLOAD) {
       throw new StrataError('INVALID_INPUT', `wal append: count ${count} or length ${payload.length} does not fit a u32`);

@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { BatchBuilder, Strata, StrataError } from '../../src/index.ts';
+import { RecordHeaderWriter, WAL_RETIRED_DROP_RANGE } from '../../src/wal/wal-format.ts';
 import { scan, tempDir } from './helpers.ts';
 
 let dir: string;
@@ -178,5 +179,27 @@ describe('the setting wal_recovery', () => {
       code: 'INVALID_INPUT',
       message: "open: wal_recovery must be one of 'tail', 'point_in_time', 'skip', got 'rescue'",
     });
+  });
+});
+
+describe('a record of a type the engine does not know', () => {
+  test('a retired drop range (type 2) in the WAL: open refuses it whatever the recovery mode, and changes nothing', async () => {
+    const db = await Strata.open(dir, { workers: 0 });
+    await db.write(new BatchBuilder().insert(5, 'k', 'v'));
+    await db.close();
+    // what a development build wrote for a drop: the WAL's API cannot write it any more
+    const range = new Uint8Array(16);
+    new DataView(range.buffer).setBigUint64(8, 999n, true);
+    const w = new RecordHeaderWriter();
+    w.fill(2n, WAL_RETIRED_DROP_RANGE, range, 0, true);
+    const segment = path.join(dir, 'wal', fs.readdirSync(path.join(dir, 'wal')).sort().at(-1)!);
+    fs.appendFileSync(segment, Buffer.concat([w.bytes, range]));
+    const before = walSnapshot();
+    for (const wal_recovery of ['tail', 'point_in_time', 'skip'] as const) {
+      const err = await Strata.open(dir, { workers: 0, wal_recovery }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(StrataError);
+      expect(err).toMatchObject({ code: 'CORRUPTION', message: 'open: wal record 2 has unknown type 2' });
+      expect(walSnapshot()).toEqual(before);
+    }
   });
 });

@@ -3,17 +3,24 @@ import { describe, expect, it } from 'vitest';
 import {
   RecordHeaderWriter,
   WAL_BATCH,
-  WAL_DROP_RANGE,
+  WAL_RETIRED_DROP_RANGE,
   checkSegmentHeader,
   decodeRecord,
-  encodeDropRange,
-  decodeDropRange,
   encodeSegmentHeader,
   newRecordHeader,
   parseWalSegmentName,
   walSegmentName,
 } from '../../src/wal/wal-format.ts';
 import { crc32 } from '../../src/codec/crc.ts';
+
+/** The 16-byte payload of a retired drop-range record (type 2): u64 min, u64 max. */
+function dropRange(min: bigint, max: bigint): Uint8Array {
+  const b = new Uint8Array(16);
+  const v = new DataView(b.buffer);
+  v.setBigUint64(0, min, true);
+  v.setBigUint64(8, max, true);
+  return b;
+}
 
 /** A segment image: header for lsn 1 and the records, each built by RecordHeaderWriter. */
 function segment(records: { lsn: bigint; type: number; payload: Uint8Array; count: number }[], crc = true): Uint8Array {
@@ -75,7 +82,7 @@ describe('record header', () => {
     ]);
     const crc = crc32(Buffer.concat([b.subarray(4), p]));
     expect(Buffer.from(b).readUInt32LE(0)).toBe(crc);
-    w.fill(5n, WAL_DROP_RANGE, new Uint8Array(16), 0, false);
+    w.fill(5n, WAL_RETIRED_DROP_RANGE, new Uint8Array(16), 0, false);
     expect(Array.from(b.subarray(0, 4))).toEqual([0, 0, 0, 0]);
     expect(b[20]).toBe(2);
     expect(b[21]).toBe(0);
@@ -84,13 +91,13 @@ describe('record header', () => {
   it('decodes what was encoded, crc on and off', () => {
     for (const crc of [true, false]) {
       const p = Uint8Array.from([1, 2, 3, 4, 5]);
-      const seg = segment([{ lsn: 1n, type: WAL_BATCH, payload: p, count: 2 }, { lsn: 2n, type: WAL_DROP_RANGE, payload: encodeDropRange(10n, 20n), count: 0 }], crc);
+      const seg = segment([{ lsn: 1n, type: WAL_BATCH, payload: p, count: 2 }, { lsn: 2n, type: WAL_RETIRED_DROP_RANGE, payload: dropRange(10n, 20n), count: 0 }], crc);
       const out = newRecordHeader();
       expect(decodeRecord(seg, 16, 1n, out)).toBeNull();
       expect(out).toEqual({ lsn: 1n, length: 5, count: 2, type: WAL_BATCH });
       expect(decodeRecord(seg, 16 + 24 + 5, 2n, out)).toBeNull();
-      expect(out).toEqual({ lsn: 2n, length: 16, count: 0, type: WAL_DROP_RANGE });
-      expect(decodeDropRange(seg.subarray(16 + 24 + 5 + 24))).toEqual({ min: 10n, max: 20n });
+      expect(out).toEqual({ lsn: 2n, length: 16, count: 0, type: WAL_RETIRED_DROP_RANGE });
+      expect(seg.subarray(16 + 24 + 5 + 24)).toEqual(dropRange(10n, 20n));
     }
   });
 
@@ -122,8 +129,8 @@ describe('record header', () => {
     expect(decodeRecord(stray, 16, 1n, out)).toMatch(/crc field 0x00000001 set on a record without the crc flag/);
   });
 
-  it('requires a drop range to be 16 bytes', () => {
-    const seg = segment([{ lsn: 1n, type: WAL_DROP_RANGE, payload: new Uint8Array(8), count: 0 }]);
+  it('still reads a retired drop range (type 2) as a record, of 16 bytes', () => {
+    const seg = segment([{ lsn: 1n, type: WAL_RETIRED_DROP_RANGE, payload: new Uint8Array(8), count: 0 }]);
     expect(decodeRecord(seg, 16, 1n, newRecordHeader())).toBe('drop-range record of length 8, not 16');
   });
 });
