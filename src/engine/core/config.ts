@@ -177,7 +177,7 @@ export function defaultConfig(): Config {
     sync: true,
     workers: Math.min(2, availableParallelism()),
     workers_upload: 1,
-    // measured (docs/architecture.md, decisions): with append refreshes the work per
+    // measured (docs/decisions.md): with append refreshes the work per
     // event hardly depends on it; memory held per partition being written does
     refresh_wm: 32 * 1024 * 1024,
     mm_limit: false,

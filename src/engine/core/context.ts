@@ -52,9 +52,13 @@ export interface EngineContext {
   readonly deletions: Map<string, Promise<void>>;
   /** The `cloud_deletes` rows whose deletion failed, retried later (cloud-deletes.ts). */
   readonly failedDeletes: FailedDeletes;
-  /** Background work in flight. */
+  /** The operations in flight, as `SHOW OPERATIONS` lists them (`db.operations` is a read-only view). */
   readonly operations: OperationRegistry;
-  /** Refreshes, moves and drops in flight (close waits for them). */
+  /**
+   * What close() waits for: the operations of a partition in flight (exclusive.ts:
+   * refreshes, moves, uploads, downloads, drops of one copy) and the deletions of
+   * replaced objects that waited for their last reader (cloud-objects.ts).
+   */
   readonly inflight: Set<Promise<void>>;
   /** Bytes of events in every memtable. */
   readonly memory: MemoryCounter;
