@@ -15,6 +15,7 @@ import {
   Cursor,
   type CursorOptions,
   type ErrorCode,
+  EventBatch,
   EventView,
   type IdLike,
   MAX_ID,
@@ -73,6 +74,14 @@ while (cursor.next() || (await cursor.nextAsync())) {
   void asText;
 }
 check(seen.join() === '1,7', `scan: ${seen.join()}`);
+const batched = db.cursor();
+const ids: bigint[] = [];
+while (batched.nextBatch(16) || (await batched.nextBatchAsync(16))) {
+  const b: EventBatch = batched.batch;
+  check(b instanceof EventBatch, 'an EventBatch');
+  for (let i = 0; i < b.length; i++) ids.push(b.ids[i]!);
+}
+check(ids.join() === '1,7', `batches: ${ids.join()}`);
 for await (const e of db.cursor({ from: 7 })) {
   const event: StrataEvent = e;
   check(event.value.length === 5, 'the value of 7');
