@@ -70,10 +70,12 @@ test('hot (partitions 2), cold on a cloud: the bucket fills, disk holds the hot 
       if (i % 2000 === 0) await new Promise((r) => setTimeout(r, 2)); // continuous, not a burst
     }
     const parts = async () => (await db.execute('SHOW PARTITIONS')) as Part[];
-    // the background refreshes idle memtables and applies the pipeline: wait for it to settle
+    // the background refreshes idle memtables and applies the pipeline: wait for it to settle,
+    // and for the operations to end (a move's local copy is removed after its switch)
     await until('the pipeline settles', async () => {
       const ps = await parts();
-      return ps.every((p) => p.events_heap === 0) && ps.filter((p) => p.storage === 'hot').length === 2 && ps.filter((p) => p.storage === 'cold').every((p) => p.on_cloud && !p.on_storage);
+      const settled = ps.every((p) => p.events_heap === 0) && ps.filter((p) => p.storage === 'hot').length === 2 && ps.filter((p) => p.storage === 'cold').every((p) => p.on_cloud && !p.on_storage);
+      return settled && db.operations.list().length === 0;
     });
     const ps = await parts();
     const hot = ps.filter((p) => p.storage === 'hot');
