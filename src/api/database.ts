@@ -1,5 +1,8 @@
 /**
- * The database: open/close, write, cursors, refresh and checkpoint, statements.
+ * The database facade (`Strata`): open and close, write, cursors, refresh and
+ * checkpoint, statements, repair. It checks its arguments and its state (`CLOSED`) and
+ * calls the engine: the procedures are engine/db's (open.ts, write-path.ts,
+ * checkpoint.ts, memory-limit.ts, repair.ts) and the executor's (statements/).
  *
  * @module
  */
