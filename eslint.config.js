@@ -20,7 +20,7 @@ const lower = ['src/partition', 'src/wal', 'src/manifest', 'src/cloud', 'src/wor
 const layers = {
   repl: ['src/index.ts', 'grammar'],
   'src/index.ts': ['src/api', 'src/codec'],
-  'src/api': ['src/statements', 'src/engine/db', 'src/engine/lifecycle', 'src/engine/cloud', 'src/engine/core', 'src/tiering', ...lower],
+  'src/api': ['src/arrow', 'src/statements', 'src/engine/db', 'src/engine/lifecycle', 'src/engine/cloud', 'src/engine/core', 'src/tiering', ...lower],
   'src/statements': ['grammar', 'src/engine/db', 'src/engine/lifecycle', 'src/engine/cloud', 'src/engine/core', 'src/tiering', ...lower],
   'src/engine/db': ['src/engine/lifecycle', 'src/engine/cloud', 'src/engine/core', 'src/tiering', ...lower],
   'src/engine/lifecycle': ['src/engine/cloud', 'src/engine/core', 'src/tiering', ...lower],
@@ -33,6 +33,8 @@ const layers = {
   'src/cloud': ['src/codec'],
   'src/workers': ['src/codec'],
   'src/codec': [],
+  // Arrow in and out: the batch format below it, nothing of the engine
+  'src/arrow': ['src/codec'],
   // the DDL language knows nothing of src/: its one import there is src/errors.ts
   grammar: [],
   // the leaf
@@ -56,6 +58,7 @@ const ownedPackages = [
   { name: 'zstd-napi', owner: 'src/codec' },
   { name: 'lz4-napi', owner: 'src/codec' },
   { name: '@aws-sdk/client-s3', owner: 'src/cloud/s3' },
+  { name: 'apache-arrow', owner: 'src/arrow' },
 ];
 
 const isFile = (layer) => layer.endsWith('.ts');

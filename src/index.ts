@@ -13,9 +13,14 @@
  */
 export { Database as Strata } from './api/index.ts';
 export type {
+  ArrowByteStream,
+  ArrowData,
+  ArrowScanOptions,
+  ArrowStreamResult,
   CheckpointResult,
   Config,
   CursorOptions,
+  IpcStreamResult,
   OpenConfig,
   OpenReport,
   PartitionInfo,

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import type { Writable } from 'node:stream';
 import { BatchBuilder, type IdLike, idHi, idLo, toId, validateBatch } from '../codec/index.ts';
 import { StrataError } from '../errors.ts';
 import type { Config, OpenConfig } from '../engine/core/config.ts';
@@ -22,6 +23,8 @@ import { type WriteResult, applyBatch } from '../engine/db/write-path.ts';
 import { refreshPartition } from '../engine/lifecycle/refresh.ts';
 import { type StatementResult, executeScript } from '../statements/execute.ts';
 import { Cursor, type CursorOptions } from './cursor.ts';
+import { type ArrowByteStream, type ArrowData, type IpcStreamResult, type RecordBatch, isByteStream } from '../arrow/index.ts';
+import { type ArrowScanOptions, type ArrowStreamResult, exportArrow, scanArrow, writeArrowData, writeArrowStream } from './arrow.ts';
 
 /**
  * An open Strata database. One process owns a directory at a time.
@@ -170,6 +173,56 @@ export class Database {
       if (this.held === tail) this.held = null;
     });
     return run;
+  }
+
+  /**
+   * Writes Arrow data (docs/arrow.md): columns by name, `id` (Uint64; null: the next
+   * serial id), `key` (Binary or Utf8; optional; null: no key), `value` (Binary or Utf8;
+   * null only in a delete) and an optional `delete` (Bool).
+   *
+   * A `Table`, a `RecordBatch` or IPC bytes (stream or file format) are written as one
+   * batch, atomically, exactly like {@link write}. An IPC stream arriving in chunks (an
+   * async iterable of bytes, such as a Node `Readable`) is written a record batch at a
+   * time, each atomically, holding one record batch in memory: a bad record batch stops
+   * it there, and the error says how many were written before it.
+   * @throws StrataError `INVALID_INPUT` naming the column and row (nothing of that
+   *   batch written), as {@link write} otherwise.
+   */
+  writeArrow(data: ArrowData): Promise<WriteResult>;
+  writeArrow(data: ArrowByteStream): Promise<ArrowStreamResult>;
+  writeArrow(data: ArrowData | ArrowByteStream): Promise<WriteResult | ArrowStreamResult> {
+    try {
+      this.checkOpen('writeArrow');
+      return isByteStream(data) ? writeArrowStream(this, data) : writeArrowData(this, data);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  /**
+   * Reads `[from, to]` as Arrow record batches with columns `id` (Uint64), `key` and
+   * `value` (Binary; no key is an empty key), in `(id, key)` order, each key and value
+   * copied once. Reads cloud partitions like any cursor. Stop early with `break`: the
+   * cursor is closed.
+   * @throws StrataError `INVALID_INPUT` for bad options, `CLOSED`.
+   */
+  scanArrow(options: ArrowScanOptions = {}): AsyncGenerator<RecordBatch> {
+    this.checkOpen('scanArrow');
+    return scanArrow(this, options);
+  }
+
+  /**
+   * Writes `[from, to]` to `out` as one Arrow IPC stream, waiting for `out` to drain
+   * between record batches (a slow reader holds the scan back). Does not end `out`.
+   * @throws StrataError `IO` when `out` fails or closes first, as {@link scanArrow}.
+   */
+  exportArrow(out: Writable, options: ArrowScanOptions = {}): Promise<IpcStreamResult> {
+    try {
+      this.checkOpen('exportArrow');
+      return exportArrow(this, out, options);
+    } catch (e) {
+      return Promise.reject(e);
+    }
   }
 
   /** Opens a cursor over `[from, to]` (see {@link CursorOptions}). */

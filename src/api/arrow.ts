@@ -1,0 +1,139 @@
+/**
+ * The Arrow side of the facade: `writeArrow` (a table, a record batch or IPC bytes as
+ * one atomic batch; an IPC stream a record batch at a time) and `scanArrow` (a cursor
+ * read as record batches), and the export of a scan as an IPC stream.
+ *
+ * @module
+ */
+import type { Writable } from 'node:stream';
+import {
+  type ArrowByteStream,
+  type ArrowData,
+  type IpcStreamResult,
+  type RecordBatch,
+  RecordBatchBuilder,
+  SCAN_SCHEMA,
+  arrowToBatch,
+  recordBatchesOf,
+  streamBatches,
+  writeIpcStream,
+} from '../arrow/index.ts';
+import { StrataError, isStrataError } from '../errors.ts';
+import type { WriteResult } from '../engine/db/write-path.ts';
+import type { Cursor, CursorOptions } from './cursor.ts';
+
+/** Where `scanArrow` reads and how large its record batches are. */
+export interface ArrowScanOptions extends CursorOptions {
+  /** Most events per record batch (1..1048576; default 65536). */
+  readonly batchRows?: number;
+  /**
+   * Value bytes per record batch (64 KiB..1 GiB; default 8 MiB): a batch ends before
+   * the value that would overflow it (a larger value gets a batch of its own).
+   */
+  readonly batchBytes?: number;
+}
+
+/** What `writeArrow` of an IPC stream wrote: each record batch was one atomic write. */
+export interface ArrowStreamResult {
+  /** Events written, over every record batch. */
+  readonly events: number;
+  /** Record batches written. */
+  readonly batches: number;
+  /** The serial ids assigned, one range per record batch that asked for some, in order. */
+  readonly serial: readonly { readonly first: bigint; readonly count: number }[];
+}
+
+/** What the facade lends this module: its write (memory limit and all) and its cursors. */
+export interface ArrowHost {
+  write(batch: Uint8Array): Promise<WriteResult>;
+  cursor(options: CursorOptions): Cursor;
+}
+
+/** Writes data held in memory as one batch. */
+export function writeArrowData(host: ArrowHost, data: ArrowData): Promise<WriteResult> {
+  try {
+    return host.write(arrowToBatch('writeArrow', recordBatchesOf('writeArrow', data)));
+  } catch (e) {
+    return Promise.reject(e);
+  }
+}
+
+/**
+ * Writes an IPC stream a record batch at a time, each as one atomic write, reading the
+ * next only once the previous is written. A bad record batch stops the stream: it and
+ * everything after it are not written, and the error says what was.
+ */
+export async function writeArrowStream(host: ArrowHost, source: ArrowByteStream): Promise<ArrowStreamResult> {
+  let events = 0;
+  let batches = 0;
+  const serial: { first: bigint; count: number }[] = [];
+  try {
+    for await (const batch of streamBatches('writeArrow', source)) {
+      if (batch.numRows === 0) continue;
+      const r = await host.write(arrowToBatch('writeArrow', [batch]));
+      events += r.events;
+      batches++;
+      if (r.serial !== undefined) serial.push({ first: r.serial.first, count: r.serial.count });
+    }
+  } catch (e) {
+    if (!isStrataError(e)) throw e;
+    const done =
+      batches === 0
+        ? '; nothing was written'
+        : `; the ${batches === 1 ? 'record batch' : `${batches} record batches`} before it (${events} events) ${batches === 1 ? 'was' : 'were'} written, each whole`;
+    throw new StrataError(e.code, `${e.message.replace(/; nothing was written$/, '')}${done}`, { cause: e.cause ?? e, retryable: e.retryable });
+  }
+  return { events, batches, serial };
+}
+
+function checkRange(name: string, v: number | undefined, min: number, max: number, dflt: number): number {
+  if (v === undefined) return dflt;
+  if (!(Number.isSafeInteger(v) && v >= min && v <= max)) {
+    throw new StrataError('INVALID_INPUT', `scanArrow: ${name} is an integer in ${min}..${max}, got ${String(v)}`);
+  }
+  return v;
+}
+
+/** Events asked of the cursor at a time. */
+const CURSOR_BATCH = 65536;
+
+/**
+ * Reads `[from, to]` as record batches of columns `id`, `key`, `value`, in `(id, key)`
+ * order; each key and value is copied once, from the region (or memtable) into the
+ * record batch. Closes the cursor at the end, on an error, or when the caller stops.
+ */
+export function scanArrow(host: ArrowHost, options: ArrowScanOptions): AsyncGenerator<RecordBatch> {
+  const rows = checkRange('batchRows', options.batchRows, 1, 1 << 20, 65536);
+  const bytes = checkRange('batchBytes', options.batchBytes, 64 * 1024, 1 << 30, 8 * 1024 * 1024);
+  const cursor = host.cursor(options);
+  return batches(cursor, new RecordBatchBuilder(rows, bytes), Math.min(rows, CURSOR_BATCH));
+}
+
+async function* batches(cursor: Cursor, builder: RecordBatchBuilder, ask: number): AsyncGenerator<RecordBatch> {
+  try {
+    while (cursor.nextBatch(ask) || (await cursor.nextBatchAsync(ask))) {
+      const b = cursor.batch;
+      let i = 0;
+      while (i < b.length) {
+        i = builder.append(b, i);
+        if (i < b.length || builder.full) yield builder.flush()!;
+      }
+    }
+    const last = builder.flush();
+    if (last !== null) yield last;
+  } finally {
+    cursor.close();
+  }
+}
+
+/**
+ * Writes a scan to `out` as one Arrow IPC stream (schema, record batches, end marker),
+ * waiting for `out` to drain between record batches. Does not end `out`.
+ */
+export function exportArrow(host: ArrowHost, out: Writable, options: ArrowScanOptions): Promise<IpcStreamResult> {
+  try {
+    return writeIpcStream(SCAN_SCHEMA, scanArrow(host, options), out);
+  } catch (e) {
+    return Promise.reject(e);
+  }
+}

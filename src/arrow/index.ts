@@ -1,0 +1,13 @@
+/**
+ * The Arrow layer: Strata's events to and from Apache Arrow record batches and IPC
+ * streams. The one layer that imports `apache-arrow`; it knows the codec's batch
+ * format and nothing of the engine (the API layer drives it with a cursor and
+ * `write`). docs/arrow.md is the user's page.
+ *
+ * @module
+ */
+export { type ArrowByteStream, type ArrowData, isByteStream, recordBatchesOf, streamBatches } from './input.ts';
+export { arrowToBatch } from './to-batch.ts';
+export { type EventColumnsView, RecordBatchBuilder, SCAN_SCHEMA } from './record-batches.ts';
+export { type IpcStreamResult, writeIpcStream } from './output.ts';
+export type { RecordBatch, Table } from 'apache-arrow';

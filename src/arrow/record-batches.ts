@@ -1,0 +1,150 @@
+/**
+ * Events to Arrow record batches: columns `id` (Uint64), `key` (Binary) and `value`
+ * (Binary), none nullable (an event without a key has an empty key). Events are
+ * appended a cursor batch at a time; each key and value is copied once, into the
+ * record batch's own buffers, which are sized up front so nothing is copied again as
+ * they fill.
+ *
+ * @module
+ */
+import { Binary, Field, RecordBatch, Schema, Struct, Uint64, makeData } from 'apache-arrow';
+
+/** The schema of every record batch a scan gives. */
+export const SCAN_SCHEMA = new Schema([
+  new Field('id', new Uint64(), false),
+  new Field('key', new Binary(), false),
+  new Field('value', new Binary(), false),
+]);
+
+/** What {@link RecordBatchBuilder.append} reads: the shape of a cursor's `EventBatch`. */
+export interface EventColumnsView {
+  readonly length: number;
+  readonly buffer: Uint8Array;
+  readonly ids: BigUint64Array;
+  readonly keyOffsets: Uint32Array;
+  readonly keyLengths: Uint32Array;
+  readonly valueOffsets: Uint32Array;
+  readonly valueLengths: Uint32Array;
+}
+
+/** Bytes up to this length are copied byte by byte (a `subarray` costs more). */
+const SHORT = 64;
+
+/** Fills record batches of at most `rows` events and at most `bytes` bytes of values. */
+export class RecordBatchBuilder {
+  private n = 0;
+  private ids: BigUint64Array;
+  private keyOffsets: Int32Array;
+  private valueOffsets: Int32Array;
+  private keys: Uint8Array;
+  private values: Uint8Array;
+  private keyAt = 0;
+  private valueAt = 0;
+
+  /** Value and key bytes per event, as seen so far (guesses before the first batch). */
+  private perValue = 64;
+  private perKey = 8;
+  /** Events, value and key bytes flushed so far. */
+  private events = 0;
+  private valueBytes = 0;
+  private keyBytes = 0;
+
+  /**
+   * @param rows most events per record batch
+   * @param bytes most value bytes per record batch (a single larger value gets a batch
+   *   of its own)
+   */
+  constructor(private readonly rows: number, private readonly bytes: number) {
+    this.ids = new BigUint64Array(rows);
+    this.keyOffsets = new Int32Array(rows + 1);
+    this.valueOffsets = new Int32Array(rows + 1);
+    this.keys = new Uint8Array(this.capacity(this.perKey));
+    this.values = new Uint8Array(this.capacity(this.perValue));
+  }
+
+  /**
+   * The size of the next value (or key) buffer: room for `rows` events of the size seen
+   * so far and a quarter more, within `bytes`. A batch whose values outgrow it ends
+   * early: the buffers are never grown by copying.
+   */
+  private capacity(perEvent: number): number {
+    return Math.min(this.bytes, Math.ceil(this.rows * perEvent * 1.25) + 1024);
+  }
+
+  /** Events waiting in the builder. */
+  get length(): number {
+    return this.n;
+  }
+
+  /** True when the builder takes no more event. */
+  get full(): boolean {
+    return this.n === this.rows;
+  }
+
+  /**
+   * Appends events `from ..` of `src` until the builder is full or its value buffer
+   * would overflow; returns the index of the first event not taken (`src.length` when
+   * all were).
+   */
+  append(src: EventColumnsView, from: number): number {
+    const buf = src.buffer;
+    const first = this.n;
+    let i = from;
+    const end = Math.min(src.length, from + this.rows - this.n);
+    for (; i < end; i++) {
+      const klen = src.keyLengths[i]!;
+      const vlen = src.valueLengths[i]!;
+      if (this.valueAt + vlen > this.values.length) {
+        if (this.n > 0) break;
+        this.values = new Uint8Array(vlen); // a value larger than a whole batch
+      }
+      if (this.keyAt + klen > this.keys.length) {
+        if (this.n > 0) break;
+        this.keys = new Uint8Array(klen);
+      }
+      this.keyAt = copy(this.keys, this.keyAt, buf, src.keyOffsets[i]!, klen);
+      this.valueAt = copy(this.values, this.valueAt, buf, src.valueOffsets[i]!, vlen);
+      this.n++;
+      this.keyOffsets[this.n] = this.keyAt;
+      this.valueOffsets[this.n] = this.valueAt;
+    }
+    this.ids.set(src.ids.subarray(from, i), first);
+    return i;
+  }
+
+  /** The events appended so far as a record batch (null when none); the builder starts anew. */
+  flush(): RecordBatch | null {
+    const n = this.n;
+    if (n === 0) return null;
+    const id = makeData({ type: new Uint64(), length: n, nullCount: 0, data: this.ids.subarray(0, n) });
+    const key = makeData({ type: new Binary(), length: n, nullCount: 0, valueOffsets: this.keyOffsets.subarray(0, n + 1), data: this.keys.subarray(0, this.keyAt) });
+    const value = makeData({ type: new Binary(), length: n, nullCount: 0, valueOffsets: this.valueOffsets.subarray(0, n + 1), data: this.values.subarray(0, this.valueAt) });
+    const struct = makeData({ type: new Struct(SCAN_SCHEMA.fields), length: n, nullCount: 0, children: [id, key, value] });
+    const batch = new RecordBatch(SCAN_SCHEMA, struct);
+    this.events += n;
+    this.valueBytes += this.valueAt;
+    this.keyBytes += this.keyAt;
+    this.perValue = this.valueBytes / this.events;
+    this.perKey = this.keyBytes / this.events;
+    // the batch owns these buffers now: the next batch gets new ones
+    this.n = 0;
+    this.ids = new BigUint64Array(this.rows);
+    this.keyOffsets = new Int32Array(this.rows + 1);
+    this.valueOffsets = new Int32Array(this.rows + 1);
+    this.keys = new Uint8Array(this.capacity(this.perKey));
+    this.values = new Uint8Array(this.capacity(this.perValue));
+    this.keyAt = 0;
+    this.valueAt = 0;
+    return batch;
+  }
+}
+
+/** Copies `len` bytes of `src` from `from` to `out` at `at`; returns the offset after them. */
+function copy(out: Uint8Array, at: number, src: Uint8Array, from: number, len: number): number {
+  if (len <= SHORT) {
+    for (let i = 0; i < len; i++) out[at + i] = src[from + i]!;
+    return at + len;
+  }
+  out.set(src.subarray(from, from + len), at);
+  return at + len;
+}

@@ -1,0 +1,124 @@
+/**
+ * Arrow record batches to one binary batch (docs/batch-format.md): the events of every
+ * record batch, in order, as one buffer that `db.write` applies atomically. The column
+ * buffers are read directly (u32 words of the ids, offsets into the byte data), never
+ * through Arrow's per-value getters; keys and values are copied once, into the batch.
+ *
+ * @module
+ */
+import type { RecordBatch } from 'apache-arrow';
+import { BATCH_HEADER, BATCH_MAGIC, BATCH_VERSION } from '../codec/batch-format.ts';
+import { FLAG_DELETE, FLAG_SERIAL, MAX_KEY, RECORD_HEADER, putU32 } from '../codec/record.ts';
+import { StrataError } from '../errors.ts';
+import { type BoolColumn, type BytesColumn, type EventColumns, bytesEnd, bytesStart, eventColumns, isNull } from './columns.ts';
+
+/** Largest batch: its body length is a u32. */
+const MAX_BATCH = 0xffff_ffff;
+/** Bytes up to this length are copied byte by byte (a `subarray` costs more). */
+const SHORT = 64;
+
+function isDelete(c: BoolColumn | null, row: number): boolean {
+  if (c === null || isNull(c, row)) return false;
+  const bit = c.offset + row;
+  return (c.bits[bit >> 3]! & (1 << (bit & 7))) !== 0;
+}
+
+function refuse(operation: string, batchNo: number, batches: number, row: number, what: string): never {
+  const where = batches > 1 ? `record batch ${batchNo}, row ${row}` : `row ${row}`;
+  throw new StrataError('INVALID_INPUT', `${operation}: ${where}: ${what}; nothing was written`);
+}
+
+/** Bytes of row `row` of a bytes column (0 when the column is absent or the row null). */
+function lengthOf(c: BytesColumn | null, row: number): number {
+  if (c === null || isNull(c, row)) return 0;
+  return bytesEnd(c, row) - bytesStart(c, row);
+}
+
+/**
+ * Checks every row of `cols` and returns the bytes its records take.
+ * @throws StrataError `INVALID_INPUT` naming the column and the row.
+ */
+function measure(operation: string, cols: EventColumns, batchNo: number, batches: number): number {
+  let bytes = 0;
+  const { id, key, value } = cols;
+  for (let row = 0; row < cols.rows; row++) {
+    const del = isDelete(cols.delete, row);
+    const serial = id === null || isNull(id, row);
+    if (del && serial) refuse(operation, batchNo, batches, row, 'column "id" is null in a delete (a delete names the id of an existing event)');
+    const k = lengthOf(key, row);
+    if (k > MAX_KEY) refuse(operation, batchNo, batches, row, `column "key" holds ${k} bytes, more than the ${MAX_KEY} a key may have`);
+    const v = lengthOf(value, row);
+    if (isNull(value, row)) {
+      if (!del) refuse(operation, batchNo, batches, row, 'column "value" is null (only a delete may have a null value)');
+    } else if (del && v > 0) {
+      refuse(operation, batchNo, batches, row, `column "value" holds ${v} bytes in a delete (a delete's value is null or empty)`);
+    }
+    bytes += RECORD_HEADER + k + v;
+  }
+  return bytes;
+}
+
+/** Copies `src[from .. to)` to `out` at `at`; returns the offset after it. */
+function copy(out: Uint8Array, at: number, src: Uint8Array, from: number, to: number): number {
+  if (to - from <= SHORT) {
+    for (let i = from; i < to; i++) out[at++] = src[i]!;
+    return at;
+  }
+  out.set(src.subarray(from, to), at);
+  return at + to - from;
+}
+
+/** Writes the records of `cols` at `at`; returns the offset after them. */
+function encode(out: Uint8Array, at: number, cols: EventColumns): number {
+  const { id, key, value } = cols;
+  for (let row = 0; row < cols.rows; row++) {
+    const del = isDelete(cols.delete, row);
+    const serial = id === null || isNull(id, row);
+    if (serial) {
+      putU32(out, at, 0);
+      putU32(out, at + 4, 0);
+    } else {
+      putU32(out, at, id.words[2 * row]!);
+      putU32(out, at + 4, id.words[2 * row + 1]!);
+    }
+    const k = lengthOf(key, row);
+    const v = del ? 0 : lengthOf(value, row);
+    putU32(out, at + 8, v);
+    out[at + 12] = k;
+    out[at + 13] = del ? FLAG_DELETE : serial ? FLAG_SERIAL : 0;
+    at += RECORD_HEADER;
+    if (k > 0) at = copy(out, at, key!.data, bytesStart(key!, row), bytesEnd(key!, row));
+    if (v > 0) at = copy(out, at, value.data, bytesStart(value, row), bytesEnd(value, row));
+  }
+  return at;
+}
+
+/**
+ * Encodes the events of `batches` (in order) as one binary batch.
+ * @throws StrataError `INVALID_INPUT` for a missing `value` column, a column of the
+ *   wrong type or an unknown name, a null id in a delete, a null value outside a
+ *   delete, a value in a delete, a key over 255 bytes, or a batch over 4 GiB; the
+ *   message names the column and the row.
+ */
+export function arrowToBatch(operation: string, batches: readonly RecordBatch[]): Uint8Array {
+  const cols: EventColumns[] = [];
+  let body = 0;
+  let count = 0;
+  for (let b = 0; b < batches.length; b++) {
+    const c = eventColumns(operation, batches[b]!);
+    body += measure(operation, c, b, batches.length);
+    count += c.rows;
+    cols.push(c);
+  }
+  if (BATCH_HEADER + body > MAX_BATCH) {
+    throw new StrataError('INVALID_INPUT', `${operation}: the table takes ${body} bytes as one batch, over the 4 GiB a batch may have; write it in parts`);
+  }
+  const out = new Uint8Array(BATCH_HEADER + body);
+  putU32(out, 0, BATCH_MAGIC);
+  out[4] = BATCH_VERSION;
+  putU32(out, 8, count);
+  putU32(out, 12, body);
+  let at = BATCH_HEADER;
+  for (const c of cols) at = encode(out, at, c);
+  return out;
+}
