@@ -5,6 +5,8 @@
  * strata [dir] [-e SQL]... [-f FILE]... [--continue-on-error] [--wal-recovery MODE] [--no-color]
  * strata bench [dir] [-s BYTES] [-b N] [-n] [-d SECONDS | -c N] [-w N] [-z CODEC] [--json] [--read]
  * strata repair dir [--storage-path PATH]... [--key STORAGE=HEX]... [--json]
+ * strata export dir [--from ID] [--to ID] [--format arrow|jsonl] [-o FILE]
+ * strata import dir FILE [--format arrow|jsonl]
  * ```
  *
  * @module
@@ -16,6 +18,8 @@ import { type Config, StrataError } from '../src/index.ts';
 export const USAGE = `usage: strata [dir] [options]          the console on dir (default ./data)
        strata bench [dir] [options]    the write benchmark (strata bench --help)
        strata repair dir [options]     rebuild a lost manifest (strata repair --help)
+       strata export dir [options]     write events as Arrow IPC or JSON lines (strata export --help)
+       strata import dir FILE          write the events of an Arrow IPC or JSON lines file (strata import --help)
 
   -e, --execute SQL      run SQL (one or more statements) and quit; may repeat
   -f, --file FILE        run the statements of FILE (- for standard input); may repeat
@@ -58,6 +62,53 @@ export const REPAIR_USAGE = `usage: strata repair dir [options]   rebuilds a los
 
 A sound manifest is only checked (and encrypted storages get the keys given). See
 docs/manifest.md#repair.`;
+
+/** Usage of `strata export`. */
+export const EXPORT_USAGE = `usage: strata export dir [options]   writes the events of [from, to] to standard output or FILE
+
+      --from ID          first id (inclusive; default 0)
+      --to ID            last id (inclusive; default 2^64-1)
+      --format F         arrow (an Arrow IPC stream; the default) or jsonl (a JSON
+                         object per line: id, key, value; docs/arrow.md#json-lines)
+  -o, --output FILE      write to FILE instead of standard output
+
+A progress line is shown on a terminal, and a summary at the end (on standard error).
+Arrow goes to a terminal only with -o. See docs/arrow.md.`;
+
+/** Usage of `strata import`. */
+export const IMPORT_USAGE = `usage: strata import dir FILE [options]   writes the events of FILE (- for standard input)
+
+      --format F         arrow (an IPC stream or file) or jsonl; default: by the
+                         file's first bytes (standard input needs --format)
+
+An IPC file (the file format) is written atomically, as one batch. An IPC stream and
+JSON lines are written a record batch (or 10,000 lines) at a time, each atomically;
+bad input stops the import there, and the error says what was written before it.
+See docs/arrow.md.`;
+
+/** The formats of export and import. */
+export type TransferFormat = 'arrow' | 'jsonl';
+
+/** \`strata export dir ...\`. */
+export interface ExportArgs {
+  readonly command: 'export';
+  readonly dir: string;
+  readonly from: bigint | null;
+  readonly to: bigint | null;
+  readonly format: TransferFormat;
+  /** null: standard output. */
+  readonly output: string | null;
+}
+
+/** \`strata import dir FILE ...\`. */
+export interface ImportArgs {
+  readonly command: 'import';
+  readonly dir: string;
+  /** `-`: standard input. */
+  readonly file: string;
+  /** null: decide by the file's first bytes. */
+  readonly format: TransferFormat | null;
+}
 
 /** \`strata repair dir ...\`. */
 export interface RepairArgs {
@@ -106,9 +157,9 @@ export interface BenchArgs {
 }
 
 /** What the command line asks for. */
-export type Args = ConsoleArgs | BenchArgs | RepairArgs | { readonly command: 'help'; readonly text: string } | { readonly command: 'version' };
+export type Args = ConsoleArgs | BenchArgs | RepairArgs | ExportArgs | ImportArgs | { readonly command: 'help'; readonly text: string } | { readonly command: 'version' };
 
-type UsageHint = 'strata --help' | 'strata bench --help' | 'strata repair --help';
+type UsageHint = 'strata --help' | 'strata bench --help' | 'strata repair --help' | 'strata export --help' | 'strata import --help';
 
 function usageError(message: string, usage: UsageHint): StrataError {
   return new StrataError('INVALID_INPUT', `strata: ${message}; ${usage} lists the options`);
@@ -176,6 +227,8 @@ const CONSOLE_OPTIONS: OptionSpec = {
 export function parseArgs(argv: readonly string[]): Args {
   if (argv[0] === 'bench') return parseBench(argv.slice(1));
   if (argv[0] === 'repair') return parseRepair(argv.slice(1));
+  if (argv[0] === 'export') return parseExport(argv.slice(1));
+  if (argv[0] === 'import') return parseImport(argv.slice(1));
   const usage = 'strata --help';
   let dir: string | null = null;
   const sources: Source[] = [];
@@ -263,4 +316,59 @@ function parseRepair(argv: readonly string[]): Args {
   }
   if (dir === null) throw usageError('repair needs the database directory', usage);
   return { command: 'repair', dir, storagePaths, keys, json };
+}
+
+function formatArg(flag: string, value: string, usage: UsageHint): TransferFormat {
+  if (value === 'arrow' || value === 'jsonl') return value;
+  throw usageError(`${flag} takes arrow or jsonl, not '${value}'`, usage);
+}
+
+function idArg(flag: string, value: string, usage: UsageHint): bigint {
+  if (!/^\d+$/.test(value) || BigInt(value) > (1n << 64n) - 1n) throw usageError(`${flag} takes an id, 0 to 2^64-1, not '${value}'`, usage);
+  return BigInt(value);
+}
+
+const EXPORT_OPTIONS: OptionSpec = {
+  from: { type: 'string' },
+  to: { type: 'string' },
+  format: { type: 'string' },
+  output: { type: 'string', short: 'o' },
+  help: { type: 'boolean', short: 'h' },
+};
+
+function parseExport(argv: readonly string[]): Args {
+  const usage = 'strata export --help';
+  let dir: string | null = null;
+  const o = { from: null as bigint | null, to: null as bigint | null, format: 'arrow' as TransferFormat, output: null as string | null };
+  for (const a of argsOf(argv, EXPORT_OPTIONS, usage)) {
+    if (a.kind === 'positional') dir = oneDir(dir, a.value, usage);
+    else if (a.name === 'from') o.from = idArg(a.flag, a.value, usage);
+    else if (a.name === 'to') o.to = idArg(a.flag, a.value, usage);
+    else if (a.name === 'format') o.format = formatArg(a.flag, a.value, usage);
+    else if (a.name === 'output') o.output = a.value;
+    else if (a.name === 'help') return { command: 'help', text: EXPORT_USAGE };
+  }
+  if (dir === null) throw usageError('export needs the database directory', usage);
+  if (o.from !== null && o.to !== null && o.from > o.to) throw usageError(`--from ${o.from} is after --to ${o.to}`, usage);
+  return { command: 'export', dir, ...o };
+}
+
+const IMPORT_OPTIONS: OptionSpec = {
+  format: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+};
+
+function parseImport(argv: readonly string[]): Args {
+  const usage = 'strata import --help';
+  const positional: string[] = [];
+  let format: TransferFormat | null = null;
+  for (const a of argsOf(argv, IMPORT_OPTIONS, usage)) {
+    if (a.kind === 'positional') positional.push(a.value);
+    else if (a.name === 'format') format = formatArg(a.flag, a.value, usage);
+    else if (a.name === 'help') return { command: 'help', text: IMPORT_USAGE };
+  }
+  if (positional.length !== 2) throw usageError('import takes the database directory and a file', usage);
+  const [dir, file] = positional as [string, string];
+  if (file === '-' && format === null) throw usageError('import from standard input needs --format', usage);
+  return { command: 'import', dir, file, format };
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * The `strata` command: the console on a database directory, scripts (`-e`, `-f`,
- * standard input), `strata bench` and `strata repair`. See docs/console.md.
+ * standard input), `strata bench`, `strata repair`, and `strata export` / `import`.
+ * See docs/console.md and docs/arrow.md.
  *
  * Exit status: 0 when everything succeeded, 1 when a statement (or the open) failed,
  * 2 for a bad command line.
@@ -87,6 +88,10 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./bench.ts')).runBench(args);
     case 'repair':
       return (await import('./repair.ts')).runRepair(args);
+    case 'export':
+      return (await import('./export.ts')).runExport(args);
+    case 'import':
+      return (await import('./import.ts')).runImport(args);
     case 'console':
       return consoleMain(args);
   }

@@ -15,6 +15,7 @@ export { Database as Strata } from './api/index.ts';
 export type {
   ArrowByteStream,
   ArrowData,
+  ArrowExportOptions,
   ArrowScanOptions,
   ArrowStreamResult,
   CheckpointResult,

@@ -33,6 +33,12 @@ export interface ArrowScanOptions extends CursorOptions {
   readonly batchBytes?: number;
 }
 
+/** What `exportArrow` reads, and whom it tells how far it is. */
+export interface ArrowExportOptions extends ArrowScanOptions {
+  /** Called after each record batch is written, with the totals so far. */
+  readonly onBatch?: (sofar: IpcStreamResult) => void;
+}
+
 /** What `writeArrow` of an IPC stream wrote: each record batch was one atomic write. */
 export interface ArrowStreamResult {
   /** Events written, over every record batch. */
@@ -130,9 +136,9 @@ async function* batches(cursor: Cursor, builder: RecordBatchBuilder, ask: number
  * Writes a scan to `out` as one Arrow IPC stream (schema, record batches, end marker),
  * waiting for `out` to drain between record batches. Does not end `out`.
  */
-export function exportArrow(host: ArrowHost, out: Writable, options: ArrowScanOptions): Promise<IpcStreamResult> {
+export function exportArrow(host: ArrowHost, out: Writable, options: ArrowExportOptions): Promise<IpcStreamResult> {
   try {
-    return writeIpcStream(SCAN_SCHEMA, scanArrow(host, options), out);
+    return writeIpcStream(SCAN_SCHEMA, scanArrow(host, options), out, options.onBatch);
   } catch (e) {
     return Promise.reject(e);
   }

@@ -24,7 +24,7 @@ import { refreshPartition } from '../engine/lifecycle/refresh.ts';
 import { type StatementResult, executeScript } from '../statements/execute.ts';
 import { Cursor, type CursorOptions } from './cursor.ts';
 import { type ArrowByteStream, type ArrowData, type IpcStreamResult, type RecordBatch, isByteStream } from '../arrow/index.ts';
-import { type ArrowScanOptions, type ArrowStreamResult, exportArrow, scanArrow, writeArrowData, writeArrowStream } from './arrow.ts';
+import { type ArrowExportOptions, type ArrowScanOptions, type ArrowStreamResult, exportArrow, scanArrow, writeArrowData, writeArrowStream } from './arrow.ts';
 
 /**
  * An open Strata database. One process owns a directory at a time.
@@ -213,10 +213,11 @@ export class Database {
 
   /**
    * Writes `[from, to]` to `out` as one Arrow IPC stream, waiting for `out` to drain
-   * between record batches (a slow reader holds the scan back). Does not end `out`.
+   * between record batches (a slow reader holds the scan back); `onBatch` hears of each
+   * record batch written. Does not end `out`.
    * @throws StrataError `IO` when `out` fails or closes first, as {@link scanArrow}.
    */
-  exportArrow(out: Writable, options: ArrowScanOptions = {}): Promise<IpcStreamResult> {
+  exportArrow(out: Writable, options: ArrowExportOptions = {}): Promise<IpcStreamResult> {
     try {
       this.checkOpen('exportArrow');
       return exportArrow(this, out, options);

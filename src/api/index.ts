@@ -21,5 +21,5 @@ export type { OpenReport } from '../engine/db/recovery.ts';
 export type { RepairOptions, RepairReport } from '../engine/db/repair.ts';
 export type { OperationRow, PartitionInfo } from '../statements/show.ts';
 export type { OrphanObject } from '../engine/cloud/cloud-orphans.ts';
-export type { ArrowScanOptions, ArrowStreamResult } from './arrow.ts';
+export type { ArrowExportOptions, ArrowScanOptions, ArrowStreamResult } from './arrow.ts';
 export type { ArrowByteStream, ArrowData, IpcStreamResult } from '../arrow/index.ts';

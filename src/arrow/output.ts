@@ -76,11 +76,16 @@ async function put(out: Writable, chunks: Uint8Array[]): Promise<number> {
 
 /**
  * Writes `schema` and then every batch of `batches` to `out` as one IPC stream, with
- * its end-of-stream marker, waiting for the writable to drain between batches. Does
- * not end `out`.
+ * its end-of-stream marker, waiting for the writable to drain between batches (and
+ * calling `onBatch` after each). Does not end `out`.
  * @throws what `batches` throws; StrataError `IO` when `out` fails or closes first.
  */
-export async function writeIpcStream(schema: Schema, batches: AsyncIterable<RecordBatch>, out: Writable): Promise<IpcStreamResult> {
+export async function writeIpcStream(
+  schema: Schema,
+  batches: AsyncIterable<RecordBatch>,
+  out: Writable,
+  onBatch?: (sofar: IpcStreamResult) => void,
+): Promise<IpcStreamResult> {
   const writer = new ChunkWriter({ autoDestroy: false });
   let failure: unknown = null;
   const onError = (e: unknown): void => {
@@ -99,6 +104,7 @@ export async function writeIpcStream(schema: Schema, batches: AsyncIterable<Reco
       count++;
       rows += batch.numRows;
       bytes += await put(out, writer.take());
+      onBatch?.({ batches: count, rows, bytes });
     }
     if (failure === null) {
       writer.finish();

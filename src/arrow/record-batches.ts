@@ -27,9 +27,6 @@ export interface EventColumnsView {
   readonly valueLengths: Uint32Array;
 }
 
-/** Bytes up to this length are copied byte by byte (a `subarray` costs more). */
-const SHORT = 64;
-
 /** Fills record batches of at most `rows` events and at most `bytes` bytes of values. */
 export class RecordBatchBuilder {
   private n = 0;
@@ -89,28 +86,61 @@ export class RecordBatchBuilder {
   append(src: EventColumnsView, from: number): number {
     const buf = src.buffer;
     const first = this.n;
-    let i = from;
     const end = Math.min(src.length, from + this.rows - this.n);
+    const { keyLengths, valueLengths, keyOffsets: ko, valueOffsets: vo } = src;
+    const from32 = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    let keys = this.keys;
+    let values = this.values;
+    let keyAt = this.keyAt;
+    let valueAt = this.valueAt;
+    let n = this.n;
+    let i = from;
     for (; i < end; i++) {
-      const klen = src.keyLengths[i]!;
-      const vlen = src.valueLengths[i]!;
-      if (this.valueAt + vlen > this.values.length) {
-        if (this.n > 0) break;
-        this.values = new Uint8Array(vlen); // a value larger than a whole batch
+      const klen = keyLengths[i]!;
+      const vlen = valueLengths[i]!;
+      if (valueAt + vlen > values.length) {
+        if (n > 0) break;
+        values = this.values = new Uint8Array(vlen); // a value larger than a whole batch
       }
-      if (this.keyAt + klen > this.keys.length) {
-        if (this.n > 0) break;
-        this.keys = new Uint8Array(klen);
+      if (keyAt + klen > keys.length) {
+        if (n > 0) break;
+        keys = this.keys = new Uint8Array(klen);
       }
-      this.keyAt = copy(this.keys, this.keyAt, buf, src.keyOffsets[i]!, klen);
-      this.valueAt = copy(this.values, this.valueAt, buf, src.valueOffsets[i]!, vlen);
-      this.n++;
-      this.keyOffsets[this.n] = this.keyAt;
-      this.valueOffsets[this.n] = this.valueAt;
+      if (klen > 0) keyAt = copy(keys, this.keyView, keyAt, buf, from32, ko[i]!, klen);
+      valueAt = copy(values, this.valueView, valueAt, buf, from32, vo[i]!, vlen);
+      n++;
+      this.keyOffsets[n] = keyAt;
+      this.valueOffsets[n] = valueAt;
     }
+    this.keyAt = keyAt;
+    this.valueAt = valueAt;
+    this.n = n;
     this.ids.set(src.ids.subarray(from, i), first);
     return i;
   }
+
+  /** A view of the value buffer for word copies (made anew when the buffer is). */
+  private get valueView(): DataView {
+    if (this.valueViewOf !== this.values) {
+      this.valueViewOf = this.values;
+      this.valueDv = new DataView(this.values.buffer, this.values.byteOffset, this.values.byteLength);
+    }
+    return this.valueDv;
+  }
+
+  /** A view of the key buffer for word copies. */
+  private get keyView(): DataView {
+    if (this.keyViewOf !== this.keys) {
+      this.keyViewOf = this.keys;
+      this.keyDv = new DataView(this.keys.buffer, this.keys.byteOffset, this.keys.byteLength);
+    }
+    return this.keyDv;
+  }
+
+  private valueViewOf: Uint8Array | null = null;
+  private valueDv: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
+  private keyViewOf: Uint8Array | null = null;
+  private keyDv: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
 
   /** The events appended so far as a record batch (null when none); the builder starts anew. */
   flush(): RecordBatch | null {
@@ -139,12 +169,21 @@ export class RecordBatchBuilder {
   }
 }
 
-/** Copies `len` bytes of `src` from `from` to `out` at `at`; returns the offset after them. */
-function copy(out: Uint8Array, at: number, src: Uint8Array, from: number, len: number): number {
-  if (len <= SHORT) {
-    for (let i = 0; i < len; i++) out[at + i] = src[from + i]!;
+/** Values from this length on are copied with one `set` (a `subarray` costs less than the loop). */
+const LONG = 256;
+
+/**
+ * Copies `len` bytes of `src` (viewed as `srcView`) from `from` to `out` (viewed as
+ * `outView`) at `at`; returns the offset after them. Short runs go a 32-bit word at a
+ * time through the views (no allocation), long ones through `set`.
+ */
+function copy(out: Uint8Array, outView: DataView, at: number, src: Uint8Array, srcView: DataView, from: number, len: number): number {
+  if (len >= LONG) {
+    out.set(src.subarray(from, from + len), at);
     return at + len;
   }
-  out.set(src.subarray(from, from + len), at);
+  let j = 0;
+  for (; j + 4 <= len; j += 4) outView.setUint32(at + j, srcView.getUint32(from + j, true), true);
+  for (; j < len; j++) out[at + j] = src[from + j]!;
   return at + len;
 }

@@ -3,7 +3,7 @@
  * a property test against `write` of the same events, and every kind of bad input
  * refused with INVALID_INPUT and nothing written.
  */
-import { PassThrough } from 'node:stream';
+import { PassThrough, Writable } from 'node:stream';
 import { type DataType, Field, type Vector, Int32, Int64, LargeUtf8, RecordBatchStreamWriter, Schema, Table, Uint64, Utf8, makeData, tableFromIPC, tableToIPC, vectorFromArray, RecordBatch, Struct } from 'apache-arrow';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
@@ -120,6 +120,42 @@ describe('round trips', () => {
     const t = await exported(db);
     expect(t.numRows).toBe(0);
     expect(t.schema.fields.map((f) => f.name)).toEqual(['id', 'key', 'value']);
+  });
+
+  test('exportArrow waits for a slow writable: no batch is read while its writes are held', async () => {
+    const b = new BatchBuilder();
+    for (let i = 0; i < 3000; i++) b.insert(BigInt(i), '', `v${i}`);
+    await db.write(b);
+    const chunks: Buffer[] = [];
+    const held: (() => void)[] = [];
+    let wake: (() => void) | null = null;
+    const out = new Writable({
+      highWaterMark: 1,
+      write(chunk: Buffer, _enc, cb) {
+        chunks.push(Buffer.from(chunk));
+        held.push(() => cb());
+        wake?.();
+      },
+    });
+    let batches = 0;
+    let finished = false;
+    const done = db.exportArrow(out, { batchRows: 100, onBatch: (sofar) => (batches = sofar.batches) }).then((r) => {
+      finished = true;
+      return r;
+    });
+    let rounds = 0;
+    while (!finished) {
+      if (held.length === 0) await Promise.race([new Promise<void>((r) => (wake = r)), done]);
+      const before = batches;
+      for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+      if (!finished) expect(batches).toBe(before); // stuck until the writes are released
+      for (const release of held.splice(0)) release();
+      rounds++;
+    }
+    const r = await done;
+    expect(r.batches).toBe(30);
+    expect(rounds).toBeGreaterThanOrEqual(30);
+    expect(rowsOf(tableFromIPC(Buffer.concat(chunks)).batches)).toEqual(scan(db));
   });
 
   test('a scan stopped early closes its cursor', async () => {

@@ -2,13 +2,16 @@
  * The write and scan benchmark (`npm run bench`): 100-byte events written in
  * batches of 200 and 1000, WAL on (with and without a sync at each segment rotation)
  * and off, then scanned through the fast path, `nextBatch`, and the synchronous and
- * async iterators. Each figure is printed beside a peer measured in the same run,
+ * async iterators; Arrow ingest and `scanArrow` (test/bench/arrow.ts). Each figure is
+ * printed beside a peer measured in the same run,
  * because these machines are shared and absolute figures drift:
  *
  * - writes: a raw append of the same batch bytes to a file with one writeSync per
  *   batch, and an fdatasync every 64 MiB when the WAL syncs at rotation: the device's
  *   own limit for the same bytes and sync policy;
- * - scans (every way of reading): a bare decode loop over the same records in memory.
+ * - scans (every way of reading): a bare decode loop over the same records in memory;
+ * - Arrow: the path each parallels (`write` of the same events as a binary batch, the
+ *   cursor's fast path over the same files).
  *
  * Between runs dirty pages are synced and garbage collected, so that one run's
  * write-back does not slow the next.
@@ -20,6 +23,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { BatchBuilder, type Cursor, Strata } from '../../src/index.ts';
+import { arrowScanRow, arrowWriteRows } from './arrow.ts';
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
@@ -110,7 +114,8 @@ async function scanRuns(db: Strata, events: number, bytes: number): Promise<void
   const s = Number(process.hrtime.bigint() - t) / 1e9;
   line('refresh to files (zstd 1, 2 workers)', events, bytes, s);
   scan(db, 'scan files (fast path)', events, bytes, fastPath);
-  scan(db, 'scan files (fast path)', events, bytes, fastPath);
+  const fast = scan(db, 'scan files (fast path)', events, bytes, fastPath);
+  await arrowScanRow(line, db, events, bytes, fast);
   scan(db, 'scan files (nextBatch 1024)', events, bytes, batches);
   scan(db, 'scan files (for of)', events, bytes, (c) => {
     let n = 0;
@@ -159,14 +164,14 @@ function decodePeer(events: number): number {
   return (reps * 1000) / (Number(process.hrtime.bigint() - tp) / 1e9);
 }
 
-function scan(db: Strata, name: string, events: number, bytes: number, read: (c: Cursor) => number): void {
+function scan(db: Strata, name: string, events: number, bytes: number, read: (c: Cursor) => number): number {
   const peer = decodePeer(events);
   const t = process.hrtime.bigint();
   const n = read(db.cursor());
   const s = Number(process.hrtime.bigint() - t) / 1e9;
   if (n !== events) throw new Error(`${name}: expected ${events} events, got ${n}`);
-  line(name, n, bytes, s, peer);
   if (sink === -1) console.log(sink);
+  return line(name, n, bytes, s, peer);
 }
 
 async function scanAsync(db: Strata, name: string, events: number, bytes: number): Promise<void> {
@@ -184,6 +189,7 @@ console.log('peers: writes, a raw append of the same bytes with the same sync po
 // warm-up: let the JIT compile the write and scan paths before anything is measured
 await warmUp();
 for (const wal of ['on', 'on, no sync at rotate', 'off'] as const) for (const size of [200, 1000]) await writeRun(wal, size);
+await arrowWriteRows(line, EVENTS, VALUE, settle);
 await sustained();
 
 /**

@@ -1,0 +1,107 @@
+/**
+ * `strata export dir`: the events of `[from, to]` as an Arrow IPC stream
+ * (`db.exportArrow`) or as JSON lines, to standard output or a file, with backpressure
+ * (a slow pipe holds the scan back), a progress line on a terminal and a summary.
+ *
+ * JSON lines: one object per event, `{"id": ..., "key": ..., "value": ...}`; an id
+ * above 2^53-1 is a string (so that every JSON reader reads it exactly); a key or value
+ * that is not UTF-8 text is `key_base64` / `value_base64` instead; no key, no `key`.
+ *
+ * @module
+ */
+import * as fs from 'node:fs';
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+import { type CursorOptions, Strata, StrataError } from '../src/index.ts';
+import type { ExportArgs } from './args.ts';
+import { palette, wantsColour } from './colour.ts';
+import { errorLine } from './render.ts';
+import { TransferProgress } from './transfer-progress.ts';
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** `"name": text` when `bytes` is UTF-8, else `"name_base64": ...`. */
+function field(name: string, bytes: Uint8Array): string {
+  try {
+    return `"${name}":${JSON.stringify(utf8.decode(bytes))}`;
+  } catch {
+    return `"${name}_base64":"${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64')}"`;
+  }
+}
+
+/** The JSON line of one event. */
+export function jsonLine(id: bigint, key: Uint8Array, value: Uint8Array): string {
+  const idText = id <= BigInt(Number.MAX_SAFE_INTEGER) ? String(id) : `"${id}"`;
+  return `{"id":${idText}${key.length > 0 ? `,${field('key', key)}` : ''},${field('value', value)}}\n`;
+}
+
+async function write(out: Writable, text: string): Promise<void> {
+  if (!out.write(text) && out.writableNeedDrain) await once(out, 'drain');
+}
+
+async function exportJsonl(db: Strata, range: CursorOptions, out: Writable, progress: TransferProgress): Promise<void> {
+  const c = db.cursor(range);
+  try {
+    let chunk = '';
+    while (c.next() || (await c.nextAsync())) {
+      const e = c.event;
+      const line = jsonLine(e.id, e.key, e.value);
+      chunk += line;
+      progress.events++;
+      progress.bytes += line.length;
+      if (chunk.length >= 64 * 1024) {
+        await write(out, chunk);
+        chunk = '';
+      }
+    }
+    if (chunk.length > 0) await write(out, chunk);
+  } finally {
+    c.close();
+  }
+}
+
+/** Ends `out` (a file) and waits until it is closed, or resolves at once for standard output. */
+async function finish(out: Writable): Promise<void> {
+  if (out === process.stdout) return;
+  out.end();
+  await once(out, 'close');
+}
+
+/** Runs `strata export`; returns the exit status (0 done, 1 failed). */
+export async function runExport(args: ExportArgs): Promise<number> {
+  const { stderr } = process;
+  if (args.format === 'arrow' && args.output === null && process.stdout.isTTY === true) {
+    stderr.write(`${errorLine(new StrataError('INVALID_INPUT', 'export: Arrow is binary and standard output is a terminal; give -o FILE, a pipe, or --format jsonl'), palette(wantsColour(stderr, process.env, null)))}\n`);
+    return 2;
+  }
+  const progress = new TransferProgress('export', stderr);
+  let db: Strata | null = null;
+  let out: Writable | null = null;
+  try {
+    db = await Strata.open(args.dir);
+    out = args.output === null ? process.stdout : fs.createWriteStream(args.output, { mode: 0o600 });
+    const range: CursorOptions = { ...(args.from === null ? {} : { from: args.from }), ...(args.to === null ? {} : { to: args.to }) };
+    if (args.format === 'arrow') {
+      const r = await db.exportArrow(out, {
+        ...range,
+        onBatch: (sofar) => {
+          progress.events = sofar.rows;
+          progress.bytes = sofar.bytes;
+        },
+      });
+      progress.bytes = r.bytes; // with the end-of-stream marker
+    } else {
+      await exportJsonl(db, range, out, progress);
+    }
+    await finish(out);
+    progress.done(args.output === null ? 'to standard output' : `to ${args.output}`);
+    return 0;
+  } catch (e) {
+    progress.stop();
+    if (out !== null && out !== process.stdout) out.destroy();
+    stderr.write(`${errorLine(e, palette(wantsColour(stderr, process.env, null)))}\n`);
+    return 1;
+  } finally {
+    await db?.close();
+  }
+}
