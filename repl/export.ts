@@ -67,7 +67,15 @@ async function finish(out: Writable): Promise<void> {
   await once(out, 'close');
 }
 
-/** Runs `strata export`; returns the exit status (0 done, 1 failed). */
+/** True when `e` (or its cause) is EPIPE: the other end of the pipe was closed. */
+function isBrokenPipe(e: unknown): boolean {
+  for (let x = e, depth = 0; typeof x === 'object' && x !== null && depth < 3; x = (x as { cause?: unknown }).cause, depth++) {
+    if ((x as { code?: unknown }).code === 'EPIPE') return true;
+  }
+  return false;
+}
+
+/** Runs `strata export`; returns the exit status (0 done or the reader left, 1 failed). */
 export async function runExport(args: ExportArgs): Promise<number> {
   const { stderr } = process;
   if (args.format === 'arrow' && args.output === null && process.stdout.isTTY === true) {
@@ -99,6 +107,8 @@ export async function runExport(args: ExportArgs): Promise<number> {
   } catch (e) {
     progress.stop();
     if (out !== null && out !== process.stdout) out.destroy();
+    // the reader went away (`strata export ... | head`): a normal end for a pipe
+    if (isBrokenPipe(e)) return 0;
     stderr.write(`${errorLine(e, palette(wantsColour(stderr, process.env, null)))}\n`);
     return 1;
   } finally {

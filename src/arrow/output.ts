@@ -6,7 +6,6 @@
  *
  * @module
  */
-import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { type RecordBatch, RecordBatchStreamWriter, type Schema } from 'apache-arrow';
 import { StrataError } from '../errors.ts';
@@ -49,6 +48,21 @@ class ChunkWriter extends RecordBatchStreamWriter {
 
 const closedEarly = (): StrataError => new StrataError('IO', 'arrow: the output stream closed before the IPC stream ended');
 
+/** Waits for `out` to drain; fails when it closes or fails first. Leaves no listener behind. */
+function drained(out: Writable): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const settle = (e: unknown): void => {
+      out.off('drain', onDrain).off('close', onClose).off('error', onError);
+      if (e === null) resolve();
+      else reject(e instanceof StrataError ? e : new StrataError('IO', `arrow: writing the IPC stream failed: ${String(e)}`, { cause: e }));
+    };
+    const onDrain = (): void => settle(null);
+    const onClose = (): void => settle(closedEarly());
+    const onError = (e: unknown): void => settle(e);
+    out.on('drain', onDrain).on('close', onClose).on('error', onError);
+  });
+}
+
 /** Writes `chunks` to `out` and waits until it has room again. */
 async function put(out: Writable, chunks: Uint8Array[]): Promise<number> {
   if (out.destroyed || out.writableEnded) throw closedEarly();
@@ -61,16 +75,7 @@ async function put(out: Writable, chunks: Uint8Array[]): Promise<number> {
   }
   out.uncork();
   // uncork may flush and emit 'drain' at once: wait only while a drain is still due
-  if (!room && out.writableNeedDrain) {
-    const closed = once(out, 'close').then(() => {
-      throw closedEarly();
-    });
-    try {
-      await Promise.race([once(out, 'drain'), closed]);
-    } finally {
-      closed.catch(() => undefined);
-    }
-  }
+  if (!room && out.writableNeedDrain) await drained(out);
   return bytes;
 }
 

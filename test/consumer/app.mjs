@@ -1,10 +1,12 @@
 // A plain JavaScript application of the installed package (test/consumer/run.sh runs
 // it under each Node version): open, write with BatchBuilder (explicit and serial
 // ids, a delete), scan, execute, refresh and move in worker threads (zstd, lz4, aes),
-// close, reopen and check that everything came back. Exits non-zero on any error.
+// close, reopen and check that everything came back; an Arrow export imported into a
+// second database. Exits non-zero on any error.
 //
 //   node app.mjs DIR
 import assert from 'node:assert/strict';
+import { Readable, Writable } from 'node:stream';
 import { BatchBuilder, Strata, isStrataError, toJson } from 'strata-db';
 
 const dir = process.argv[2];
@@ -66,6 +68,19 @@ const w2 = await db.write(new BatchBuilder().append('log', 'again'));
 assert.deepEqual(w2.serial, { first: 4n, count: 1 }, 'serial ids go on after reopen');
 assert.deepEqual(scan(db), [...expected.slice(0, 2), ['3', 'log', 'stopping'], ['4', 'log', 'again'], expected[2]]);
 assert.deepEqual(db.storages, ['archive', 'main']);
+
+// Arrow: an export as an IPC stream through a real Writable, imported into a second
+// database a record batch at a time: the same events (apache-arrow on this Node)
+const chunks = [];
+await db.exportArrow(new Writable({ write: (c, _e, cb) => (chunks.push(c), cb()) }), { batchRows: 2 });
+const copy = await Strata.open(`${dir}-arrow`, { workers: 0 });
+const streamed = await copy.writeArrow(Readable.from(chunks));
+assert.equal(streamed.batches, 3);
+assert.deepEqual(scan(copy), scan(db));
+let rows = 0;
+for await (const batch of copy.scanArrow()) rows += batch.numRows;
+assert.equal(rows, 5);
+await copy.close();
 await db.close();
 
 console.log(`app.mjs: ok on Node ${process.version}`);

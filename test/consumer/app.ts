@@ -5,6 +5,11 @@
 // lines fail the type check if a type the package declares degrades to `any`.
 // run.sh then runs what tsc emitted, in the project's folder.
 import {
+  type ArrowByteStream,
+  type ArrowData,
+  type ArrowExportOptions,
+  type ArrowScanOptions,
+  type ArrowStreamResult,
   BATCH_HEADER,
   BATCH_MAGIC,
   BATCH_VERSION,
@@ -18,6 +23,7 @@ import {
   EventBatch,
   EventView,
   type IdLike,
+  type IpcStreamResult,
   MAX_ID,
   type OpenConfig,
   type OpenReport,
@@ -103,6 +109,28 @@ const checkpoint = all[0]?.result as CheckpointResult;
 const partitions = all[1]?.result as PartitionInfo[];
 check(checkpoint.partitions === 1 && partitions[0]?.min === 0n, 'CHECKPOINT; SHOW PARTITIONS');
 check(toJson({ id: MAX_ID }) === '{"id":18446744073709551615}', 'toJson');
+
+// Arrow: every event into a second database as record batches, then as one IPC stream
+const copy: Strata = await Strata.open('./db-ts-arrow', config);
+const scanOptions: ArrowScanOptions = { from: 0, batchRows: 1 };
+let copied = 0;
+for await (const batch of db.scanArrow(scanOptions)) {
+  const data: ArrowData = batch;
+  copied += (await copy.writeArrow(data)).events;
+}
+check(copied === 2, `scanArrow and writeArrow: ${copied}`);
+const chunks: Uint8Array[] = [];
+const sink = { write: (c: Uint8Array): boolean => (chunks.push(c), true), on: () => sink, off: () => sink, once: () => sink, cork: () => undefined, uncork: () => undefined, destroyed: false, writableEnded: false, writableNeedDrain: false };
+const exportOptions: ArrowExportOptions = { onBatch: (sofar: IpcStreamResult) => check(sofar.rows > 0, 'onBatch') };
+const exported: IpcStreamResult = await db.exportArrow(sink as unknown as Parameters<Strata['exportArrow']>[0], exportOptions);
+check(exported.rows === 2 && exported.batches === 1, `exportArrow: ${exported.rows}`);
+async function* bytes(): AsyncGenerator<Uint8Array> {
+  for (const c of chunks) yield c;
+}
+const stream: ArrowByteStream = bytes();
+const streamed: ArrowStreamResult = await copy.writeArrow(stream);
+check(streamed.events === 2 && streamed.batches === 1, `writeArrow of a stream: ${streamed.events}`);
+await copy.close();
 
 try {
   await db.execute('SHOW PARTITION 5');
