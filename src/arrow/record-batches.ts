@@ -87,6 +87,10 @@ export class RecordBatchBuilder {
     const buf = src.buffer;
     const first = this.n;
     const end = Math.min(src.length, from + this.rows - this.n);
+    if (end - from >= SPAN_MIN && this.appendSpan(src, from, end)) {
+      this.ids.set(src.ids.subarray(from, end), first);
+      return end;
+    }
     const { keyLengths, valueLengths, keyOffsets: ko, valueOffsets: vo } = src;
     const from32 = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     let keys = this.keys;
@@ -117,6 +121,54 @@ export class RecordBatchBuilder {
     this.n = n;
     this.ids.set(src.ids.subarray(from, i), first);
     return i;
+  }
+
+  /**
+   * The fast way, when the values of events `from .. end` lie one after the other in
+   * `src.buffer` (as in a region: each after its record's header and key) and their
+   * whole span fits in the value buffer: one `set` of the span, then each value moved
+   * down over the headers and keys before it with `copyWithin` (native, no allocation).
+   * Returns false, having changed nothing, when that does not hold.
+   */
+  private appendSpan(src: EventColumnsView, from: number, end: number): boolean {
+    const { keyLengths, valueLengths, keyOffsets: ko, valueOffsets: vo } = src;
+    const start = vo[from]!;
+    let keyBytes = keyLengths[from]!;
+    let prevEnd = start + valueLengths[from]!;
+    for (let i = from + 1; i < end; i++) {
+      const v = vo[i]!;
+      if (v < prevEnd) return false; // not in order: a memtable slab
+      prevEnd = v + valueLengths[i]!;
+      keyBytes += keyLengths[i]!;
+    }
+    const values = this.values;
+    let valueAt = this.valueAt;
+    if (valueAt + (prevEnd - start) > values.length || this.keyAt + keyBytes > this.keys.length) return false;
+    const buf = src.buffer;
+    values.set(buf.subarray(start, prevEnd), valueAt);
+    const base = valueAt - start;
+    const keys = this.keys;
+    const keyView = this.keyView;
+    const from32 = keyBytes > 0 ? new DataView(buf.buffer, buf.byteOffset, buf.byteLength) : null;
+    const keyOffsets = this.keyOffsets;
+    const valueOffsets = this.valueOffsets;
+    let keyAt = this.keyAt;
+    let n = this.n;
+    for (let i = from; i < end; i++) {
+      const vlen = valueLengths[i]!;
+      const at = base + vo[i]!;
+      if (at !== valueAt && vlen > 0) values.copyWithin(valueAt, at, at + vlen);
+      valueAt += vlen;
+      const klen = keyLengths[i]!;
+      if (klen > 0) keyAt = copy(keys, keyView, keyAt, buf, from32!, ko[i]!, klen);
+      n++;
+      keyOffsets[n] = keyAt;
+      valueOffsets[n] = valueAt;
+    }
+    this.valueAt = valueAt;
+    this.keyAt = keyAt;
+    this.n = n;
+    return true;
   }
 
   /** A view of the value buffer for word copies (made anew when the buffer is). */
@@ -168,6 +220,9 @@ export class RecordBatchBuilder {
     return batch;
   }
 }
+
+/** Fewer events than this are not worth the span's check. */
+const SPAN_MIN = 8;
 
 /** Values from this length on are copied with one `set` (a `subarray` costs less than the loop). */
 const LONG = 256;
