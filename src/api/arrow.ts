@@ -3,24 +3,31 @@
  * one atomic batch; an IPC stream a record batch at a time) and `scanArrow` (a cursor
  * read as record batches), and the export of a scan as an IPC stream.
  *
+ * The Arrow layer (and `apache-arrow`, a fifth of a second to load) is imported on the
+ * first call that needs it, not when Strata is: an application that never speaks Arrow,
+ * and the console, start without it.
+ *
  * @module
  */
 import type { Writable } from 'node:stream';
-import {
-  type ArrowByteStream,
-  type ArrowData,
-  type IpcStreamResult,
-  type RecordBatch,
-  RecordBatchBuilder,
-  SCAN_SCHEMA,
-  arrowToBatch,
-  recordBatchesOf,
-  streamBatches,
-  writeIpcStream,
-} from '../arrow/index.ts';
+import type * as ArrowLayer from '../arrow/index.ts';
+import type { ArrowByteStream, ArrowData, IpcStreamResult, RecordBatch, RecordBatchBuilder } from '../arrow/index.ts';
 import { StrataError, isStrataError } from '../errors.ts';
 import type { WriteResult } from '../engine/db/write-path.ts';
 import type { Cursor, CursorOptions } from './cursor.ts';
+
+/** The Arrow layer, loaded once, on first use. */
+let layer: Promise<typeof ArrowLayer> | null = null;
+const arrowLayer = (): Promise<typeof ArrowLayer> => (layer ??= import('../arrow/index.ts'));
+
+/**
+ * True when `x` is a chunked byte stream rather than data in memory: an async iterable
+ * that is not a `Uint8Array` or an Arrow `Table` (here, so that telling them apart does
+ * not load the Arrow layer).
+ */
+function isByteStream(x: unknown): x is ArrowByteStream {
+  return typeof x === 'object' && x !== null && !(x instanceof Uint8Array) && !('batches' in x) && Symbol.asyncIterator in x;
+}
 
 /** Where `scanArrow` reads and how large its record batches are. */
 export interface ArrowScanOptions extends CursorOptions {
@@ -55,13 +62,14 @@ export interface ArrowHost {
   cursor(options: CursorOptions): Cursor;
 }
 
-/** Writes data held in memory as one batch. */
-export function writeArrowData(host: ArrowHost, data: ArrowData): Promise<WriteResult> {
-  try {
-    return host.write(arrowToBatch('writeArrow', recordBatchesOf('writeArrow', data)));
-  } catch (e) {
-    return Promise.reject(e);
-  }
+/**
+ * Writes Arrow data: held in memory as one batch ({@link writeArrowStream} for a
+ * chunked stream).
+ */
+export async function writeArrow(host: ArrowHost, data: ArrowData | ArrowByteStream): Promise<WriteResult | ArrowStreamResult> {
+  if (isByteStream(data)) return writeArrowStream(host, data);
+  const { arrowToBatch, recordBatchesOf } = await arrowLayer();
+  return host.write(arrowToBatch('writeArrow', recordBatchesOf('writeArrow', data)));
 }
 
 /**
@@ -69,7 +77,8 @@ export function writeArrowData(host: ArrowHost, data: ArrowData): Promise<WriteR
  * next only once the previous is written. A bad record batch stops the stream: it and
  * everything after it are not written, and the error says what was.
  */
-export async function writeArrowStream(host: ArrowHost, source: ArrowByteStream): Promise<ArrowStreamResult> {
+async function writeArrowStream(host: ArrowHost, source: ArrowByteStream): Promise<ArrowStreamResult> {
+  const { arrowToBatch, streamBatches } = await arrowLayer();
   let events = 0;
   let batches = 0;
   const serial: { first: bigint; count: number }[] = [];
@@ -112,11 +121,12 @@ export function scanArrow(host: ArrowHost, options: ArrowScanOptions): AsyncGene
   const rows = checkRange('batchRows', options.batchRows, 1, 1 << 20, 65536);
   const bytes = checkRange('batchBytes', options.batchBytes, 64 * 1024, 1 << 30, 8 * 1024 * 1024);
   const cursor = host.cursor(options);
-  return batches(cursor, new RecordBatchBuilder(rows, bytes), Math.min(rows, CURSOR_BATCH));
+  return batches(cursor, rows, bytes, Math.min(rows, CURSOR_BATCH));
 }
 
-async function* batches(cursor: Cursor, builder: RecordBatchBuilder, ask: number): AsyncGenerator<RecordBatch> {
+async function* batches(cursor: Cursor, rows: number, bytes: number, ask: number): AsyncGenerator<RecordBatch> {
   try {
+    const builder: RecordBatchBuilder = new (await arrowLayer()).RecordBatchBuilder(rows, bytes);
     while (cursor.nextBatch(ask) || (await cursor.nextBatchAsync(ask))) {
       const b = cursor.batch;
       let i = 0;
@@ -136,10 +146,8 @@ async function* batches(cursor: Cursor, builder: RecordBatchBuilder, ask: number
  * Writes a scan to `out` as one Arrow IPC stream (schema, record batches, end marker),
  * waiting for `out` to drain between record batches. Does not end `out`.
  */
-export function exportArrow(host: ArrowHost, out: Writable, options: ArrowExportOptions): Promise<IpcStreamResult> {
-  try {
-    return writeIpcStream(SCAN_SCHEMA, scanArrow(host, options), out, options.onBatch);
-  } catch (e) {
-    return Promise.reject(e);
-  }
+export async function exportArrow(host: ArrowHost, out: Writable, options: ArrowExportOptions): Promise<IpcStreamResult> {
+  const scan = scanArrow(host, options);
+  const { SCAN_SCHEMA, writeIpcStream } = await arrowLayer();
+  return writeIpcStream(SCAN_SCHEMA, scan, out, options.onBatch);
 }

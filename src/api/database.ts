@@ -23,8 +23,8 @@ import { type WriteResult, applyBatch } from '../engine/db/write-path.ts';
 import { refreshPartition } from '../engine/lifecycle/refresh.ts';
 import { type StatementResult, executeScript } from '../statements/execute.ts';
 import { Cursor, type CursorOptions } from './cursor.ts';
-import { type ArrowByteStream, type ArrowData, type IpcStreamResult, type RecordBatch, isByteStream } from '../arrow/index.ts';
-import { type ArrowExportOptions, type ArrowScanOptions, type ArrowStreamResult, exportArrow, scanArrow, writeArrowData, writeArrowStream } from './arrow.ts';
+import type { ArrowByteStream, ArrowData, IpcStreamResult, RecordBatch } from '../arrow/index.ts';
+import { type ArrowExportOptions, type ArrowScanOptions, type ArrowStreamResult, exportArrow, scanArrow, writeArrow } from './arrow.ts';
 
 /**
  * An open Strata database. One process owns a directory at a time.
@@ -193,7 +193,7 @@ export class Database {
   writeArrow(data: ArrowData | ArrowByteStream): Promise<WriteResult | ArrowStreamResult> {
     try {
       this.checkOpen('writeArrow');
-      return isByteStream(data) ? writeArrowStream(this, data) : writeArrowData(this, data);
+      return writeArrow(this, data);
     } catch (e) {
       return Promise.reject(e);
     }

@@ -6,7 +6,7 @@
  *
  * @module
  */
-export { type ArrowByteStream, type ArrowData, isByteStream, recordBatchesOf, streamBatches } from './input.ts';
+export { type ArrowByteStream, type ArrowData, recordBatchesOf, streamBatches } from './input.ts';
 export { arrowToBatch } from './to-batch.ts';
 export { type EventColumnsView, RecordBatchBuilder, SCAN_SCHEMA } from './record-batches.ts';
 export { type IpcStreamResult, writeIpcStream } from './output.ts';

@@ -22,11 +22,6 @@ function isRecordBatch(x: object): x is RecordBatch {
   return 'schema' in x && 'data' in x && 'numRows' in x;
 }
 
-/** True when `x` is a chunked byte stream rather than data in memory. */
-export function isByteStream(x: unknown): x is ArrowByteStream {
-  return typeof x === 'object' && x !== null && !(x instanceof Uint8Array) && !isTable(x) && Symbol.asyncIterator in x;
-}
-
 function ipcError(operation: string, e: unknown): StrataError {
   if (isStrataError(e)) return e;
   const why = e instanceof Error ? e.message : String(e);
