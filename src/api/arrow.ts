@@ -16,6 +16,13 @@ import { StrataError, isStrataError } from '../errors.ts';
 import type { WriteResult } from '../engine/db/write-path.ts';
 import type { Cursor, CursorOptions } from './cursor.ts';
 
+/**
+ * Where tables are encoded as batches, reused from one write to the next (`write`
+ * copies a batch before it returns). Encoding and the call to `write` run with no
+ * await between them, so writes never share it.
+ */
+let scratch: ArrowLayer.BatchScratch | null = null;
+
 /** The Arrow layer, loaded once, on first use. */
 let layer: Promise<typeof ArrowLayer> | null = null;
 const arrowLayer = (): Promise<typeof ArrowLayer> => (layer ??= import('../arrow/index.ts'));
@@ -68,8 +75,9 @@ export interface ArrowHost {
  */
 export async function writeArrow(host: ArrowHost, data: ArrowData | ArrowByteStream): Promise<WriteResult | ArrowStreamResult> {
   if (isByteStream(data)) return writeArrowStream(host, data);
-  const { arrowToBatch, recordBatchesOf } = await arrowLayer();
-  return host.write(arrowToBatch('writeArrow', recordBatchesOf('writeArrow', data)));
+  const { BatchScratch, arrowToBatch, recordBatchesOf } = await arrowLayer();
+  scratch ??= new BatchScratch();
+  return host.write(arrowToBatch('writeArrow', recordBatchesOf('writeArrow', data), scratch));
 }
 
 /**
@@ -78,14 +86,15 @@ export async function writeArrow(host: ArrowHost, data: ArrowData | ArrowByteStr
  * everything after it are not written, and the error says what was.
  */
 async function writeArrowStream(host: ArrowHost, source: ArrowByteStream): Promise<ArrowStreamResult> {
-  const { arrowToBatch, streamBatches } = await arrowLayer();
+  const { BatchScratch, arrowToBatch, streamBatches } = await arrowLayer();
+  scratch ??= new BatchScratch();
   let events = 0;
   let batches = 0;
   const serial: { first: bigint; count: number }[] = [];
   try {
     for await (const batch of streamBatches('writeArrow', source)) {
       if (batch.numRows === 0) continue;
-      const r = await host.write(arrowToBatch('writeArrow', [batch]));
+      const r = await host.write(arrowToBatch('writeArrow', [batch], scratch));
       events += r.events;
       batches++;
       if (r.serial !== undefined) serial.push({ first: r.serial.first, count: r.serial.count });

@@ -7,7 +7,7 @@
  * @module
  */
 export { type ArrowByteStream, type ArrowData, recordBatchesOf, streamBatches } from './input.ts';
-export { arrowToBatch } from './to-batch.ts';
+export { BatchScratch, arrowToBatch } from './to-batch.ts';
 export { type EventColumnsView, RecordBatchBuilder, SCAN_SCHEMA } from './record-batches.ts';
 export { type IpcStreamResult, writeIpcStream } from './output.ts';
 export type { RecordBatch, Table } from 'apache-arrow';

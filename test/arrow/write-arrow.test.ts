@@ -4,7 +4,7 @@
  * refused with INVALID_INPUT and nothing written.
  */
 import { PassThrough, Writable } from 'node:stream';
-import { type DataType, Field, type Vector, Int32, Int64, LargeUtf8, RecordBatchStreamWriter, Schema, Table, Uint64, Utf8, makeData, tableFromIPC, tableToIPC, vectorFromArray, RecordBatch, Struct } from 'apache-arrow';
+import { Binary, Bool, type DataType, Field, type Vector, Int32, Int64, LargeUtf8, RecordBatchStreamWriter, Schema, Table, Uint64, Utf8, makeData, tableFromIPC, tableToIPC, vectorFromArray, RecordBatch, Struct } from 'apache-arrow';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { BatchBuilder, Strata, StrataError } from '../../src/index.ts';
@@ -367,6 +367,44 @@ describe('IPC streams arriving in chunks', () => {
   test('bad options of scanArrow', () => {
     expect(() => db.scanArrow({ batchRows: 0 })).toThrow(/batchRows is an integer in 1..1048576/);
     expect(() => db.scanArrow({ batchBytes: 10 })).toThrow(/batchBytes/);
+  });
+});
+
+describe('the layouts of a value column', () => {
+  test('a null slot that holds bytes (Arrow allows it) is read as null, the rows around it whole', async () => {
+    // value slots: "aaa" | (null, but its slot holds "XYZ") | "cc"; row 1 is a delete
+    const enc = new TextEncoder();
+    const value = makeData({ type: new Binary(), length: 3, nullCount: 1, nullBitmap: new Uint8Array([0b101]), valueOffsets: new Int32Array([0, 3, 6, 8]), data: enc.encode('aaaXYZcc') });
+    const id = makeData({ type: new Uint64(), length: 3, nullCount: 0, data: new BigUint64Array([1n, 2n, 3n]) });
+    const del = vectorFromArray([false, true, false], new Bool()).data[0]!;
+    const schema = new Schema([new Field('id', new Uint64()), new Field('value', new Binary(), true), new Field('delete', new Bool())]);
+    await db.write(new BatchBuilder().insert(2n, '', 'to delete'));
+    await db.writeArrow(new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: 3, nullCount: 0, children: [id, value, del] })));
+    expect(scan(db)).toEqual([
+      { id: 1n, key: '', value: 'aaa' },
+      { id: 3n, key: '', value: 'cc' },
+    ]);
+  });
+
+  test('values of every length, keys and empty values, in one table', async () => {
+    const ops: Op[] = Array.from({ length: 300 }, (_, i) => ({ id: BigInt(i), key: i % 3 === 0 ? `k${i}` : null, value: 'v'.repeat((i * 37) % 700), del: false }));
+    await db.writeArrow(tableOf(ops));
+    expect(scan(db)).toEqual(ops.map((o) => ({ id: o.id!, key: o.key ?? '', value: o.value! })));
+  });
+});
+
+describe('writes held back by the memory limit', () => {
+  test('tables written while earlier ones wait for memory each land whole (the encoding buffer is reused)', async () => {
+    await db.close();
+    db = await Strata.open(dir, { workers: 0, mm_limit: true, mm_limit_wm: 1024 * 1024, mm_limit_behaviour: 'block', interval: 5_000 });
+    const tables = Array.from({ length: 40 }, (_, t) =>
+      tableOf(Array.from({ length: 500 }, (_, i) => ({ id: BigInt(t * 500 + i), key: `t${t}`, value: `${t}:${i}:${'x'.repeat(100)}`, del: false }))),
+    );
+    // all at once: most are held back, and each held one must keep its own bytes
+    await Promise.all(tables.map((t) => db.writeArrow(t)));
+    const rows = scan(db);
+    expect(rows.length).toBe(20_000);
+    expect(rows.every((r) => r.key === `t${Math.floor(Number(r.id) / 500)}` && r.value.startsWith(`${Math.floor(Number(r.id) / 500)}:${Number(r.id) % 500}:`))).toBe(true);
   });
 });
 
