@@ -5,8 +5,8 @@
  * @module
  */
 import { createRequire } from 'node:module';
-import { compressSync as lz4Compress, uncompressSync as lz4Decompress } from 'lz4-napi';
-import { Compressor, decompress as zstdDecompress } from 'zstd-napi';
+import type * as Lz4 from 'lz4-napi';
+import type * as Zstd from 'zstd-napi';
 import type * as ZstdBinding from 'zstd-napi/binding.js';
 import { getU32 } from './record.ts';
 import { StrataError } from '../errors.ts';
@@ -24,7 +24,19 @@ export type CodecId = (typeof Codec)[CodecName];
 /** Default zstd level: fast to write, a good ratio for event data. */
 export const DEFAULT_ZSTD_LEVEL = 1;
 
-const compressors = new Map<number, Compressor>();
+const require = createRequire(import.meta.url);
+
+/**
+ * The native codecs, loaded on first use: a process that compresses nothing (the
+ * console before its banner, a database without files yet) does not pay for loading
+ * them.
+ */
+let zstdLib: typeof Zstd | undefined;
+let lz4Lib: typeof Lz4 | undefined;
+const zstd = (): typeof Zstd => (zstdLib ??= require('zstd-napi') as typeof Zstd);
+const lz4 = (): typeof Lz4 => (lz4Lib ??= require('lz4-napi') as typeof Lz4);
+
+const compressors = new Map<number, Zstd.Compressor>();
 
 /**
  * zstd's native binding (`zstd-napi/binding`: a CommonJS module whose names ESM cannot
@@ -33,7 +45,7 @@ const compressors = new Map<number, Compressor>();
 let dctx: ZstdBinding.DCtx | undefined;
 function decompressContext(): ZstdBinding.DCtx {
   if (dctx === undefined) {
-    const binding = createRequire(import.meta.url)('zstd-napi/binding.js') as typeof ZstdBinding;
+    const binding = require('zstd-napi/binding.js') as typeof ZstdBinding;
     dctx = new binding.DCtx();
   }
   return dctx;
@@ -63,13 +75,13 @@ export function compress(id: number, level: number, data: Uint8Array): Uint8Arra
   if (id === Codec.zstd) {
     let c = compressors.get(level);
     if (c === undefined) {
-      c = new Compressor();
+      c = new (zstd().Compressor)();
       c.setParameters({ compressionLevel: level });
       compressors.set(level, c);
     }
     return c.compress(data);
   }
-  if (id === Codec.lz4) return lz4Compress(asBuffer(data));
+  if (id === Codec.lz4) return lz4().compressSync(asBuffer(data));
   throw new StrataError('INVALID_INPUT', `compress: unknown codec id ${id}`);
 }
 
@@ -85,7 +97,7 @@ export function decompress(id: number, data: Uint8Array, size: number): Uint8Arr
     out = data;
   } else if (id === Codec.zstd) {
     try {
-      out = zstdDecompress(data);
+      out = zstd().decompress(data);
     } catch (cause) {
       throw new StrataError('CORRUPTION', `decompress: zstd data is damaged`, { cause });
     }
@@ -95,7 +107,7 @@ export function decompress(id: number, data: Uint8Array, size: number): Uint8Arr
     const claimed = getU32(data, 0);
     if (claimed !== size) throw new StrataError('CORRUPTION', `decompress: lz4 block claims ${claimed} bytes, expected ${size}`);
     try {
-      out = lz4Decompress(data);
+      out = lz4().uncompressSync(data);
     } catch (cause) {
       throw new StrataError('CORRUPTION', `decompress: lz4 data is damaged`, { cause });
     }
