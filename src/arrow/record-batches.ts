@@ -8,6 +8,7 @@
  * @module
  */
 import { Binary, Field, RecordBatch, Schema, Struct, Uint64, makeData } from 'apache-arrow';
+import { copyBytes, viewOf } from './copy.ts';
 
 /** The schema of every record batch a scan gives. */
 export const SCAN_SCHEMA = new Schema([
@@ -92,7 +93,7 @@ export class RecordBatchBuilder {
       return end;
     }
     const { keyLengths, valueLengths, keyOffsets: ko, valueOffsets: vo } = src;
-    const from32 = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    const from32 = viewOf(buf);
     let keys = this.keys;
     let values = this.values;
     let keyAt = this.keyAt;
@@ -110,8 +111,8 @@ export class RecordBatchBuilder {
         if (n > 0) break;
         keys = this.keys = new Uint8Array(klen);
       }
-      if (klen > 0) keyAt = copy(keys, this.keyView, keyAt, buf, from32, ko[i]!, klen);
-      valueAt = copy(values, this.valueView, valueAt, buf, from32, vo[i]!, vlen);
+      if (klen > 0) keyAt = copyBytes(keys, this.keyView, keyAt, buf, from32, ko[i]!, klen);
+      valueAt = copyBytes(values, this.valueView, valueAt, buf, from32, vo[i]!, vlen);
       n++;
       this.keyOffsets[n] = keyAt;
       this.valueOffsets[n] = valueAt;
@@ -149,7 +150,7 @@ export class RecordBatchBuilder {
     const base = valueAt - start;
     const keys = this.keys;
     const keyView = this.keyView;
-    const from32 = keyBytes > 0 ? new DataView(buf.buffer, buf.byteOffset, buf.byteLength) : null;
+    const from32 = keyBytes > 0 ? viewOf(buf) : null;
     const keyOffsets = this.keyOffsets;
     const valueOffsets = this.valueOffsets;
     let keyAt = this.keyAt;
@@ -160,7 +161,7 @@ export class RecordBatchBuilder {
       if (at !== valueAt && vlen > 0) values.copyWithin(valueAt, at, at + vlen);
       valueAt += vlen;
       const klen = keyLengths[i]!;
-      if (klen > 0) keyAt = copy(keys, keyView, keyAt, buf, from32!, ko[i]!, klen);
+      if (klen > 0) keyAt = copyBytes(keys, keyView, keyAt, buf, from32!, ko[i]!, klen);
       n++;
       keyOffsets[n] = keyAt;
       valueOffsets[n] = valueAt;
@@ -175,7 +176,7 @@ export class RecordBatchBuilder {
   private get valueView(): DataView {
     if (this.valueViewOf !== this.values) {
       this.valueViewOf = this.values;
-      this.valueDv = new DataView(this.values.buffer, this.values.byteOffset, this.values.byteLength);
+      this.valueDv = viewOf(this.values);
     }
     return this.valueDv;
   }
@@ -184,7 +185,7 @@ export class RecordBatchBuilder {
   private get keyView(): DataView {
     if (this.keyViewOf !== this.keys) {
       this.keyViewOf = this.keys;
-      this.keyDv = new DataView(this.keys.buffer, this.keys.byteOffset, this.keys.byteLength);
+      this.keyDv = viewOf(this.keys);
     }
     return this.keyDv;
   }
@@ -223,22 +224,3 @@ export class RecordBatchBuilder {
 
 /** Fewer events than this are not worth the span's check. */
 const SPAN_MIN = 8;
-
-/** Values from this length on are copied with one `set` (a `subarray` costs less than the loop). */
-const LONG = 256;
-
-/**
- * Copies `len` bytes of `src` (viewed as `srcView`) from `from` to `out` (viewed as
- * `outView`) at `at`; returns the offset after them. Short runs go a 32-bit word at a
- * time through the views (no allocation), long ones through `set`.
- */
-function copy(out: Uint8Array, outView: DataView, at: number, src: Uint8Array, srcView: DataView, from: number, len: number): number {
-  if (len >= LONG) {
-    out.set(src.subarray(from, from + len), at);
-    return at + len;
-  }
-  let j = 0;
-  for (; j + 4 <= len; j += 4) outView.setUint32(at + j, srcView.getUint32(from + j, true), true);
-  for (; j < len; j++) out[at + j] = src[from + j]!;
-  return at + len;
-}

@@ -10,12 +10,11 @@ import type { RecordBatch } from 'apache-arrow';
 import { BATCH_HEADER, BATCH_MAGIC, BATCH_VERSION } from '../codec/batch-format.ts';
 import { FLAG_DELETE, FLAG_SERIAL, MAX_KEY, RECORD_HEADER, putU32 } from '../codec/record.ts';
 import { StrataError } from '../errors.ts';
+import { copyBytes, viewOf } from './copy.ts';
 import { type BoolColumn, type BytesColumn, type EventColumns, bytesEnd, bytesStart, eventColumns, isNull } from './columns.ts';
 
 /** Largest batch: its body length is a u32. */
 const MAX_BATCH = 0xffff_ffff;
-/** Values from this length on are copied with one `set` (a `subarray` costs less than the loop). */
-const LONG = 256;
 
 function isDelete(c: BoolColumn | null, row: number): boolean {
   if (c === null || isNull(c, row)) return false;
@@ -58,21 +57,6 @@ function measure(operation: string, cols: EventColumns, batchNo: number, batches
   return bytes;
 }
 
-/**
- * Copies `len` bytes of `src` (viewed as `srcView`) from `from` to `out` (viewed as
- * `outView`) at `at`; returns the offset after them: 32-bit words through the views
- * (no allocation), or one `set` from {@link LONG} bytes on.
- */
-function copy(out: Uint8Array, outView: DataView, at: number, src: Uint8Array, srcView: DataView, from: number, len: number): number {
-  if (len >= LONG) {
-    out.set(src.subarray(from, from + len), at);
-    return at + len;
-  }
-  let j = 0;
-  for (; j + 4 <= len; j += 4) outView.setUint32(at + j, srcView.getUint32(from + j, true), true);
-  for (; j < len; j++) out[at + j] = src[from + j]!;
-  return at + len;
-}
 
 /** Writes the records of `cols` at `at`; returns the offset after them. */
 function encode(out: Uint8Array, outView: DataView, at: number, cols: EventColumns): number {
@@ -84,14 +68,10 @@ function encode(out: Uint8Array, outView: DataView, at: number, cols: EventColum
     const k = lengthOf(key, row);
     const v = del ? 0 : lengthOf(value, row);
     at = header(out, at, cols, row, del, k, v);
-    if (k > 0) at = copy(out, outView, at, key!.data, keyView!, bytesStart(key!, row), k);
-    if (v > 0) at = copy(out, outView, at, value.data, valueView, bytesStart(value, row), v);
+    if (k > 0) at = copyBytes(out, outView, at, key!.data, keyView!, bytesStart(key!, row), k);
+    if (v > 0) at = copyBytes(out, outView, at, value.data, valueView, bytesStart(value, row), v);
   }
   return at;
-}
-
-function viewOf(b: Uint8Array): DataView {
-  return new DataView(b.buffer, b.byteOffset, b.byteLength);
 }
 
 /** Writes the record header of `row` at `at`; returns the offset after it. */
@@ -161,7 +141,7 @@ export function arrowToBatch(operation: string, batches: readonly RecordBatch[],
   out[4] = BATCH_VERSION;
   putU32(out, 8, count);
   putU32(out, 12, body);
-  const outView = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  const outView = viewOf(out);
   let at = BATCH_HEADER;
   for (const c of cols) at = encode(out, outView, at, c);
   return out;
