@@ -57,7 +57,6 @@ function measure(operation: string, cols: EventColumns, batchNo: number, batches
   return bytes;
 }
 
-
 /** Writes the records of `cols` at `at`; returns the offset after them. */
 function encode(out: Uint8Array, outView: DataView, at: number, cols: EventColumns): number {
   const { key, value } = cols;
@@ -135,10 +134,10 @@ export function arrowToBatch(operation: string, batches: readonly RecordBatch[],
   }
   const out = scratch === undefined ? new Uint8Array(BATCH_HEADER + body) : scratch.take(BATCH_HEADER + body);
   putU32(out, 0, BATCH_MAGIC);
+  out[4] = BATCH_VERSION; // u16 version, then u16 header flags 0 (the buffer may be reused)
   out[5] = 0;
   out[6] = 0;
   out[7] = 0;
-  out[4] = BATCH_VERSION;
   putU32(out, 8, count);
   putU32(out, 12, body);
   const outView = viewOf(out);
