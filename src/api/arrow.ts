@@ -11,7 +11,7 @@
  */
 import type { Writable } from 'node:stream';
 import type * as ArrowLayer from '../arrow/index.ts';
-import type { ArrowByteStream, ArrowData, IpcStreamResult, RecordBatch, RecordBatchBuilder } from '../arrow/index.ts';
+import type { ArrowByteStream, ArrowData, IpcStreamResult, RecordBatch, ScanBatchBuilder } from '../arrow/index.ts';
 import { StrataError, isStrataError } from '../errors.ts';
 import type { WriteResult } from '../engine/db/write-path.ts';
 import type { Cursor, CursorOptions } from './cursor.ts';
@@ -45,6 +45,27 @@ export interface ArrowScanOptions extends CursorOptions {
    * the value that would overflow it (a larger value gets a batch of its own).
    */
   readonly batchBytes?: number;
+  /**
+   * How keys and values are laid out (default `'binary'`):
+   * - `'binary'`: Arrow `Binary` columns, each value copied next to the previous one:
+   *   the layout every Arrow reader knows;
+   * - `'view'`: Arrow `BinaryView` columns (Arrow 1.4 "view" types), pointing into one
+   *   copy of each region's bytes: several times faster, and read the same through
+   *   apache-arrow (`column.get(i)` is a `Uint8Array`); older readers of IPC files do
+   *   not know it. Its data buffers hold the regions' record headers too (14 bytes per
+   *   event), and `batchBytes` counts them.
+   */
+  readonly layout?: 'binary' | 'view';
+  /**
+   * Whether each record batch is valid only until the loop asks for the next one
+   * (default false: each batch is the caller's for good). With `reuse`, the scan
+   * refills the same buffers, and in the view layout lends the cursor's own region
+   * buffers, taking them back at the next batch: no memory is allocated per batch,
+   * which is the cursor fast path's contract and speed. Copy what you keep (for
+   * example with `tableToIPC`); never hand such a batch to something that keeps it
+   * (`exportArrow` does not use it).
+   */
+  readonly reuse?: boolean;
 }
 
 /** What `exportArrow` reads, and whom it tells how far it is. */
@@ -129,19 +150,40 @@ const CURSOR_BATCH = 65536;
 export function scanArrow(host: ArrowHost, options: ArrowScanOptions): AsyncGenerator<RecordBatch> {
   const rows = checkRange('batchRows', options.batchRows, 1, 1 << 20, 65536);
   const bytes = checkRange('batchBytes', options.batchBytes, 64 * 1024, 1 << 30, 8 * 1024 * 1024);
+  const layout = options.layout ?? 'binary';
+  if (layout !== 'binary' && layout !== 'view') {
+    throw new StrataError('INVALID_INPUT', `scanArrow: layout is 'binary' or 'view', got ${String(layout as unknown)}`);
+  }
+  const reuse = options.reuse ?? false;
+  if (typeof reuse !== 'boolean') throw new StrataError('INVALID_INPUT', `scanArrow: reuse is true or false, got ${String(reuse as unknown)}`);
   const cursor = host.cursor(options);
-  return batches(cursor, rows, bytes, Math.min(rows, CURSOR_BATCH));
+  // owned view batches keep every region they point into: decode them where they can stay
+  if (layout === 'view' && !reuse) cursor.keepAllBatchBuffers();
+  return batches(cursor, layout, reuse, rows, bytes, Math.min(rows, CURSOR_BATCH));
 }
 
-async function* batches(cursor: Cursor, rows: number, bytes: number, ask: number): AsyncGenerator<RecordBatch> {
+async function* batches(cursor: Cursor, layout: 'binary' | 'view', reuse: boolean, rows: number, bytes: number, ask: number): AsyncGenerator<RecordBatch> {
   try {
-    const builder: RecordBatchBuilder = new (await arrowLayer()).RecordBatchBuilder(rows, bytes);
+    const arrow = await arrowLayer();
+    if (layout === 'view' && !arrow.LITTLE_ENDIAN) {
+      throw new StrataError('NOT_SUPPORTED', "scanArrow: layout 'view' needs a little-endian machine; use layout 'binary'");
+    }
+    const builder: ScanBatchBuilder = layout === 'view' ? new arrow.ViewBatchBuilder(rows, bytes, reuse) : new arrow.RecordBatchBuilder(rows, bytes, reuse);
+    // with reuse, the region buffers the batch being filled (or last yielded) points into
+    let lent: Uint8Array[] = [];
     while (cursor.nextBatch(ask) || (await cursor.nextBatchAsync(ask))) {
       const b = cursor.batch;
+      const kept = layout === 'view' && cursor.keepBatchBuffer();
+      if (kept && reuse) lent.push(b.buffer);
       let i = 0;
       while (i < b.length) {
-        i = builder.append(b, i);
-        if (i < b.length || builder.full) yield builder.flush()!;
+        i = builder.append(b, i, kept);
+        if (i < b.length || builder.full) {
+          yield builder.flush()!;
+          // the caller asked for the next batch: the buffers of this one come back,
+          // but for the region still being read (its rest goes into the next batch)
+          if (lent.length > 0) lent = giveBack(cursor, lent, kept ? b.buffer : null);
+        }
       }
     }
     const last = builder.flush();
@@ -151,12 +193,18 @@ async function* batches(cursor: Cursor, rows: number, bytes: number, ask: number
   }
 }
 
+/** Restores the buffers of `lent` to the cursor but `current`; returns what is still lent. */
+function giveBack(cursor: Cursor, lent: Uint8Array[], current: Uint8Array | null): Uint8Array[] {
+  cursor.restoreBatchBuffers(current === null ? lent : lent.filter((x) => x !== current));
+  return current === null || !lent.includes(current) ? [] : [current];
+}
+
 /**
  * Writes a scan to `out` as one Arrow IPC stream (schema, record batches, end marker),
  * waiting for `out` to drain between record batches. Does not end `out`.
  */
 export async function exportArrow(host: ArrowHost, out: Writable, options: ArrowExportOptions): Promise<IpcStreamResult> {
-  const scan = scanArrow(host, options);
-  const { SCAN_SCHEMA, writeIpcStream } = await arrowLayer();
-  return writeIpcStream(SCAN_SCHEMA, scan, out, options.onBatch);
+  const scan = scanArrow(host, { ...options, reuse: false });
+  const { SCAN_SCHEMA, VIEW_SCHEMA, writeIpcStream } = await arrowLayer();
+  return writeIpcStream(options.layout === 'view' ? VIEW_SCHEMA : SCAN_SCHEMA, scan, out, options.onBatch);
 }

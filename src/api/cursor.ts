@@ -273,6 +273,33 @@ export class Cursor implements AsyncIterable<StrataEvent>, Iterable<StrataEvent>
   }
 
   /**
+   * @internal Keeps the current batch's buffer for the caller: true when it is a region
+   * this cursor decoded, which the cursor then never writes into again (the caller may
+   * hold it as long as it likes); false, and nothing changes, when it is memory the
+   * cursor reuses (a memtable slab, the batch's own copy), which the caller must copy.
+   */
+  keepBatchBuffer(): boolean {
+    return this.batch.length > 0 && this.buffers.give(this.batch.buffer);
+  }
+
+  /**
+   * @internal Takes back buffers {@link keepBatchBuffer} kept, once the caller no longer
+   * reads them: the cursor reuses them for regions it reads next.
+   */
+  restoreBatchBuffers(buffers: readonly Uint8Array[]): void {
+    for (const b of buffers) this.buffers.restore(b);
+  }
+
+  /**
+   * @internal Says, before the first move, that the caller will keep every batch's
+   * buffer it can ({@link keepBatchBuffer}): regions are then decoded into shared
+   * slabs rather than a reused pool.
+   */
+  keepAllBatchBuffers(): void {
+    this.buffers.giveAll();
+  }
+
+  /**
    * Like {@link nextBatch}, but first fetches what a blocked cursor waits for, as
    * {@link nextAsync} does; resolves false only at the end.
    */

@@ -96,11 +96,52 @@ function idColumn(operation: string, d: Data): IdColumn {
 
 function bytesColumn(operation: string, name: string, d: Data): BytesColumn {
   const id = d.type.typeId;
-  if (id !== Type.Binary && id !== Type.Utf8 && id !== Type.LargeBinary && id !== Type.LargeUtf8) {
-    fail(operation, name, `must be Binary or Utf8 (or LargeBinary, LargeUtf8), got ${typeName(d.type)}`);
+  const view = id === Type.BinaryView || id === Type.Utf8View;
+  if (id !== Type.Binary && id !== Type.Utf8 && id !== Type.LargeBinary && id !== Type.LargeUtf8 && !view) {
+    fail(operation, name, `must be Binary or Utf8 (or LargeBinary, LargeUtf8, BinaryView, Utf8View), got ${typeName(d.type)}`);
   }
   if (d.length === 0) return { bitmap: null, offset: 0, data: new Uint8Array(0), offsets: new Int32Array(1) };
+  if (view) return { ...validity(d), ...unview(operation, name, d) };
   return { ...validity(d), data: d.values as Uint8Array, offsets: d.valueOffsets as Int32Array | BigInt64Array };
+}
+
+/**
+ * The bytes of a view column (BinaryView, Utf8View: 16-byte views, each holding its
+ * bytes inline up to 12 or pointing into a data buffer) laid out one after the other
+ * with offsets, as a Binary column has them: one copy, for the rarer view input.
+ */
+function unview(operation: string, name: string, d: Data): { data: Uint8Array; offsets: Int32Array } {
+  if (!LITTLE) throw new StrataError('INTERNAL', `${operation}: Arrow input needs a little-endian machine`);
+  const views = d.values as Uint8Array;
+  const buffers = d.variadicBuffers;
+  const words = new Int32Array(views.buffer, views.byteOffset, d.length * 4);
+  const offsets = new Int32Array(d.length + 1);
+  const valid = validity(d);
+  // a null row's view may hold anything: it is read as empty
+  const lengthOf = (row: number): number => (isNull(valid, row) ? 0 : words[4 * row]!);
+  let total = 0;
+  for (let row = 0; row < d.length; row++) {
+    const len = lengthOf(row);
+    const where = len > 12 ? buffers[words[4 * row + 2]!] : views;
+    if (len < 0 || where === undefined || (len > 12 && words[4 * row + 3]! + len > where.length)) {
+      fail(operation, name, `row ${row}: a view points outside its data buffers (the column is damaged)`);
+    }
+    total += len;
+    if (total > 0x7fff_ffff) fail(operation, name, 'holds more than 2 GiB of bytes in one record batch; write it in parts');
+    offsets[row + 1] = total;
+  }
+  const data = new Uint8Array(total);
+  for (let row = 0; row < d.length; row++) {
+    const len = lengthOf(row);
+    const at = offsets[row]!;
+    if (len > 12) {
+      const from = words[4 * row + 3]!;
+      data.set(buffers[words[4 * row + 2]!]!.subarray(from, from + len), at);
+    } else {
+      data.set(views.subarray(16 * row + 4, 16 * row + 4 + len), at);
+    }
+  }
+  return { data, offsets };
 }
 
 function boolColumn(operation: string, d: Data): BoolColumn {

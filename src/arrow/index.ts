@@ -8,6 +8,7 @@
  */
 export { type ArrowByteStream, type ArrowData, recordBatchesOf, streamBatches } from './input.ts';
 export { BatchScratch, arrowToBatch } from './to-batch.ts';
-export { type EventColumnsView, RecordBatchBuilder, SCAN_SCHEMA } from './record-batches.ts';
+export { type EventColumnsView, RecordBatchBuilder, SCAN_SCHEMA, type ScanBatchBuilder } from './record-batches.ts';
+export { LITTLE_ENDIAN, VIEW_SCHEMA, ViewBatchBuilder } from './view-batches.ts';
 export { type IpcStreamResult, writeIpcStream } from './output.ts';
 export type { RecordBatch, Table } from 'apache-arrow';

@@ -28,8 +28,25 @@ export interface EventColumnsView {
   readonly valueLengths: Uint32Array;
 }
 
+/** What a scan fills record batches with, in either layout. */
+export interface ScanBatchBuilder {
+  /** Events waiting in the builder. */
+  readonly length: number;
+  /** True when the builder takes no more event. */
+  readonly full: boolean;
+  /**
+   * Appends events `from ..` of `src` until the builder is full or its byte budget is
+   * spent; returns the index of the first event not taken (`from` only when the builder
+   * holds events and must be flushed first). `kept` says that `src.buffer` is the
+   * caller's to keep (a builder may then point into it rather than copy it).
+   */
+  append(src: EventColumnsView, from: number, kept?: boolean): number;
+  /** The events appended so far as a record batch (null when none); the builder starts anew. */
+  flush(): RecordBatch | null;
+}
+
 /** Fills record batches of at most `rows` events and at most `bytes` bytes of values. */
-export class RecordBatchBuilder {
+export class RecordBatchBuilder implements ScanBatchBuilder {
   private n = 0;
   private ids: BigUint64Array;
   private keyOffsets: Int32Array;
@@ -51,8 +68,14 @@ export class RecordBatchBuilder {
    * @param rows most events per record batch
    * @param bytes most value bytes per record batch (a single larger value gets a batch
    *   of its own)
+   * @param reuse whether each record batch is valid only until the next {@link flush}
+   *   (its buffers are then refilled) rather than its own
    */
-  constructor(private readonly rows: number, private readonly bytes: number) {
+  constructor(
+    private readonly rows: number,
+    private readonly bytes: number,
+    private readonly reuse = false,
+  ) {
     this.ids = new BigUint64Array(rows);
     this.keyOffsets = new Int32Array(rows + 1);
     this.valueOffsets = new Int32Array(rows + 1);
@@ -209,13 +232,19 @@ export class RecordBatchBuilder {
     this.keyBytes += this.keyAt;
     this.perValue = this.valueBytes / this.events;
     this.perKey = this.keyBytes / this.events;
-    // the batch owns these buffers now: the next batch gets new ones
     this.n = 0;
-    this.ids = new BigUint64Array(this.rows);
-    this.keyOffsets = new Int32Array(this.rows + 1);
-    this.valueOffsets = new Int32Array(this.rows + 1);
-    this.keys = new Uint8Array(this.capacity(this.perKey));
-    this.values = new Uint8Array(this.capacity(this.perValue));
+    if (this.reuse) {
+      // refilled in place; a buffer that proved too small for the sizes seen is replaced
+      if (this.keys.length < this.capacity(this.perKey)) this.keys = new Uint8Array(this.capacity(this.perKey));
+      if (this.values.length < this.capacity(this.perValue)) this.values = new Uint8Array(this.capacity(this.perValue));
+    } else {
+      // the batch owns these buffers now: the next batch gets new ones
+      this.ids = new BigUint64Array(this.rows);
+      this.keyOffsets = new Int32Array(this.rows + 1);
+      this.valueOffsets = new Int32Array(this.rows + 1);
+      this.keys = new Uint8Array(this.capacity(this.perKey));
+      this.values = new Uint8Array(this.capacity(this.perValue));
+    }
     this.keyAt = 0;
     this.valueAt = 0;
     return batch;

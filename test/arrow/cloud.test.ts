@@ -45,6 +45,10 @@ test('scanArrow and exportArrow read a partition that is only on the cloud', asy
     const before = await ranged();
     expect(rowsOf(await collect(db.scanArrow({ batchRows: 777 })))).toEqual(ref);
     expect(await ranged()).toBeGreaterThan(before); // read by ranged GETs
+    const held = await collect(db.scanArrow({ batchRows: 777, layout: 'view' }));
+    expect(rowsOf(held)).toEqual(ref);
+    await collect(db.scanArrow({ layout: 'view' }));
+    expect(rowsOf(held)).toEqual(ref); // each batch owns its bytes
 
     const out = new PassThrough();
     const chunks: Buffer[] = [];

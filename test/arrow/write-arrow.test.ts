@@ -4,7 +4,7 @@
  * refused with INVALID_INPUT and nothing written.
  */
 import { PassThrough, Writable } from 'node:stream';
-import { Binary, Bool, type DataType, Field, type Vector, Int32, Int64, LargeUtf8, RecordBatchStreamWriter, Schema, Table, Uint64, Utf8, makeData, tableFromIPC, tableToIPC, vectorFromArray, RecordBatch, Struct } from 'apache-arrow';
+import { Binary, BinaryView, Bool, type Data, type DataType, Field, type Vector, Int32, Int64, LargeUtf8, RecordBatchStreamWriter, Schema, Table, Uint64, Utf8, Utf8View, makeData, tableFromIPC, tableToIPC, vectorFromArray, RecordBatch, Struct } from 'apache-arrow';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { scanArrow } from '../../src/api/arrow.ts';
@@ -183,6 +183,22 @@ describe('the same events through writeArrow and write', () => {
     { weight: 1, arbitrary: fc.record({ id: id.filter((x) => x !== null), key, value: fc.constantFrom(null, ''), del: fc.constant(true) }) },
   );
 
+  /** Runs `f` on two fresh databases: one written with `write`, one with `writeArrow`. */
+  async function inTwo(f: (da: Strata, dbb: Strata) => Promise<void>): Promise<void> {
+    const a = tempDir('strata-arrow-a-');
+    const b = tempDir('strata-arrow-b-');
+    const da = await Strata.open(a.dir, { workers: 0 });
+    const dbb = await Strata.open(b.dir, { workers: 0 });
+    try {
+      await f(da, dbb);
+    } finally {
+      await da.close();
+      await dbb.close();
+      a.cleanup();
+      b.cleanup();
+    }
+  }
+
   function builderOf(ops: readonly Op[]): BatchBuilder {
     const b = new BatchBuilder();
     for (const o of ops) {
@@ -196,11 +212,7 @@ describe('the same events through writeArrow and write', () => {
   test('property: identical scans, serial ids and results', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(fc.array(op, { maxLength: 30 }), { minLength: 1, maxLength: 6 }), async (writes) => {
-        const a = tempDir('strata-arrow-a-');
-        const b = tempDir('strata-arrow-b-');
-        const da = await Strata.open(a.dir, { workers: 0 });
-        const dbb = await Strata.open(b.dir, { workers: 0 });
-        try {
+        await inTwo(async (da, dbb) => {
           for (const ops of writes) {
             const ra = await da.write(builderOf(ops));
             const rb = await dbb.writeArrow(tableOf(ops));
@@ -209,15 +221,163 @@ describe('the same events through writeArrow and write', () => {
           }
           expect(scan(dbb)).toEqual(scan(da));
           expect(rowsOf(await collect(dbb.scanArrow({ batchRows: 5 })))).toEqual(scan(da));
-        } finally {
-          await da.close();
-          await dbb.close();
-          a.cleanup();
-          b.cleanup();
-        }
+          expect(rowsOf(await collect(dbb.scanArrow({ batchRows: 5, layout: 'view' })))).toEqual(scan(da));
+        });
       }),
       { numRuns: 40 },
     );
+  });
+
+  /**
+   * The plain shape (no delete column, no null but serial ids: what most producers
+   * send) is encoded by its own loop; the same events, with or without an id or key
+   * column, with or without null ids, in one record batch or two.
+   */
+  test('property: plain tables (no nulls but ids, no delete column) write like write', async () => {
+    const plain = fc.record({
+      withId: fc.boolean(),
+      withKey: fc.boolean(),
+      split: fc.boolean(),
+      rows: fc.array(
+        fc.record({ id: fc.oneof(fc.bigInt({ min: 0n, max: 60n }), fc.constant(BIG), fc.constant(null)), key: fc.string({ maxLength: 40 }), value: fc.string({ maxLength: 300 }) }),
+        { maxLength: 60 },
+      ),
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.array(plain, { minLength: 1, maxLength: 4 }), async (writes) => {
+        await inTwo(async (da, dbb) => {
+          for (const w of writes) {
+            const ops: Op[] = w.rows.map((r) => ({ id: w.withId ? r.id : null, key: w.withKey ? r.key : null, value: r.value, del: false }));
+            const enc = new TextEncoder();
+            const cols: Record<string, Vector> = { value: vectorFromArray(ops.map((o) => enc.encode(o.value!)), new Binary()) };
+            if (w.withId) cols.id = vectorFromArray(ops.map((o) => o.id), new Uint64());
+            if (w.withKey) cols.key = vectorFromArray(ops.map((o) => o.key!), new Utf8());
+            const whole = new Table(cols);
+            const h = Math.floor(ops.length / 2);
+            const table = w.split && h > 0 ? new Table([...whole.slice(0, h).batches, ...whole.slice(h).batches]) : whole;
+            const ra = await da.write(builderOf(ops));
+            const rb = await dbb.writeArrow(table);
+            expect(rb.events).toBe(ra.events);
+            expect(rb.serial).toEqual(ra.serial);
+          }
+          expect(scan(dbb)).toEqual(scan(da));
+        });
+      }),
+      { numRuns: 40 },
+    );
+  });
+});
+
+/**
+ * Reopens `db` with small regions and partitions and writes 20,000 events to files
+ * (keys of 0, 1 and more than 12 bytes, values of up to and over 12 bytes), then 5,000
+ * in memory, interleaved with them; returns the second batch and a cursor scan.
+ */
+async function manyRegions(): Promise<{ b2: BatchBuilder; want: Row[] }> {
+  await db.close();
+  db = await Strata.open(dir, { workers: 0, interval: 1000n, region_size: 4096 });
+  const b = new BatchBuilder();
+  for (let i = 0; i < 20_000; i++) b.insert(BigInt(i * 3), i % 5 === 0 ? `key number ${i % 7} of more than twelve bytes` : i % 5 === 1 ? 'k' : '', i % 3 === 0 ? `v${i}` : `value ${i} ${'x'.repeat(i % 97)}`);
+  await db.write(b);
+  await db.checkpoint();
+  const b2 = new BatchBuilder();
+  for (let i = 0; i < 5_000; i++) b2.insert(BigInt(i * 7 + 1), 'late', `late value ${i}`);
+  await db.write(b2); // in memory, interleaved with the files
+  return { b2, want: scan(db) };
+}
+
+describe('the view layout', () => {
+  test('reads what a cursor reads, and its batches stay whole while later scans reuse memory', async () => {
+    const { b2, want } = await manyRegions();
+    expect(want.length).toBe(25_000);
+    const held = await collect(db.scanArrow({ layout: 'view' }));
+    expect(held[0]!.schema.fields.map((f) => `${f.name}: ${String(f.type)}`)).toEqual(['id: Uint64', 'key: BinaryView', 'value: BinaryView']);
+    expect(rowsOf(held)).toEqual(want);
+    for (const batchRows of [1, 7, 1000]) {
+      const batches = await collect(db.scanArrow({ batchRows, layout: 'view' }));
+      expect(Math.max(...batches.map((x) => x.numRows))).toBeLessThanOrEqual(batchRows);
+      expect(rowsOf(batches)).toEqual(want);
+    }
+    await collect(db.scanArrow());
+    for (let i = 0; i < 3; i++) scan(db);
+    await db.write(b2);
+    await db.checkpoint(); // the memtables the first scan read are gone
+    expect(rowsOf(held)).toEqual(want);
+    const small = await collect(db.scanArrow({ batchBytes: 64 * 1024, layout: 'view' }));
+    for (const x of small) expect(x.getChild('value')!.data[0]!.variadicBuffers.reduce((n, d) => n + d.length, 0)).toBeLessThanOrEqual(64 * 1024 + 16 * 1024);
+    expect(rowsOf(small)).toEqual(want);
+    expect(rowsOf(await collect(db.scanArrow({ from: 1000n, to: 2000n, layout: 'view' })))).toEqual(want.filter((r) => r.id >= 1000n && r.id <= 2000n));
+  });
+
+  test('with reuse, each batch read before the next is asked for holds its events, in either layout, and memory is reused', async () => {
+    const { want } = await manyRegions();
+    for (const layout of ['binary', 'view'] as const) {
+      for (const batchRows of [7, 75, 1000, 65536]) {
+        const got: Row[] = [];
+        const idBuffers = new Set<ArrayBufferLike>();
+        let copy: Table | null = null; // the first batch, copied as docs/arrow.md says
+        for await (const x of db.scanArrow({ layout, batchRows, reuse: true })) {
+          got.push(...rowsOf([x])); // read now: the batch is valid until the next is asked for
+          idBuffers.add(x.getChild('id')!.data[0]!.values.buffer);
+          copy ??= tableFromIPC(tableToIPC(new Table(x)));
+        }
+        expect(got).toEqual(want);
+        expect(idBuffers.size).toBe(1); // the same ids buffer, batch after batch
+        expect(rowsOf(copy!.batches)).toEqual(want.slice(0, copy!.numRows));
+      }
+    }
+    // files alone: the view batches point into region buffers lent and taken back
+    await db.checkpoint();
+    const distinct = new Set<ArrayBufferLike>();
+    let regions = 0;
+    for await (const x of db.scanArrow({ layout: 'view', batchRows: 1000, reuse: true })) {
+      for (const d of x.getChild('value')!.data[0]!.variadicBuffers) distinct.add(d.buffer);
+      regions += x.getChild('value')!.data[0]!.variadicBuffers.length;
+    }
+    expect(regions).toBeGreaterThan(300);
+    expect(distinct.size).toBeLessThan(regions / 5); // about two batches' worth, whatever the length of the scan
+    expect(() => db.scanArrow({ reuse: 'yes' as unknown as boolean })).toThrow(/reuse is true or false/);
+  });
+
+  test('an export in the view layout is read by tableFromIPC and written back by writeArrow', async () => {
+    const ops: Op[] = Array.from({ length: 500 }, (_, i) => ({ id: i === 7 ? BIG : BigInt(i), key: i % 4 === 0 ? `a rather long key ${i}` : i % 4 === 1 ? `k${i}` : null, value: 'v'.repeat(i % 40), del: false }));
+    await db.writeArrow(tableOf(ops));
+    const want = scan(db);
+    const t = await exported(db, { layout: 'view', batchRows: 64 });
+    expect(t.schema.fields.map((f) => String(f.type))).toEqual(['Uint64', 'BinaryView', 'BinaryView']);
+    expect(rowsOf(t.batches)).toEqual(want);
+    const copy = tempDir('strata-arrow-view-');
+    const other = await Strata.open(copy.dir, { workers: 0 });
+    try {
+      await other.writeArrow(tableToIPC(t, 'stream'));
+      expect(scan(other)).toEqual(want);
+    } finally {
+      await other.close();
+      copy.cleanup();
+    }
+  });
+
+  test('Utf8View input, with nulls whose views hold anything', async () => {
+    const enc = new TextEncoder();
+    const long = enc.encode('a value longer than twelve bytes');
+    const views = new Int32Array(12);
+    // row 0: inline "hi"; row 1: null, its view pointing nowhere; row 2: the long value
+    views.set([2, 0x6968, 0, 0], 0);
+    views.set([999, 0, 7, 12345], 4);
+    views.set([long.length, 0, 0, 0], 8);
+    const value = makeData({ type: new Utf8View(), length: 3, nullCount: 1, nullBitmap: new Uint8Array([0b101]), views: new Uint8Array(views.buffer), variadicBuffers: [long] });
+    expect(await threeRows(value)).toEqual([
+      { id: 1n, key: '', value: 'hi' },
+      { id: 3n, key: '', value: 'a value longer than twelve bytes' },
+    ]);
+  });
+
+  test('a view pointing outside its data buffers is refused, nothing written', async () => {
+    const views = new Int32Array([40, 0, 0, 0]);
+    const value = makeData({ type: new BinaryView(), length: 1, nullCount: 0, views: new Uint8Array(views.buffer), variadicBuffers: [new Uint8Array(10)] });
+    const schema = new Schema([new Field('value', new BinaryView())]);
+    await rejects(db.writeArrow(new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: 1, nullCount: 0, children: [value] }))), /column "value" row 0: a view points outside its data buffers/);
+    expect(scan(db)).toEqual([]);
   });
 });
 
@@ -371,20 +531,29 @@ describe('IPC streams arriving in chunks', () => {
   test('bad options of scanArrow', () => {
     expect(() => db.scanArrow({ batchRows: 0 })).toThrow(/batchRows is an integer in 1..1048576/);
     expect(() => db.scanArrow({ batchBytes: 10 })).toThrow(/batchBytes/);
+    expect(() => db.scanArrow({ layout: 'columns' as 'view' })).toThrow(/layout is 'binary' or 'view', got columns/);
   });
 });
+
+/**
+ * Writes events 1, 2 and 3 with the value column `value`, row 1 a delete of the event
+ * 2 written before; returns the scan.
+ */
+async function threeRows(value: Data): Promise<Row[]> {
+  const id = makeData({ type: new Uint64(), length: 3, nullCount: 0, data: new BigUint64Array([1n, 2n, 3n]) });
+  const del = vectorFromArray([false, true, false], new Bool()).data[0]!;
+  const schema = new Schema([new Field('id', new Uint64()), new Field('value', value.type, true), new Field('delete', new Bool())]);
+  await db.write(new BatchBuilder().insert(2n, '', 'to delete'));
+  await db.writeArrow(new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: 3, nullCount: 0, children: [id, value, del] })));
+  return scan(db);
+}
 
 describe('the layouts of a value column', () => {
   test('a null slot that holds bytes (Arrow allows it) is read as null, the rows around it whole', async () => {
     // value slots: "aaa" | (null, but its slot holds "XYZ") | "cc"; row 1 is a delete
     const enc = new TextEncoder();
     const value = makeData({ type: new Binary(), length: 3, nullCount: 1, nullBitmap: new Uint8Array([0b101]), valueOffsets: new Int32Array([0, 3, 6, 8]), data: enc.encode('aaaXYZcc') });
-    const id = makeData({ type: new Uint64(), length: 3, nullCount: 0, data: new BigUint64Array([1n, 2n, 3n]) });
-    const del = vectorFromArray([false, true, false], new Bool()).data[0]!;
-    const schema = new Schema([new Field('id', new Uint64()), new Field('value', new Binary(), true), new Field('delete', new Bool())]);
-    await db.write(new BatchBuilder().insert(2n, '', 'to delete'));
-    await db.writeArrow(new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: 3, nullCount: 0, children: [id, value, del] })));
-    expect(scan(db)).toEqual([
+    expect(await threeRows(value)).toEqual([
       { id: 1n, key: '', value: 'aaa' },
       { id: 3n, key: '', value: 'cc' },
     ]);

@@ -35,10 +35,29 @@ async function timedWrites(dir: string, calls: number, write: (db: Strata) => Pr
   return s;
 }
 
+/** Runs of each Arrow row and of its peer, alternating; the row reports medians. */
+const PAIRS = 3;
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[s.length >> 1]!;
+}
+
+/**
+ * Prints a row from alternating runs: its median rate, and as its ratio the median of
+ * the per-pair ratios (robust to a run slowed by the machine's neighbours). The peer
+ * passed to `line` is the one that makes it print that ratio.
+ */
+function pairedLine(line: Line, name: string, events: number, bytes: number, rates: readonly number[], peers: readonly number[]): void {
+  const rate = median(rates);
+  const ratio = median(rates.map((r, i) => r / peers[i]!));
+  line(`${name} x${rates.length}`, events, bytes, events / rate, rate / ratio);
+}
+
 /**
  * `writeArrow` of tables of 1000 events beside `write` of the same events as binary
- * batches (WAL on, refresh held off, as the other write rows); the binary run first,
- * then the Arrow run, in fresh databases.
+ * batches (WAL on, refresh held off, as the other write rows): a binary run, then an
+ * Arrow run, each in a fresh database, {@link PAIRS} times.
  */
 export async function arrowWriteRows(line: Line, events: number, value: number, settle: () => void): Promise<void> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'strata-bench-'));
@@ -46,22 +65,56 @@ export async function arrowWriteRows(line: Line, events: number, value: number, 
     const { batch, table } = inputs(1000, value);
     const calls = Math.ceil(events / 1000);
     const n = calls * 1000;
-    settle();
-    const binary = n / (await timedWrites(path.join(root, 'binary'), calls, (db) => db.write(batch)));
-    settle();
-    const s = await timedWrites(path.join(root, 'arrow'), calls, (db) => db.writeArrow(table));
-    line('write Arrow table 1000, wal on (peer: binary)', n, batch.length * calls, s, binary);
+    const binary: number[] = [];
+    const arrow: number[] = [];
+    for (let r = 0; r < PAIRS; r++) {
+      settle();
+      binary.push(n / (await timedWrites(path.join(root, 'binary'), calls, (db) => db.write(batch))));
+      settle();
+      arrow.push(n / (await timedWrites(path.join(root, 'arrow'), calls, (db) => db.writeArrow(table))));
+    }
+    pairedLine(line, 'write Arrow table 1000, wal on (peer: binary)', n, batch.length * calls, arrow, binary);
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
   }
 }
 
-/** `scanArrow` over every event, beside the fast path's rate measured just before. */
-export async function arrowScanRow(line: Line, db: Strata, events: number, bytes: number, fastPath: number): Promise<void> {
+async function scanArrowRate(db: Strata, events: number, layout: 'binary' | 'view', reuse = false): Promise<number> {
   let n = 0;
   const t = process.hrtime.bigint();
-  for await (const b of db.scanArrow()) n += b.numRows;
+  for await (const b of db.scanArrow({ layout, reuse })) n += b.numRows;
   const s = Number(process.hrtime.bigint() - t) / 1e9;
   if (n !== events) throw new Error(`scanArrow: expected ${events} events, got ${n}`);
-  line('scan files (scanArrow) (peer: fast path)', n, bytes, s, fastPath);
+  return n / s;
+}
+
+/**
+ * `scanArrow` over every event, in each layout, beside the cursor's fast path over the
+ * same files: fast path, binary, view, view with `reuse` (batches valid until the
+ * next, the fast path's own contract), {@link PAIRS} times, each after the previous
+ * run's garbage is collected (`settle`). First each layout reads a
+ * few thousand events, as the fast path's first run (not counted) does: that loads the
+ * Arrow layer (`apache-arrow` is imported on first use, a fifth of a second).
+ */
+export async function arrowScanRows(line: Line, db: Strata, events: number, bytes: number, fastPath: () => number, settle: () => void): Promise<void> {
+  for (const layout of ['binary', 'view'] as const) {
+    for await (const b of db.scanArrow({ layout, to: 10_000n })) if (b.numRows === 0) throw new Error('scanArrow: empty batch');
+  }
+  const fast: number[] = [];
+  const binary: number[] = [];
+  const view: number[] = [];
+  const reused: number[] = [];
+  for (let r = 0; r < PAIRS; r++) {
+    settle();
+    fast.push(fastPath());
+    settle();
+    binary.push(await scanArrowRate(db, events, 'binary'));
+    settle();
+    view.push(await scanArrowRate(db, events, 'view'));
+    settle();
+    reused.push(await scanArrowRate(db, events, 'view', true));
+  }
+  pairedLine(line, 'scan files (scanArrow, binary) (peer: fast path)', events, bytes, binary, fast);
+  pairedLine(line, 'scan files (scanArrow, view) (peer: fast path)', events, bytes, view, fast);
+  pairedLine(line, 'scan files (scanArrow, view, reuse) (peer: fast path)', events, bytes, reused, fast);
 }
