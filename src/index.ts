@@ -31,6 +31,7 @@ export type {
   WriteResult,
 } from './api/index.ts';
 export { Cursor, EventBatch, EventView, toJson } from './api/index.ts';
+export type { EngineEvent, EngineListener } from './api/index.ts';
 export type { OperationInfo, OperationRow, OrphanObject, SelectRow, SetResult, StatementResult, StorageView } from './api/index.ts';
 export { BatchBuilder, type Bytes } from './codec/batch-builder.ts';
 export { BATCH_HEADER, BATCH_MAGIC, BATCH_VERSION } from './codec/batch-format.ts';

@@ -13,6 +13,7 @@ import type { Config, OpenConfig } from '../engine/core/config.ts';
 import type { EngineContext } from '../engine/core/context.ts';
 import type { DirLock } from '../engine/core/lock.ts';
 import type { OperationsView } from '../engine/core/operations.ts';
+import type { EngineListener } from '../engine/core/observers.ts';
 import { type CheckpointResult, checkpointAll } from '../engine/db/checkpoint.ts';
 import { overLimit, relieveMemory } from '../engine/db/memory-limit.ts';
 import { openEngine } from '../engine/db/open.ts';
@@ -136,11 +137,30 @@ export class Database {
       if (!(bytes instanceof Uint8Array)) {
         throw new StrataError('INVALID_INPUT', 'write: a batch is a Uint8Array in the binary batch format or a BatchBuilder');
       }
-      if (this.held !== null || overLimit(this.ctx)) return this.hold(bytes);
-      return this.apply(bytes);
+      const done = this.held !== null || overLimit(this.ctx) ? this.hold(bytes) : this.apply(bytes);
+      return this.ctx.observers.active ? this.observed(done, bytes.length, performance.now()) : done;
     } catch (e) {
       return Promise.reject(e);
     }
+  }
+
+  /** Tells the observers of the write `done` once it is acknowledged. */
+  private async observed(done: Promise<WriteResult>, bytes: number, t0: number): Promise<WriteResult> {
+    const r = await done;
+    this.ctx.observers.emit({ type: 'write', events: r.events, bytes, seconds: (performance.now() - t0) / 1000 });
+    return r;
+  }
+
+  /**
+   * Calls `listener` with what the engine does from now on: each acknowledged write
+   * (events, bytes, seconds from the call), each WAL sync (seconds) and each end of an
+   * operation on a partition (kind, bytes, seconds, ok). Listeners run synchronously and
+   * must be quick; one that throws is ignored. Returns the function that stops it.
+   * `strata serve` builds its metrics on it (docs/server.md).
+   */
+  observe(listener: EngineListener): () => void {
+    this.checkOpen('observe');
+    return this.ctx.observers.add(listener);
   }
 
   /** Applies a batch and waits for the WAL sync when `wal_sync_on_write` is set. */

@@ -12,6 +12,7 @@ export type { SetResult } from '../statements/exec-settings.ts';
 export type { SelectRow } from '../statements/exec-data.ts';
 export type { StorageView } from '../statements/views.ts';
 export type { OperationInfo } from '../engine/core/operations.ts';
+export type { EngineEvent, EngineListener } from '../engine/core/observers.ts';
 export { Cursor, type CursorOptions } from './cursor.ts';
 export { EventBatch } from './event-batch.ts';
 export { EventView, type StrataEvent } from './event-view.ts';

@@ -37,7 +37,14 @@ export class WalSync {
   private flushing: Promise<void> | null = null;
   private waiting: Waiters | null = null;
 
-  constructor(private readonly dir: string) {}
+  /**
+   * @param dir the WAL directory
+   * @param onSync told how long each successful flush took, in seconds
+   */
+  constructor(
+    private readonly dir: string,
+    private readonly onSync?: (seconds: number) => void,
+  ) {}
 
   /** Opens the directory for fsync. Throws `IO`. */
   start(): void {
@@ -121,11 +128,13 @@ export class WalSync {
     this.dirDirty = false;
     this.target = target;
     const run = async (): Promise<void> => {
+      const t0 = performance.now();
       try {
         await Promise.all(fds.map(fdatasyncAsync));
         if (current >= 0) await fdatasyncAsync(current);
         if (dirFd >= 0) await fsyncAsync(dirFd);
         if (target > this.synced) this.synced = target;
+        this.onSync?.((performance.now() - t0) / 1000);
       } catch (e) {
         throw this.fail(e);
       } finally {

@@ -36,6 +36,8 @@ export interface WalConfig {
   syncOnRotate: boolean;
   /** Store a crc32 in every record (replay checks it). */
   crc: boolean;
+  /** Told how long each sync (fdatasync of the segments and directory) took. */
+  onSync?: (seconds: number) => void;
 }
 
 /** Size and lsn range of a {@link Wal}. */
@@ -88,7 +90,7 @@ export class Wal {
     private readonly config: WalConfig,
     private readonly segs: WalSegment[],
   ) {
-    this.syncer = new WalSync(config.dir);
+    this.syncer = new WalSync(config.dir, config.onSync);
   }
 
   /**

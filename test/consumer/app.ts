@@ -19,6 +19,8 @@ import {
   type Config,
   Cursor,
   type CursorOptions,
+  type EngineEvent,
+  type EngineListener,
   type ErrorCode,
   EventBatch,
   EventView,
@@ -63,7 +65,14 @@ check(Array.isArray(report.rolledBack), 'openReport');
 const key: Bytes = 'k';
 const id: IdLike = 7;
 const builder = new BatchBuilder().insert(id, key, 'seven').append(new Uint8Array([1]), undefined);
+const observed: EngineEvent[] = [];
+const listener: EngineListener = (e) => {
+  if (e.type === 'write') observed.push(e);
+};
+const stopObserving = db.observe(listener);
 const written: WriteResult = await db.write(builder);
+stopObserving();
+check(observed.length === 1 && observed[0]!.type === 'write' && observed[0]!.events === written.events, 'observe tells the write');
 check(written.serial?.first === 1n, 'serial ids start at 1');
 check(BATCH_HEADER === 16 && BATCH_MAGIC === 0x42525453 && BATCH_VERSION === 1 && MAX_ID === 2n ** 64n - 1n, 'constants');
 

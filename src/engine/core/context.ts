@@ -15,6 +15,7 @@ import type { StorageRegistry } from '../../tiering/index.ts';
 import type { CloudRegistry } from '../cloud/cloud-registry.ts';
 import type { CloudLinks } from '../cloud/cloud-link.ts';
 import type { FailedDeletes } from '../cloud/cloud-deletes.ts';
+import type { Observers } from './observers.ts';
 import type { OperationRegistry } from './operations.ts';
 import type { PartitionMap } from './partition-map.ts';
 import type { PartitionState } from './partition-state.ts';
@@ -54,6 +55,8 @@ export interface EngineContext {
   readonly failedDeletes: FailedDeletes;
   /** The operations in flight, as `SHOW OPERATIONS` lists them (`db.operations` is a read-only view). */
   readonly operations: OperationRegistry;
+  /** Who watches the engine (`db.observe`): told of writes, WAL syncs and operations' ends. */
+  readonly observers: Observers;
   /**
    * What close() waits for: the operations of a partition in flight (exclusive.ts:
    * refreshes, moves, uploads, downloads, drops of one copy) and the deletions of

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { Observers } from './observers.ts';
 
 /** One operation in flight. Field names are stable (docs/sql/show.md). */
 export interface OperationInfo {
@@ -32,13 +33,32 @@ export interface OperationsView {
 /** The operations in flight of a database. */
 export class OperationRegistry {
   private readonly running = new Set<OperationInfo>();
+  private readonly failures = new WeakSet<OperationInfo>();
   /** A view that lists and nothing else, frozen: it cannot reach {@link begin}. */
   readonly view: OperationsView = Object.freeze({ list: () => this.list() });
 
-  /** Registers an operation; call the returned function when it ends. */
+  /** @param observers told of each operation's end */
+  constructor(private readonly observers: Observers = new Observers()) {}
+
+  /**
+   * Registers an operation; call the returned function when it ends (after
+   * {@link failed} when it failed).
+   */
   begin(op: OperationInfo): () => void {
     this.running.add(op);
-    return () => this.running.delete(op);
+    const t0 = performance.now();
+    return () => {
+      if (!this.running.delete(op)) return;
+      if (this.observers.active) {
+        const seconds = (performance.now() - t0) / 1000;
+        this.observers.emit({ type: 'operation', kind: op.kind, bytes: op.bytes_done, seconds, ok: !this.failures.has(op) });
+      }
+    };
+  }
+
+  /** Marks `op` as failed (before its end). */
+  failed(op: OperationInfo): void {
+    this.failures.add(op);
   }
 
   /** The operations in flight, oldest first. */

@@ -39,6 +39,7 @@ import type { EngineContext } from '../core/context.ts';
 import { syncDir } from '../core/fs-util.ts';
 import { DirLock } from '../core/lock.ts';
 import { OperationRegistry } from '../core/operations.ts';
+import { Observers } from '../core/observers.ts';
 import { PartitionMap } from '../core/partition-map.ts';
 import { manifestPath, reservedPlaces, walDir } from '../core/paths.ts';
 import { Rollover } from '../core/rollover.ts';
@@ -179,6 +180,7 @@ function settleSettings(dir: string, manifest: Manifest, overrides: Readonly<Rec
 function assembleContext(dir: string, config: Config, manifest: Manifest, storages: StorageRegistry, pool: WorkerPool, links: CloudLinks): EngineContext {
   const serial = new SerialCounter();
   serial.value = config.ssn;
+  const observers = new Observers();
   return {
     dir,
     config,
@@ -194,7 +196,8 @@ function assembleContext(dir: string, config: Config, manifest: Manifest, storag
     serial,
     memory: { bytes: 0 },
     rollover: new Rollover(),
-    operations: new OperationRegistry(),
+    operations: new OperationRegistry(observers),
+    observers,
     inflight: new Set(),
     generation: { next: 1 },
     deletions: new Map(),
@@ -218,6 +221,9 @@ function replayAndBeginWal(ctx: EngineContext, report: OpenReport): Wal {
     syncOnWrite: settings.wal_sync_on_write,
     syncOnRotate: settings.wal_sync_on_rotate,
     crc: settings.wal_crc,
+    onSync: (seconds) => {
+      if (ctx.observers.active) ctx.observers.emit({ type: 'wal_sync', seconds });
+    },
   });
   let lastLsn = replayWal(ctx, wal, report);
   for (const p of ctx.partitions.all) if (p.record.lsn > lastLsn) lastLsn = p.record.lsn;

@@ -85,6 +85,7 @@ export async function uploadPartition(ctx: EngineContext, p: PartitionState, op:
         removeFile(local);
       }
     } catch (e) {
+      ctx.operations.failed(info);
       if (!isInjected(e)) p.noteCloudFailure(info, e);
       throw e;
     } finally {
@@ -129,6 +130,7 @@ export async function downloadPartition(ctx: EngineContext, p: PartitionState, o
       p.clearCloudFailure();
       inject(ctx, 'error_download_after_switch');
     } catch (e) {
+      ctx.operations.failed(info);
       file?.close();
       if (!p.record.onStorage && !isInjected(e)) removeFile(local);
       if (!isInjected(e)) p.noteCloudFailure(info, e);

@@ -83,6 +83,7 @@ async function rewrite(ctx: EngineContext, p: PartitionState, dest: Storage, kin
       made = await writeNew(ctx, w);
       doomed = commitSwitch(ctx, w, made.record);
     } catch (e) {
+      ctx.operations.failed(w.op);
       await abandon(ctx, w, made?.file ?? null, e);
       throw e;
     }
@@ -157,6 +158,7 @@ function beginRewrite(ctx: EngineContext, p: PartitionState, dest: Storage, kind
   try {
     opId = ctx.manifest.insertOperation({ kind, partition: p.min, storage: dest.name, file: gen, oldFile: old.file, started, detail: source.name });
   } catch (e) {
+    ctx.operations.failed(op);
     end();
     throw e;
   }
