@@ -18,8 +18,10 @@ const lower = ['src/partition', 'src/wal', 'src/manifest', 'src/cloud', 'src/wor
  * sub-layers go db -> lifecycle -> cloud -> core.
  */
 const layers = {
-  repl: ['src/index.ts', 'grammar'],
-  'src/index.ts': ['src/api', 'src/codec'],
+  repl: ['src/index.ts', 'grammar', 'src/server'],
+  'src/server': ['src/index.ts', 'src/arrow', 'src/codec', 'grammar'],
+  'src/index.ts': ['src/api', 'src/codec', 'src/client'],
+  'src/client': ['src/codec'],
   'src/api': ['src/arrow', 'src/statements', 'src/engine/db', 'src/engine/lifecycle', 'src/engine/cloud', 'src/engine/core', 'src/tiering', ...lower],
   'src/statements': ['grammar', 'src/engine/db', 'src/engine/lifecycle', 'src/engine/cloud', 'src/engine/core', 'src/tiering', ...lower],
   'src/engine/db': ['src/engine/lifecycle', 'src/engine/cloud', 'src/engine/core', 'src/tiering', ...lower],
@@ -59,6 +61,8 @@ const ownedPackages = [
   { name: 'lz4-napi', owner: 'src/codec' },
   { name: '@aws-sdk/client-s3', owner: 'src/cloud/s3' },
   { name: 'apache-arrow', owner: 'src/arrow' },
+  { name: 'fastify', owner: 'src/server' },
+  { name: 'prom-client', owner: 'src/server' },
 ];
 
 const isFile = (layer) => layer.endsWith('.ts');

@@ -19,6 +19,7 @@ export const USAGE = `usage: strata [dir] [options]          the console on dir 
        strata bench [dir] [options]    the write benchmark (strata bench --help)
        strata repair dir [options]     rebuild a lost manifest (strata repair --help)
        strata export dir [options]     write events as Arrow IPC or JSON lines (strata export --help)
+       strata serve dir [options]      serve the database over HTTP (strata serve --help)
        strata import dir FILE          write the events of an Arrow IPC or JSON lines file (strata import --help)
 
   -e, --execute SQL      run SQL (one or more statements) and quit; may repeat
@@ -85,6 +86,35 @@ An IPC file (the file format) is written atomically, as one batch. An IPC stream
 JSON lines are written a record batch (or 10,000 lines) at a time, each atomically;
 bad input stops the import there, and the error says what was written before it.
 See docs/arrow.md.`;
+
+/** Usage of \`strata serve\`. */
+export const SERVE_USAGE = `usage: strata serve dir [options]   serves the database over HTTP (docs/server.md)
+  --host HOST              address to listen on (default 127.0.0.1); any other than a
+                           loopback address needs --token-file
+  --port N                 port (default 8765; 0: a free one)
+  --token-file FILE        a bearer token (the file's first line) every request must carry
+  --tls-cert FILE          certificate (PEM): serve HTTPS (with --tls-key)
+  --tls-key FILE           its private key (PEM)
+  --body-limit BYTES       largest request body (default 64MiB)
+  --page-limit N           most events of a page (default 100000; a page has 1000 unless asked)
+  --page-bytes BYTES       most key and value bytes of a page (default 4MiB)
+  --write-queue N          writes in flight at once before 429 (default 64)
+  --streams-per-client N   reads in flight at once from one address before 429 (default 4)
+  --request-timeout MS     time a request may take (default 60000; 0: none)
+  -h, --help               this text
+Stops on SIGTERM or SIGINT: no new request, the ones in flight finish, the database closes.`;
+
+/** \`strata serve dir ...\`. */
+export interface ServeArgs {
+  readonly command: 'serve';
+  readonly dir: string;
+  readonly host: string;
+  readonly port: number;
+  readonly tokenFile: string | null;
+  readonly tlsCert: string | null;
+  readonly tlsKey: string | null;
+  readonly limits: Partial<Record<'bodyBytes' | 'maxPageEvents' | 'pageBytes' | 'writeQueue' | 'streamsPerClient' | 'requestTimeoutMs', number>>;
+}
 
 /** The formats of export and import. */
 export type TransferFormat = 'arrow' | 'jsonl';
@@ -157,9 +187,9 @@ export interface BenchArgs {
 }
 
 /** What the command line asks for. */
-export type Args = ConsoleArgs | BenchArgs | RepairArgs | ExportArgs | ImportArgs | { readonly command: 'help'; readonly text: string } | { readonly command: 'version' };
+export type Args = ConsoleArgs | BenchArgs | RepairArgs | ExportArgs | ImportArgs | ServeArgs | { readonly command: 'help'; readonly text: string } | { readonly command: 'version' };
 
-type UsageHint = 'strata --help' | 'strata bench --help' | 'strata repair --help' | 'strata export --help' | 'strata import --help';
+type UsageHint = 'strata --help' | 'strata bench --help' | 'strata repair --help' | 'strata export --help' | 'strata import --help' | 'strata serve --help';
 
 function usageError(message: string, usage: UsageHint): StrataError {
   return new StrataError('INVALID_INPUT', `strata: ${message}; ${usage} lists the options`);
@@ -198,11 +228,11 @@ const DECIMAL: Record<string, number> = { '': 1, k: 1e3, m: 1e6, g: 1e9 };
 const BINARY: Record<string, number> = { '': 1, k: 1024, kb: 1024, kib: 1024, m: 1024 ** 2, mb: 1024 ** 2, mib: 1024 ** 2 };
 
 /** A whole number with an optional unit from `units`, within [min, max]. */
-function numberArg(flag: string, text: string, units: Record<string, number>, min: number, max: number): number {
+function numberArg(flag: string, text: string, units: Record<string, number>, min: number, max: number, usage: UsageHint = 'strata bench --help'): number {
   const m = /^(\d+)([a-z]*)$/i.exec(text.replace(/_/g, ''));
   const unit = m === null ? undefined : units[m[2]!.toLowerCase()];
   const n = m === null || unit === undefined ? NaN : Number(m[1]) * unit;
-  if (!Number.isSafeInteger(n) || n < min || n > max) throw usageError(`${flag} takes a whole number from ${min} to ${max}, not '${text}'`, 'strata bench --help');
+  if (!Number.isSafeInteger(n) || n < min || n > max) throw usageError(`${flag} takes a whole number from ${min} to ${max}, not '${text}'`, usage);
   return n;
 }
 
@@ -229,6 +259,7 @@ export function parseArgs(argv: readonly string[]): Args {
   if (argv[0] === 'repair') return parseRepair(argv.slice(1));
   if (argv[0] === 'export') return parseExport(argv.slice(1));
   if (argv[0] === 'import') return parseImport(argv.slice(1));
+  if (argv[0] === 'serve') return parseServe(argv.slice(1));
   const usage = 'strata --help';
   let dir: string | null = null;
   const sources: Source[] = [];
@@ -371,4 +402,52 @@ function parseImport(argv: readonly string[]): Args {
   const [dir, file] = positional as [string, string];
   if (file === '-' && format === null) throw usageError('import from standard input needs --format', usage);
   return { command: 'import', dir, file, format };
+}
+
+const SERVE_OPTIONS: OptionSpec = {
+  host: { type: 'string' },
+  port: { type: 'string' },
+  'token-file': { type: 'string' },
+  'tls-cert': { type: 'string' },
+  'tls-key': { type: 'string' },
+  'body-limit': { type: 'string' },
+  'page-limit': { type: 'string' },
+  'page-bytes': { type: 'string' },
+  'write-queue': { type: 'string' },
+  'streams-per-client': { type: 'string' },
+  'request-timeout': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+};
+
+/** The limit each numeric option of serve sets, its units and its range. */
+const SERVE_LIMITS: Record<string, [keyof ServeArgs['limits'], Record<string, number>, number, number]> = {
+  'body-limit': ['bodyBytes', BINARY, 1, 2 ** 32],
+  'page-limit': ['maxPageEvents', DECIMAL, 1000, 1_000_000],
+  'page-bytes': ['pageBytes', BINARY, 1, 2 ** 31],
+  'write-queue': ['writeQueue', DECIMAL, 1, 1_000_000],
+  'streams-per-client': ['streamsPerClient', DECIMAL, 1, 10_000],
+  'request-timeout': ['requestTimeoutMs', DECIMAL, 0, 2 ** 31],
+};
+
+function parseServe(argv: readonly string[]): Args {
+  const usage = 'strata serve --help';
+  let dir: string | null = null;
+  const o = { host: '127.0.0.1', port: 8765, tokenFile: null as string | null, tlsCert: null as string | null, tlsKey: null as string | null };
+  const limits: Record<string, number> = {};
+  for (const a of argsOf(argv, SERVE_OPTIONS, usage)) {
+    if (a.kind === 'positional') dir = oneDir(dir, a.value, usage);
+    else if (a.name === 'host') o.host = a.value;
+    else if (a.name === 'port') o.port = numberArg(a.flag, a.value, DECIMAL, 0, 65535, usage);
+    else if (a.name === 'token-file') o.tokenFile = a.value;
+    else if (a.name === 'tls-cert') o.tlsCert = a.value;
+    else if (a.name === 'tls-key') o.tlsKey = a.value;
+    else if (a.name === 'help') return { command: 'help', text: SERVE_USAGE };
+    else {
+      const [limit, units, min, max] = SERVE_LIMITS[a.name]!;
+      limits[limit] = numberArg(a.flag, a.value, units, min, max, usage);
+    }
+  }
+  if (dir === null) throw usageError('serve needs the database directory', usage);
+  if ((o.tlsCert === null) !== (o.tlsKey === null)) throw usageError('--tls-cert and --tls-key go together', usage);
+  return { command: 'serve', dir, ...o, limits };
 }

@@ -12,28 +12,11 @@
 import * as fs from 'node:fs';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import { type CursorOptions, Strata, StrataError } from '../src/index.ts';
+import { type CursorOptions, Strata, StrataError, eventJson } from '../src/index.ts';
 import type { ExportArgs } from './args.ts';
 import { palette, wantsColour } from './colour.ts';
 import { errorLine } from './render.ts';
 import { TransferProgress } from './transfer-progress.ts';
-
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-
-/** `"name": text` when `bytes` is UTF-8, else `"name_base64": ...`. */
-function field(name: string, bytes: Uint8Array): string {
-  try {
-    return `"${name}":${JSON.stringify(utf8.decode(bytes))}`;
-  } catch {
-    return `"${name}_base64":"${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64')}"`;
-  }
-}
-
-/** The JSON line of one event. */
-export function jsonLine(id: bigint, key: Uint8Array, value: Uint8Array): string {
-  const idText = id <= BigInt(Number.MAX_SAFE_INTEGER) ? String(id) : `"${id}"`;
-  return `{"id":${idText}${key.length > 0 ? `,${field('key', key)}` : ''},${field('value', value)}}\n`;
-}
 
 async function write(out: Writable, text: string): Promise<void> {
   if (!out.write(text) && out.writableNeedDrain) await once(out, 'drain');
@@ -45,7 +28,7 @@ async function exportJsonl(db: Strata, range: CursorOptions, out: Writable, prog
     let chunk = '';
     while (c.next() || (await c.nextAsync())) {
       const e = c.event;
-      const line = jsonLine(e.id, e.key, e.value);
+      const line = `${eventJson(e.id, e.key, e.value)}\n`;
       chunk += line;
       progress.events++;
       progress.bytes += line.length;

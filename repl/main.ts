@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * The `strata` command: the console on a database directory, scripts (`-e`, `-f`,
- * standard input), `strata bench`, `strata repair`, and `strata export` / `import`.
+ * standard input), `strata bench`, `strata repair`, `strata export` / `import`, and
+ * `strata serve`.
  * See docs/console.md and docs/arrow.md.
  *
  * Exit status: 0 when everything succeeded, 1 when a statement (or the open) failed,
@@ -92,6 +93,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./export.ts')).runExport(args);
     case 'import':
       return (await import('./import.ts')).runImport(args);
+    case 'serve':
+      return (await import('./serve.ts')).runServe(args);
     case 'console':
       return consoleMain(args);
   }

@@ -33,6 +33,10 @@ export type ErrorCode =
   | 'LOCKED'
   /** The statement parses but its engine support has not landed yet. */
   | 'NOT_SUPPORTED'
+  /** A Strata server refused a request without its bearer token (HTTP 401). */
+  | 'UNAUTHORIZED'
+  /** A request body is over a Strata server's limit (HTTP 413). */
+  | 'TOO_LARGE'
   /** A broken invariant inside Strata: a bug. Please report it. */
   | 'INTERNAL';
 

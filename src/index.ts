@@ -36,4 +36,13 @@ export type { OperationInfo, OperationRow, OrphanObject, SelectRow, SetResult, S
 export { BatchBuilder, type Bytes } from './codec/batch-builder.ts';
 export { BATCH_HEADER, BATCH_MAGIC, BATCH_VERSION } from './codec/batch-format.ts';
 export { MAX_ID, type IdLike } from './codec/id.ts';
+export { eventJson } from './codec/event-json.ts';
+export {
+  StrataClient,
+  type ClientEvent,
+  type ClientRangeOptions,
+  type ClientWriteResult,
+  type EventPage,
+  type StrataClientOptions,
+} from './client/strata-client.ts';
 export { StrataError, isStrataError, type ErrorCode } from './errors.ts';

@@ -11,4 +11,5 @@ export { BatchScratch, arrowToBatch } from './to-batch.ts';
 export { type EventColumnsView, RecordBatchBuilder, SCAN_SCHEMA, type ScanBatchBuilder } from './record-batches.ts';
 export { LITTLE_ENDIAN, VIEW_SCHEMA, ViewBatchBuilder } from './view-batches.ts';
 export { type IpcStreamResult, writeIpcStream } from './output.ts';
+export { eventsToIpc } from './page.ts';
 export type { RecordBatch, Table } from 'apache-arrow';

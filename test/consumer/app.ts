@@ -19,7 +19,14 @@ import {
   type Config,
   Cursor,
   type CursorOptions,
+  type ClientEvent,
+  type ClientRangeOptions,
+  type ClientWriteResult,
   type EngineEvent,
+  type EventPage,
+  StrataClient,
+  type StrataClientOptions,
+  eventJson,
   type EngineListener,
   type ErrorCode,
   EventBatch,
@@ -118,6 +125,13 @@ const checkpoint = all[0]?.result as CheckpointResult;
 const partitions = all[1]?.result as PartitionInfo[];
 check(checkpoint.partitions === 1 && partitions[0]?.min === 0n, 'CHECKPOINT; SHOW PARTITIONS');
 check(toJson({ id: MAX_ID }) === '{"id":18446744073709551615}', 'toJson');
+const clientOptions: StrataClientOptions = { token: 'a-token-of-sixteen-chars' };
+const client = new StrataClient('http://127.0.0.1:8765', clientOptions);
+const range: ClientRangeOptions = { from: 0n, to: '2026-12-02T10:15:03Z', limit: 10 };
+const typed: [Promise<ClientWriteResult>, Promise<EventPage>] | null = null;
+const firstEvent = (p: EventPage): ClientEvent | undefined => p.events[0];
+check(client instanceof StrataClient && range.limit === 10 && typed === null && typeof firstEvent === 'function', 'StrataClient');
+check(eventJson(1n, new Uint8Array([107]), new Uint8Array([118])) === '{"id":1,"key":"k","value":"v"}', 'eventJson');
 
 // Arrow: every event into a second database as record batches, then as one IPC stream
 const copy: Strata = await Strata.open('./db-ts-arrow', config);

@@ -2,13 +2,13 @@
  * `strata export` and `strata import` as processes: Arrow and JSON lines round trips
  * (ids above 2^53, bytes that are not text, keys, ranges), the Arrow export read by
  * apache-arrow's own reader, and bad input refused with the line named and nothing
- * written. The line format itself is tested in-process (parseLine, jsonLine).
+ * written. The line format itself is tested in-process (parseLine, eventJson).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Table, Uint64, Utf8, tableFromIPC, tableToIPC, vectorFromArray } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { jsonLine } from '../../repl/export.ts';
+import { eventJson } from '../../src/index.ts';
 import { parseLine } from '../../repl/import.ts';
 import { BatchBuilder, Strata } from '../../src/index.ts';
 import { rowsOf } from '../arrow/helpers.ts';
@@ -119,10 +119,10 @@ describe.concurrent('bad input', () => {
 });
 
 describe('the JSON line format', () => {
-  test('jsonLine: ids above 2^53 as strings, bytes that are not UTF-8 as base64, a BOM kept', () => {
+  test('eventJson: ids above 2^53 as strings, bytes that are not UTF-8 as base64, a BOM kept', () => {
     const enc = new TextEncoder();
-    expect(jsonLine(5n, new Uint8Array(0), enc.encode('v'))).toBe('{"id":5,"value":"v"}\n');
-    expect(jsonLine(2n ** 53n, enc.encode('\ufeffk'), new Uint8Array([0x80]))).toBe('{"id":"9007199254740992","key":"\ufeffk","value_base64":"gA=="}\n');
+    expect(eventJson(5n, new Uint8Array(0), enc.encode('v'))).toBe('{"id":5,"value":"v"}');
+    expect(eventJson(2n ** 53n, enc.encode('\ufeffk'), new Uint8Array([0x80]))).toBe('{"id":"9007199254740992","key":"\ufeffk","value_base64":"gA=="}');
   });
 
   test('parseLine: every mistake named', () => {
