@@ -59,6 +59,8 @@ export interface Cloud {
    * `put`, `get`, `range`, `head`, `delete`, `list` (one per page). Tests and SHOW read it.
    */
   readonly stats: Readonly<Record<string, number>>;
+  /** Of those, the ones that failed (an error answer, or none), by kind. */
+  readonly failures: Readonly<Record<string, number>>;
   /** Releases connections; later calls reject with `CLOSED`. Idempotent. */
   close(): void;
 }

@@ -105,13 +105,19 @@ export class ServerMetrics {
     gauge('strata_upload_lag_bytes', 'Bytes of the partition files waiting for their upload', [], (g, s) => g.set(s.lag.bytes));
     new Counter({
       name: 'strata_cloud_requests_total',
-      help: 'HTTP requests sent to a cloud (retries included), by kind, since the database opened',
-      labelNames: ['cloud', 'kind'],
+      help: 'HTTP requests sent to a cloud (each try of a retried one), by kind and status (ok, error), since the database opened',
+      labelNames: ['cloud', 'kind', 'status'],
       registers,
       async collect() {
         const s = await read();
         this.reset();
-        for (const [cloud, requests] of s.clouds) for (const [kind, n] of Object.entries(requests)) this.inc({ cloud, kind }, n);
+        for (const [cloud, { requests, failures }] of s.clouds) {
+          for (const [kind, n] of Object.entries(requests)) {
+            const failed = failures[kind] ?? 0;
+            this.inc({ cloud, kind, status: 'ok' }, n - failed);
+            this.inc({ cloud, kind, status: 'error' }, failed);
+          }
+        }
       },
     });
   }
@@ -149,7 +155,7 @@ interface State {
   readonly storages: StorageView[];
   readonly partitions: PartitionInfo[];
   readonly operations: { kind: string }[];
-  readonly clouds: [string, Record<string, number>][];
+  readonly clouds: [string, { requests: Record<string, number>; failures: Record<string, number> }][];
   readonly lag: { partitions: number; bytes: number };
 }
 
@@ -157,10 +163,10 @@ async function readState(db: Strata): Promise<State> {
   const memory = (await db.execute('SHOW MEMORY')) as State['memory'];
   const storages = (await db.execute('SHOW STORAGES')) as StorageView[];
   const partitions = (await db.execute('SHOW PARTITIONS')) as PartitionInfo[];
-  const clouds: [string, Record<string, number>][] = [];
+  const clouds: State['clouds'] = [];
   for (const c of (await db.execute('SHOW CLOUDS')) as { name: string }[]) {
-    const shown = (await db.execute(`SHOW CLOUD ${c.name}`)) as { requests: Record<string, number> };
-    clouds.push([c.name, shown.requests]);
+    const shown = (await db.execute(`SHOW CLOUD ${c.name}`)) as { requests: Record<string, number>; failures: Record<string, number> };
+    clouds.push([c.name, { requests: shown.requests, failures: shown.failures }]);
   }
   const withCloud = new Set(storages.filter((s) => s.config.cloud !== null).map((s) => s.name));
   let lagParts = 0;

@@ -84,5 +84,5 @@ export function executeShowClouds(ctx: EngineContext): Record<string, unknown>[]
 export function executeShowCloud(ctx: EngineContext, s: StatementOf<'show_cloud'>): Record<string, unknown> {
   const c = ctx.clouds.get('show cloud', s.name);
   const storages = ctx.storages.all().filter((st) => st.record.options.cloud === c.name).map((st) => st.name);
-  return { ...ctx.clouds.view(c), storages, requests: ctx.links.stats(c.name) };
+  return { ...ctx.clouds.view(c), storages, requests: ctx.links.stats(c.name), failures: ctx.links.failures(c.name) };
 }

@@ -299,6 +299,10 @@ describe('the S3 server answers 500', () => {
       expect(err.message).toMatch(/^cloud put: .*500 Internal Server Error .* after 5 attempts/);
       expect(seen(mark, 'PUT')).toHaveLength(5);
       expect(seen(mark).length).toBeLessThanOrEqual(10);
+      // SHOW CLOUD counts each failed try (strata serve's strata_cloud_requests_total{status="error"})
+      const shown = (await db.execute(`SHOW CLOUD ${(await db.execute('SHOW CLOUDS') as { name: string }[])[0]!.name}`)) as { requests: Record<string, number>; failures: Record<string, number> };
+      expect(shown.failures.put).toBe(5);
+      expect(shown.requests.put).toBe(6); // the first upload's put, and the five failed tries
       expect(await partition(db, WIDTH)).toMatchObject({ on_storage: true, on_cloud: false, cloud_error: expect.stringMatching(/500 Internal Server Error/) });
       expect(await scanAll(db, WIDTH)).toEqual(rows(WIDTH, 1000));
 

@@ -5,6 +5,7 @@
  * and database are restarted; the pages together hold every event of the range once,
  * in order.
  */
+import parsePrometheus from 'parse-prometheus-text-format';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { ClientEvent } from '../../src/index.ts';
 import { type S3Server, startS3Server } from '../cloud/s3-server.ts';
@@ -40,6 +41,13 @@ test('no event repeated or skipped across refreshes, moves, uploads, a cloud-onl
       () => s.db.execute('DROP PARTITIONS FROM 0 TO 999 ON STORAGE'), // only on the cloud now
       () => s.restart(),
       () => s.db.execute('DOWNLOAD PARTITIONS FROM 0 TO 999'),
+      async () => {
+        // the cloud's requests since the restart, by status: the downloads' GETs, none failed
+        const cloud = parsePrometheus(await (await fetch(`${s.server.url}/metrics`)).text()).find((f) => f.name === 'strata_cloud_requests_total')!;
+        const count = (kind: string, status: string): number => Number(cloud.metrics.find((m) => m.labels?.kind === kind && m.labels.status === status)?.value ?? NaN);
+        expect(count('get', 'ok')).toBeGreaterThan(0);
+        expect(count('get', 'error')).toBe(0);
+      },
       () => s.db.execute('MOVE PARTITIONS FROM 0 TO 999 INTO main'),
       () => s.restart(),
     ];
@@ -56,6 +64,7 @@ test('no event repeated or skipped across refreshes, moves, uploads, a cloud-onl
     expect(rows(got)).toEqual(want);
     const parts = (await s.db.execute('SHOW PARTITIONS')) as { storage: string }[];
     expect(new Set(parts.map((p) => p.storage))).toEqual(new Set(['main']));
+
   } finally {
     await s.close();
   }

@@ -40,6 +40,8 @@ export class S3Cloud implements Cloud {
   private client: S3Client | null = null;
   private readonly policy: RetryPolicy;
   private readonly counts: Record<Kind, number>;
+  /** Attempts that failed (an error answer, or no answer), by kind. */
+  private readonly failed: Record<Kind, number>;
   private closed = false;
 
   /** Throws `INVALID_INPUT` for a bad url or bad retry options; connects on the first call. */
@@ -56,10 +58,15 @@ export class S3Cloud implements Cloud {
     }
     checkUrl(name, config);
     this.counts = Object.fromEntries(REQUEST_KINDS.map((k) => [k, 0])) as Record<Kind, number>;
+    this.failed = Object.fromEntries(REQUEST_KINDS.map((k) => [k, 0])) as Record<Kind, number>;
   }
 
   get stats(): Readonly<Record<string, number>> {
     return { ...this.counts };
+  }
+
+  get failures(): Readonly<Record<string, number>> {
+    return { ...this.failed };
   }
 
   async ensureBucket(): Promise<void> {
@@ -216,7 +223,10 @@ export class S3Cloud implements Cloud {
         this.policy,
         (signal) => {
           this.counts[call.kind]++;
-          return attempt(signal, c);
+          return attempt(signal, c).catch((e: unknown) => {
+            this.failed[call.kind]++;
+            throw e;
+          });
         },
         (e) => !this.closed && describeFailure(e).retryable,
       );

@@ -90,6 +90,8 @@ export class CloudLinks {
   private readonly retired: Cloud[] = [];
   /** Requests of retired clients, by cloud name and kind (SHOW CLOUD counts since open). */
   private readonly past = new Map<string, Record<string, number>>();
+  /** Failed requests of retired clients, by cloud name and kind. */
+  private readonly pastFailures = new Map<string, Record<string, number>>();
 
   /** The cloud side of `storage`, or null when it has no cloud. @throws `NOT_FOUND` if its cloud is gone. */
   of(storage: Storage, cloud: CloudRecord | undefined): StorageCloud | null {
@@ -117,20 +119,33 @@ export class CloudLinks {
    */
   forget(name: string, renamed?: string): void {
     const past = this.past.get(name) ?? {};
+    const failed = this.pastFailures.get(name) ?? {};
     for (const [id, c] of this.clients) {
       if (!id.startsWith(`${name}\u0000`)) continue;
       add(past, c.stats);
+      add(failed, c.failures);
       this.retired.push(c);
       this.clients.delete(id);
     }
     this.past.delete(name);
-    if (renamed !== undefined || Object.keys(past).length > 0) this.past.set(renamed ?? name, past);
+    this.pastFailures.delete(name);
+    if (renamed !== undefined || Object.keys(past).length > 0) {
+      this.past.set(renamed ?? name, past);
+      this.pastFailures.set(renamed ?? name, failed);
+    }
   }
 
   /** Requests made to cloud `name` since open, by kind, summed over its buckets and its clients. */
   stats(name: string): Record<string, number> {
     const sum: Record<string, number> = { ...this.past.get(name) };
     for (const [id, c] of this.clients) if (id.startsWith(`${name}\u0000`)) add(sum, c.stats);
+    return sum;
+  }
+
+  /** Of {@link stats}, the requests that failed, by kind. */
+  failures(name: string): Record<string, number> {
+    const sum: Record<string, number> = { ...this.pastFailures.get(name) };
+    for (const [id, c] of this.clients) if (id.startsWith(`${name}\u0000`)) add(sum, c.failures);
     return sum;
   }
 
