@@ -103,28 +103,12 @@ function encodePlain(out: Uint8Array, outView: DataView, at: number, cols: Event
   const key = cols.key;
   const ko = key === null ? null : (key.offsets as Int32Array);
   const keyView = key === null ? null : viewOf(key.data);
-  const id = cols.id;
-  const words = id === null ? null : id.words;
-  const nulls = id === null ? null : id.bitmap; // a null id: a serial id
-  const bit0 = id === null ? 0 : id.offset;
   let from = at + bytes - (vo[n]! - vo[0]!);
   out.set(cols.value.data.subarray(vo[0]!, vo[n]!), from);
   for (let row = 0; row < n; row++) {
     const k = ko === null ? 0 : ko[row + 1]! - ko[row]!;
     const v = vo[row + 1]! - vo[row]!;
-    const bit = bit0 + row;
-    if (words === null || (nulls !== null && (nulls[bit >> 3]! & (1 << (bit & 7))) === 0)) {
-      putU32(out, at, 0);
-      putU32(out, at + 4, 0);
-      out[at + 13] = FLAG_SERIAL;
-    } else {
-      putU32(out, at, words[2 * row]!);
-      putU32(out, at + 4, words[2 * row + 1]!);
-      out[at + 13] = 0;
-    }
-    putU32(out, at + 8, v);
-    out[at + 12] = k;
-    at += RECORD_HEADER;
+    at = header(out, at, cols, row, false, k, v);
     if (k > 0) at = copyBytes(out, outView, at, key!.data, keyView!, ko![row]!, k);
     if (v >= SHORT_VALUE) out.copyWithin(at, from, from + v);
     else for (let i = 0; i < v; i++) out[at + i] = out[from + i]!;
@@ -197,17 +181,16 @@ export class BatchScratch {
  *   use); default: a new buffer.
  */
 export function arrowToBatch(operation: string, batches: readonly RecordBatch[], scratch?: BatchScratch): Uint8Array {
-  const cols: EventColumns[] = [];
-  const sizes: number[] = [];
+  const cols: { c: EventColumns; plain: boolean; size: number }[] = [];
   let body = 0;
   let count = 0;
   for (let b = 0; b < batches.length; b++) {
     const c = eventColumns(operation, batches[b]!);
-    const size = isPlain(c) ? measurePlain(operation, c, b, batches.length) : measure(operation, c, b, batches.length);
+    const plain = isPlain(c);
+    const size = plain ? measurePlain(operation, c, b, batches.length) : measure(operation, c, b, batches.length);
     body += size;
-    sizes.push(size);
     count += c.rows;
-    cols.push(c);
+    cols.push({ c, plain, size });
   }
   if (BATCH_HEADER + body > MAX_BATCH) {
     throw new StrataError('INVALID_INPUT', `${operation}: the table takes ${body} bytes as one batch, over the 4 GiB a batch may have; write it in parts`);
@@ -222,9 +205,6 @@ export function arrowToBatch(operation: string, batches: readonly RecordBatch[],
   putU32(out, 12, body);
   const outView = viewOf(out);
   let at = BATCH_HEADER;
-  for (let b = 0; b < cols.length; b++) {
-    const c = cols[b]!;
-    at = isPlain(c) ? encodePlain(out, outView, at, c, sizes[b]!) : encode(out, outView, at, c);
-  }
+  for (const { c, plain, size } of cols) at = plain ? encodePlain(out, outView, at, c, size) : encode(out, outView, at, c);
   return out;
 }
