@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import tseslint from 'typescript-eslint';
 
 /** The layers below the engine that the engine and tiering stand on. */
-const lower = ['src/partition', 'src/wal', 'src/manifest', 'src/cloud', 'src/workers', 'src/codec'];
+const lower = ['src/partition', 'src/parquet', 'src/wal', 'src/manifest', 'src/cloud', 'src/workers', 'src/codec'];
 
 /**
  * Every layer, top first, and the layers it may import (src/errors.ts, the one error
@@ -29,7 +29,9 @@ const layers = {
   'src/engine/cloud': ['src/engine/core', 'src/tiering', ...lower],
   'src/engine/core': ['src/tiering', ...lower],
   'src/tiering': lower,
-  'src/partition': ['src/workers', 'src/codec'],
+  'src/partition': ['src/workers', 'src/parquet', 'src/codec'],
+  // partition files in Parquet: the record layout below it, nothing of partitions
+  'src/parquet': ['src/codec'],
   'src/wal': ['src/codec'],
   'src/manifest': ['src/codec'],
   'src/cloud': ['src/codec'],
@@ -63,6 +65,8 @@ const ownedPackages = [
   { name: 'apache-arrow', owner: 'src/arrow' },
   { name: 'fastify', owner: 'src/server' },
   { name: 'prom-client', owner: 'src/server' },
+  { name: 'hyparquet', owner: 'src/parquet' },
+  { name: 'hyparquet-writer', owner: 'src/parquet' },
 ];
 
 const isFile = (layer) => layer.endsWith('.ts');

@@ -13,6 +13,7 @@
 import { StrataError } from '../errors.ts';
 import { codecName, crc32, encryptionName, getU32, idHi, idJoin, idLo, MAX_ID, putU32 } from '../codec/index.ts';
 import { corruption, getU64, HEADER_SIZE, hex32, MAGIC, putU64 } from './file-format.ts';
+import type { ParquetFooter } from '../parquet/index.ts';
 
 /** Size of a version-1 footer, in bytes. */
 export const FOOTER_SIZE_V1 = 68;
@@ -51,7 +52,12 @@ export interface FileIdentity {
 
 /** The fields of a footer. Ids are u32 halves; when `events` is 0 they are all 0. */
 export interface Footer {
-  /** The format version: 1 or 2. */
+  /**
+   * The file's format: Strata's own (`docs/partition-format.md`), or Parquet
+   * (`docs/parquet-format.md`), told apart by the file's last 4 bytes.
+   */
+  readonly format: FileFormat;
+  /** The format version: 1 or 2 (a Parquet file: 2, as it records its identity too). */
   readonly version: number;
   readonly indexOffset: number;
   readonly indexSize: number;
@@ -67,7 +73,12 @@ export interface Footer {
   readonly encryption: number;
   /** What partition the file is; null in a version-1 footer, which does not record it. */
   readonly identity: FileIdentity | null;
+  /** A Parquet file's parsed footer, with its row groups (the regions); absent for a Strata file. */
+  readonly parquet?: ParquetFooter;
 }
+
+/** The formats of a partition file: the storage option `format`. */
+export type FileFormat = 'strata' | 'parquet';
 
 /**
  * Checks `identity` as a writer takes it: `min` and `max` in 0..2^64-1 with
@@ -100,7 +111,7 @@ function getBig(b: Uint8Array, off: number): bigint {
  * Writes the FOOTER_SIZE bytes of a version-2 footer of `f` at `off` in `b`, with its
  * crc, version and magic. REQUIRES: `f.identity` passed {@link checkIdentity}.
  */
-export function encodeFooter(b: Uint8Array, off: number, f: Omit<Footer, 'version' | 'identity'> & { identity: FileIdentity }): void {
+export function encodeFooter(b: Uint8Array, off: number, f: Omit<Footer, 'format' | 'version' | 'identity'> & { identity: FileIdentity }): void {
   const id = f.identity;
   b.fill(0, off, off + FOOTER_SIZE);
   putU64(b, off, f.indexOffset);
@@ -175,6 +186,7 @@ function decodeV1(b: Uint8Array, path: string): Footer {
   if (b[54] !== 0 || b[55] !== 0) throw corruption(OP, path, 'non-zero footer reserved field');
   checkCodes(b[52]!, b[53]!, path);
   return {
+    format: 'strata',
     version: 1,
     indexOffset: getU64(b, 0),
     indexSize: getU32(b, 8),
@@ -192,6 +204,25 @@ function decodeV1(b: Uint8Array, path: string): Footer {
   };
 }
 
+/**
+ * Checks what a footer records of its partition: `min <= max`, a generation in
+ * 1..2^53-1, and (when it holds events) its first and last id inside the range.
+ * @throws StrataError `CORRUPTION` naming `path` and the fault.
+ */
+export function checkRecorded(
+  path: string, min: bigint, max: bigint, generation: bigint, events: number, minHi: number, minLo: number, maxHi: number, maxLo: number,
+): void {
+  if (min > max) throw corruption(OP, path, `footer range min ${min} is greater than range max ${max}`);
+  if (generation < 1n || generation > MAX_GENERATION) throw corruption(OP, path, `footer generation ${generation} is outside 1..2^53-1`);
+  if (events > 0) {
+    // the events are sorted: the first and the last inside the range puts them all there
+    const first = idJoin(minHi, minLo);
+    const last = idJoin(maxHi, maxLo);
+    if (first < min || first > max) throw corruption(OP, path, `footer min id ${first} lies outside the range [${min}, ${max}]`);
+    if (last < min || last > max) throw corruption(OP, path, `footer max id ${last} lies outside the range [${min}, ${max}]`);
+  }
+}
+
 /** Decodes the 112 bytes of a version-2 footer. */
 function decodeV2(b: Uint8Array, path: string): Footer {
   checkCrc(b, 100, path);
@@ -202,16 +233,9 @@ function decodeV2(b: Uint8Array, path: string): Footer {
   const generation = getBig(b, 64);
   const events = getU64(b, 16);
   const [minLo, minHi, maxLo, maxHi] = [getU32(b, 24), getU32(b, 28), getU32(b, 32), getU32(b, 36)];
-  if (min > max) throw corruption(OP, path, `footer range min ${min} is greater than range max ${max}`);
-  if (generation < 1n || generation > MAX_GENERATION) throw corruption(OP, path, `footer generation ${generation} is outside 1..2^53-1`);
-  if (events > 0) {
-    // the events are sorted: the first and the last inside the range puts them all there
-    const first = idJoin(minHi, minLo);
-    const last = idJoin(maxHi, maxLo);
-    if (first < min || first > max) throw corruption(OP, path, `footer min id ${first} lies outside the range [${min}, ${max}]`);
-    if (last < min || last > max) throw corruption(OP, path, `footer max id ${last} lies outside the range [${min}, ${max}]`);
-  }
+  checkRecorded(path, min, max, generation, events, minHi, minLo, maxHi, maxLo);
   return {
+    format: 'strata',
     version: 2,
     indexOffset: getU64(b, 0),
     indexSize: getU32(b, 8),

@@ -10,7 +10,8 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { ioError, StrataError } from '../errors.ts';
 import { checkKey, Codec } from '../codec/index.ts';
 import { corruption, type RegionIndex } from './file-format.ts';
-import type { FileIdentity, Footer } from './file-footer.ts';
+import type { FileFormat, FileIdentity, Footer } from './file-footer.ts';
+import { decodeParquetRegion } from './parquet-file.ts';
 import { decodeRegion, readIndex, type RegionReader, seekRegion } from './region-reader.ts';
 import type { RegionBuffers } from './region-buffers.ts';
 
@@ -28,7 +29,9 @@ const READ = 'read region';
 export class PartitionFile implements RegionReader {
   /** The file's path, as given to {@link open}. */
   readonly path: string;
-  /** The format version of the file: 1 or 2 (writers write 2). */
+  /** The file's format: Strata's own or Parquet (the storage option `format` it was written with). */
+  readonly format: FileFormat;
+  /** The format version of the file: 1 or 2 (writers write 2; a Parquet file says 2). */
   readonly version: number;
   /**
    * Which partition the file is (range, generation, lsn), as its version-2 footer
@@ -69,8 +72,13 @@ export class PartitionFile implements RegionReader {
    */
   verifyCrc = true;
 
+  /** The footer, kept for a Parquet file (its row groups decode with it); null for a Strata file. */
+  private readonly parquet: Footer | null;
+
   private constructor(path: string, fd: number, size: number, f: Footer, index: RegionIndex, key: Uint8Array | null) {
     this.path = path;
+    this.format = f.format;
+    this.parquet = f.parquet === undefined ? null : f;
     this.fd = fd;
     this.size = size;
     this.version = f.version;
@@ -169,13 +177,15 @@ export class PartitionFile implements RegionReader {
     const size = this.index.sizes[i]!;
     if (buffers === undefined) {
       const stored = readAt(this.fd, this.path, READ, this.index.offsets[i]!, size, `region ${i}: `);
+      if (this.parquet !== null) return decodeParquetRegion(this.path, this.parquet, i, stored, this.verifyCrc, null);
       return decodeRegion(this.path, this.index, i, stored, this.codec, this.key, this.verifyCrc);
     }
     // stored bytes that are the records themselves go straight into a decode buffer
-    const direct = this.codec === Codec.none && this.key === null;
+    const direct = this.codec === Codec.none && this.key === null && this.parquet === null;
     const into = direct ? buffers.take(size) : buffers.read(size);
     try {
       readAt(this.fd, this.path, READ, this.index.offsets[i]!, size, `region ${i}: `, into);
+      if (this.parquet !== null) return decodeParquetRegion(this.path, this.parquet, i, into, this.verifyCrc, buffers);
       return decodeRegion(this.path, this.index, i, into, this.codec, this.key, this.verifyCrc, buffers);
     } catch (e) {
       if (direct) buffers.retire(into);

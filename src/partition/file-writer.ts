@@ -15,6 +15,7 @@ import { dirname } from 'node:path';
 import { ioError, StrataError } from '../errors.ts';
 import {
   checkKey,
+  Codec,
   crc32,
   codecName,
   compress,
@@ -36,8 +37,9 @@ import {
 import {
   INDEX_AAD, encodeEntry, encodeHeader, encodeIndexEntry, ENTRY_FIXED, HEADER_SIZE, MAX_REGION_SIZE, regionAad,
 } from './file-format.ts';
-import { checkIdentity, encodeFooter, type FileIdentity, FOOTER_SIZE, VERSION } from './file-footer.ts';
+import { checkIdentity, encodeFooter, type FileFormat, type FileIdentity, FOOTER_SIZE, VERSION } from './file-footer.ts';
 import type { PartitionFile } from './file-reader.ts';
+import { ParquetRegionWriter } from '../parquet/index.ts';
 
 /** How a {@link PartitionFileWriter} writes its file. */
 export interface FileWriterOptions {
@@ -63,6 +65,13 @@ export interface FileWriterOptions {
    * written must lie inside `[min, max]`.
    */
   identity: FileIdentity;
+  /**
+   * The file's format (the storage option `format`): Strata's own (the default), or
+   * Parquet, one row group per region (`docs/parquet-format.md`), which takes no
+   * encryption and compresses with zstd at `level` or not at all (`codec` none; lz4 is
+   * taken as zstd).
+   */
+  format?: FileFormat;
 }
 
 /** The regions a writer starts from: the first `regions` of `file` ({@link PartitionFileWriter.append}). */
@@ -119,6 +128,8 @@ export class PartitionFileWriter {
   private sizeUncompressed = 0;
   private minHi = 0;
   private minLo = 0;
+  /** The Parquet encoder of a file in Parquet, else null. */
+  private parquet: ParquetRegionWriter | null = null;
   /** DataViews of the source buffers that small records were copied from. */
   private views = new WeakMap<ArrayBufferLike, DataView>();
 
@@ -143,6 +154,14 @@ export class PartitionFileWriter {
     }
     if (encryption !== 0) checkKey(key, `${OP}: ${path}`);
     checkIdentity(identity, `${OP}: ${path}`);
+    const parquet = options.format === 'parquet';
+    if (parquet && encryption !== 0) {
+      throw new StrataError('INVALID_INPUT', `${OP}: ${path}: format 'parquet' takes no encryption (Parquet modular encryption is not supported); use format 'strata' to encrypt`);
+    }
+    if (parquet && base !== null) throw new StrataError('INVALID_INPUT', `${OP}: ${path}: a Parquet file does not start from another file's regions`);
+    if (options.format !== undefined && !parquet && options.format !== 'strata') {
+      throw new StrataError('INVALID_INPUT', `${OP}: unknown format '${String(options.format)}'; the formats are strata and parquet`);
+    }
     this.path = path;
     // a copy of the key (the caller may reuse or wipe its own) and of the identity
     this.opts = { ...options, key: encryption === 0 || key === null ? null : Uint8Array.from(key), identity: { ...identity } };
@@ -160,7 +179,11 @@ export class PartitionFileWriter {
       throw ioError(OP, path, e);
     }
     try {
-      this.write(encodeHeader(VERSION), 0);
+      if (parquet) {
+        this.parquet = new ParquetRegionWriter((b, pos) => this.write(b, pos), { compressed: codec !== Codec.none, level: options.level });
+      } else {
+        this.write(encodeHeader(VERSION), 0);
+      }
     } catch (e) {
       this.abort();
       throw e;
@@ -465,6 +488,7 @@ export class PartitionFileWriter {
       throw new StrataError('INTERNAL', `${OP}: ${this.path}: events [${first}, ${last}] do not lie inside the partition range [${min}, ${max}]`);
     }
     if (this.regionLen > 0) this.cut();
+    if (this.parquet !== null) return this.close(this.parquet.finish(this.opts.identity), events);
     // the index (encrypted like the regions: it holds event keys) and the footer go
     // out in one write
     if (this.opts.key !== null) {
@@ -484,6 +508,11 @@ export class PartitionFileWriter {
     });
     const size = this.pos + indexSize + FOOTER_SIZE;
     this.write(this.index.subarray(0, indexSize + FOOTER_SIZE), this.pos);
+    return this.close(size, events);
+  }
+
+  /** Fsyncs (when asked) and closes the finished file of `size` bytes; the summary. */
+  private close(size: number, events: number): FileSummary {
     try {
       if (this.opts.sync) fsyncSync(this.fd);
       const fd = this.fd;
@@ -527,6 +556,13 @@ export class PartitionFileWriter {
   /** Writes one region whose records are `data`; the first and last are at `first`/`last` in `src`. */
   private writeRegion(data: Uint8Array, events: number, src: Uint8Array, first: number, last: number): void {
     if (data.length > 0xffffffff) throw new StrataError('INVALID_INPUT', `${OP}: ${this.path}: record over 4 GiB`);
+    if (this.parquet !== null) {
+      this.parquet.writeRegion(data, events);
+      this.pos = this.parquet.size;
+      this.regions++;
+      this.sizeUncompressed += data.length;
+      return;
+    }
     let stored = compress(this.opts.codec, this.opts.level, data);
     if (this.opts.key !== null) stored = encryptRegion(this.opts.key, regionAad(this.regions), stored);
     // the crc covers the stored bytes, so damage is found without the key

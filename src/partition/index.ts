@@ -14,7 +14,7 @@ export { MergeIterator } from './merge-iterator.ts';
 export { type EventSource, NO_BYTES } from './event-source.ts';
 export { PartitionFile } from './file-reader.ts';
 export { type FileDescription, inspectPartitionFile } from './file-inspect.ts';
-export type { FileIdentity } from './file-footer.ts';
+export type { FileFormat, FileIdentity } from './file-footer.ts';
 export { RemoteFile } from './remote-file.ts';
 export type { RegionReader } from './region-reader.ts';
 export { PartitionFileWriter, type FileWriterOptions, type FileSummary } from './file-writer.ts';

@@ -121,6 +121,8 @@ function rewrite(old: PartitionFile | null, job: RefreshJob): RefreshResult {
  */
 function appendable(old: PartitionFile, job: RefreshJob): boolean {
   const w = job.writer;
+  // a Parquet file's row groups are not copied: a refresh into Parquet, or of one, rewrites
+  if (old.format !== 'strata' || (w.format ?? 'strata') !== 'strata') return false;
   if (old.regions < 2 || old.codec !== w.codec || old.encryption !== w.encryption) return false;
   if (!old.sameKey(w.encryption === 0 ? null : w.key)) return false;
   const x = old.index;

@@ -14,6 +14,7 @@ import {
 } from './file-format.ts';
 import { decodeFooter, type Footer, footerSize, MAX_FOOTER_SIZE } from './file-footer.ts';
 import type { RegionBuffers } from './region-buffers.ts';
+import { isParquetFile, readParquet } from './parquet-file.ts';
 
 const OPEN = 'open partition file';
 const READ = 'read region';
@@ -56,6 +57,7 @@ export function readFooter(
 ): Footer {
   // the largest footer of any version, or the whole file when it is smaller: one read
   // (decodeFooter checks the size first: a file shorter than any is truncated)
+  if (isParquetFile(size, read)) return readParquet(path, size, read, header);
   const n = Math.min(size, MAX_FOOTER_SIZE);
   const footer = decodeFooter(read(size - n, n), size, path);
   const end = size - footerSize(footer.version)!;
@@ -82,6 +84,7 @@ export function readIndex(
   header: boolean,
 ): { footer: Footer; index: RegionIndex } {
   const footer = readFooter(path, size, read, header);
+  if (footer.parquet !== undefined) return { footer, index: footer.parquet.index };
   if (footer.encryption !== 0 && key === null) {
     throw new StrataError('INVALID_INPUT', `${OPEN}: ${path} is encrypted and no key was given`);
   }

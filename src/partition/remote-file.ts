@@ -9,18 +9,25 @@
 import { checkKey } from '../codec/index.ts';
 import { StrataError } from '../errors.ts';
 import { ENTRY_FIXED, type RegionIndex } from './file-format.ts';
-import { decodeFooter, type FileIdentity, type Footer, MAX_FOOTER_SIZE } from './file-footer.ts';
+import { decodeFooter, type FileFormat, type FileIdentity, type Footer, MAX_FOOTER_SIZE } from './file-footer.ts';
+import { isParquetTail, parquetFooterStart } from '../parquet/index.ts';
+import { decodeParquetRegion } from './parquet-file.ts';
 import type { RegionBuffers } from './region-buffers.ts';
 import { decodeRegion, readIndex, seekRegion } from './region-reader.ts';
 
 /** Guessed bytes of index per region (fixed part plus two short keys). */
 const ENTRY_GUESS = ENTRY_FIXED + 32;
+/** Guessed bytes of a Parquet footer: its fixed part (schema, Strata's entry), then per row group. */
+const PARQUET_GUESS_FIXED = 1024;
+const PARQUET_GUESS_GROUP = 224;
 
 /** The parsed index of a partition file held remotely. Immutable; shared by readers. */
 export class RemoteFile {
   readonly regions: number;
   readonly events: number;
   readonly codec: number;
+  /** The object's format: Strata's own or Parquet. */
+  readonly format: FileFormat;
   /** The format version of the object: 1 or 2. */
   readonly version: number;
   /** Which partition the object is, from its version-2 footer; null for version 1. */
@@ -42,6 +49,7 @@ export class RemoteFile {
     this.events = footer.events;
     this.codec = footer.codec;
     this.version = footer.version;
+    this.format = footer.format;
     this.identity = footer.identity;
     this.key = footer.encryption === 0 || key === null ? null : Uint8Array.from(key);
   }
@@ -51,9 +59,11 @@ export class RemoteFile {
    * first ranged GET should fetch: the footer and, most often, the whole index. The
    * footer counted is the largest of any version (112 bytes), so that an object of
    * either version is read with this one GET whenever its index is not longer than
-   * guessed.
+   * guessed. A Parquet file's footer is larger per region (its row group's metadata,
+   * and Strata's entry): with `format` 'parquet' the guess is that footer's.
    */
-  static tailGuess(size: number, regions: number): number {
+  static tailGuess(size: number, regions: number, format: FileFormat = 'strata'): number {
+    if (format === 'parquet') return Math.min(size, PARQUET_GUESS_FIXED + regions * PARQUET_GUESS_GROUP);
     return Math.min(size, MAX_FOOTER_SIZE + regions * ENTRY_GUESS + 64);
   }
 
@@ -65,6 +75,7 @@ export class RemoteFile {
    *   version or the footer is damaged; `INTERNAL` when `tail` is too short.
    */
   static indexStart(name: string, size: number, tail: Uint8Array): number {
+    if (size >= 12 && isParquetTail(tail)) return parquetFooterStart(name, size, tail);
     return Math.min(decodeFooter(tail, size, name).indexOffset, size);
   }
 
@@ -111,6 +122,7 @@ export class RemoteFile {
    * @throws StrataError `CORRUPTION` naming the object, the region and the checksums.
    */
   decode(i: number, stored: Uint8Array, buffers?: RegionBuffers): Uint8Array {
+    if (this.footer.parquet !== undefined) return decodeParquetRegion(this.name, this.footer, i, stored, this.verifyCrc, buffers ?? null);
     return decodeRegion(this.name, this.index, i, stored, this.codec, this.key, this.verifyCrc, buffers ?? null);
   }
 }

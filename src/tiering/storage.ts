@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { Codec, Encryption, MAX_ID, generateKey, parseKey } from '../codec/index.ts';
 import { StrataError } from '../errors.ts';
 import type { ConfigValue, StorageRecord } from '../manifest/index.ts';
+import type { FileFormat } from '../partition/index.ts';
 
 /**
  * An option as the operator gave it (`CREATE STORAGE s (name value, ...)`), not yet
@@ -32,7 +33,7 @@ export interface StorageDefaults {
   readonly refresh_wm: number;
 }
 
-type Kind = 'bool' | 'int' | 'string' | 'path' | 'codec' | 'encryption' | 'key' | 'uuid';
+type Kind = 'bool' | 'int' | 'string' | 'path' | 'codec' | 'encryption' | 'key' | 'uuid' | 'format';
 
 /** Every storage option: its kind, bounds, and whether it may change once the storage holds partitions. */
 const options: Record<string, { readonly kind: Kind; readonly min?: number; readonly max?: number; readonly zero?: boolean; readonly whileEmpty?: boolean; readonly createOnly?: boolean }> = {
@@ -48,7 +49,11 @@ const options: Record<string, { readonly kind: Kind; readonly min?: number; read
   compression_level: { kind: 'int', min: -7, max: 22 },
   encryption: { kind: 'encryption', whileEmpty: true },
   encryption_key: { kind: 'key', whileEmpty: true },
+  format: { kind: 'format' },
 };
+
+/** The file formats a storage writes (`format`): Strata's own, or Parquet. */
+export const FILE_FORMATS = ['strata', 'parquet'] as const;
 
 /** The option names, in the order `SHOW STORAGE` lists them. */
 export const storageOptionNames = Object.keys(options);
@@ -70,6 +75,8 @@ export interface EffectiveSettings {
   readonly encryption: number;
   /** The AES-256 key when `encryption` is aes (null when the storage lost it: see repair). */
   readonly key: Uint8Array | null;
+  /** The format of the files it writes (`format`, default `strata`). */
+  readonly format: FileFormat;
 }
 
 /** A storage as the engine holds it. */
@@ -111,6 +118,7 @@ export class Storage {
       encryption,
       // a storage rebuilt by repair may have lost its key (docs/manifest.md#repair)
       key: encryption === Encryption.aes && typeof o.encryption_key === 'string' ? parseKey(o.encryption_key, 'storage') : null,
+      format: o.format === 'parquet' ? 'parquet' : 'strata',
     };
   }
 
@@ -131,6 +139,7 @@ export class Storage {
       compression_level: e.compressionLevel,
       encryption: o.encryption ?? 'none',
       encryption_key: o.encryption_key === undefined ? null : '(secret)',
+      format: e.format,
     };
   }
 }
@@ -178,6 +187,8 @@ function checkOption(op: string, name: string, value: unknown): ConfigValue {
       if (typeof value !== 'string') return bad('64 hexadecimal digits');
       parseKey(value, op);
       return value.toLowerCase();
+    case 'format':
+      return typeof value === 'string' && (FILE_FORMATS as readonly string[]).includes(value) ? value : bad(`one of ${FILE_FORMATS.join(', ')}`);
     case 'uuid':
       return typeof value === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value) ? value.toLowerCase() : bad('a uuid');
   }
@@ -206,6 +217,12 @@ export function mergeOptions(op: string, current: Readonly<Record<string, Config
     next[name] = v;
     // cloud '' takes the storage off its cloud
     if (name === 'cloud' && v === '') delete next.cloud;
+  }
+  if (next.format === 'parquet' && next.encryption === 'aes') {
+    throw new StrataError('INVALID_INPUT', `${op}: format 'parquet' cannot be encrypted: Parquet modular encryption is not supported, so encryption 'aes' needs format 'strata'`);
+  }
+  if (next.format === 'parquet' && next.compression === 'lz4') {
+    throw new StrataError('INVALID_INPUT', `${op}: format 'parquet' compresses with zstd or not at all: give compression 'zstd' or 'none'`);
   }
   if (next.encryption === 'aes' && next.encryption_key === undefined) next.encryption_key = Buffer.from(generateKey()).toString('hex');
   if (next.encryption !== 'aes' && next.encryption_key !== undefined) {

@@ -41,7 +41,7 @@ export function remoteFor(ctx: EngineContext, storage: Storage, record: Partitio
   const link = cloudOf(ctx, storage);
   if (link === null) return null;
   const s = storage.effective(ctx.config);
-  return new RemoteObject(link, link.key(record.min, record.file), record.size, record.regions, s.key, s.crc);
+  return new RemoteObject(link, link.key(record.min, record.file), record.size, record.regions, s.key, s.crc, s.format);
 }
 
 /**

@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { type RegionBuffers, RemoteFile, type RegionReader } from '../../partition/index.ts';
+import { type FileFormat, type RegionBuffers, RemoteFile, type RegionReader } from '../../partition/index.ts';
 import { StrataError } from '../../errors.ts';
 import type { StorageCloud } from './cloud-link.ts';
 
@@ -31,6 +31,8 @@ export class RemoteObject {
     private readonly regions: number,
     private readonly fileKey: Uint8Array | null,
     private readonly verifyCrc: boolean,
+    /** The format its storage writes: how much of its tail the first GET fetches (either format is read). */
+    private readonly format: FileFormat = 'strata',
   ) {}
 
   /** The parsed index, or null before {@link load} resolved. */
@@ -54,7 +56,7 @@ export class RemoteObject {
   private async fetchIndex(): Promise<RemoteFile> {
     const name = this.link.where(this.key);
     const size = this.size;
-    let tail = await this.link.client.getRange(this.key, size - RemoteFile.tailGuess(size, this.regions), size);
+    let tail = await this.link.client.getRange(this.key, size - RemoteFile.tailGuess(size, this.regions, this.format), size);
     const start = RemoteFile.indexStart(name, size, tail);
     if (start < size - tail.length) {
       const more = await this.link.client.getRange(this.key, start, size - tail.length);

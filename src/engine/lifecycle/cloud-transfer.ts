@@ -17,7 +17,7 @@ import { removeFile } from '../core/fs-util.ts';
 import { inject, isInjected } from '../core/inject.ts';
 import type { PartitionState } from '../core/partition-state.ts';
 import { partitionFileName } from '../core/paths.ts';
-import { refreshPartition } from './refresh.ts';
+import { refreshFormat, refreshPartition } from './refresh.ts';
 import type { Storage } from '../../tiering/index.ts';
 
 /** The partition's storage and its cloud; null cloud when it has none (allowed with `ifCloud`). */
@@ -37,7 +37,8 @@ export function checkCloud(ctx: EngineContext, p: PartitionState, op: string, if
 
 /**
  * Uploads `p`'s file to its storage's cloud: refreshes it first when it has events in
- * memory, then puts the object, verifies it, records `on_cloud` and, with
+ * memory (and, whatever `refreshFirst`, when the file is not in the storage's format),
+ * then puts the object, verifies it, records `on_cloud` and, with
  * `cloud_drop_local`, removes the local file. Nothing happens when the partition is on
  * the cloud already or has no events. The background passes `refreshFirst` false:
  * it uploads the file as it is. A failure is noted on the partition (SHOW
@@ -46,6 +47,8 @@ export function checkCloud(ctx: EngineContext, p: PartitionState, op: string, if
 export async function uploadPartition(ctx: EngineContext, p: PartitionState, op: string, ifCloud: boolean, refreshFirst = true): Promise<void> {
   if (placeOf(ctx, p, op, ifCloud) === null) return;
   if (refreshFirst && p.eventsInMemory > 0) await refreshPartition(ctx, p);
+  // a file written before the storage's format changed goes up in the new format
+  await refreshFormat(ctx, p);
   await exclusive(ctx, p, async () => {
     if (p.dropped || p.record.file === 0 || p.record.onCloud || !p.record.onStorage) return;
     const place = placeOf(ctx, p, op, ifCloud);

@@ -55,6 +55,19 @@ export async function refreshPartition(ctx: EngineContext, p: PartitionState): P
 }
 
 /**
+ * Rewrites `p`'s local file in its storage's format when it is in another one (the
+ * storage's `format` changed since the file was written), merging its memtables too;
+ * nothing happens when the file is in that format already, or only on the cloud.
+ */
+export async function refreshFormat(ctx: EngineContext, p: PartitionState): Promise<void> {
+  await exclusive(ctx, p, () => {
+    const storage = ctx.storages.get('refresh', p.record.storage);
+    if (p.dropped || p.file === null || p.file.format === storage.effective(ctx.config).format) return Promise.resolve();
+    return rewrite(ctx, p, storage, 'refresh');
+  });
+}
+
+/**
  * Moves partition `p` into storage `dest`: a refresh whose new file is written in
  * `dest` with `dest`'s settings (compression, region size, encryption). The source
  * file is deleted only after the new one is synced and recorded. With `from` (a
@@ -309,6 +322,7 @@ function writeFile(
       encryption: settings.encryption,
       key: settings.key,
       identity,
+      format: settings.format,
     },
   };
   // the job reads the memtables' slabs (from a worker, through shared memory): hold
