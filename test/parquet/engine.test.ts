@@ -155,3 +155,47 @@ test('a storage altered to parquet: its files stay readable, and an upload write
     cleanup();
   }
 });
+
+/** The live listing of storage `name`, fetched straight from the bucket. */
+async function liveListing(db: Strata, name: string): Promise<{ sequence: number; snapshot: string; objects: { key: string; min: string; events: number; size: number; format: string }[] }> {
+  const layout = (await storageLayout(db)).find((l) => l.name === name)!;
+  const cloud = openCloud('s3', s3Config(s3.url, layout.bucket!));
+  try {
+    return JSON.parse(Buffer.from(await cloud.get(`${layout.uuid}/_strata/live.json`)).toString()) as never;
+  } finally {
+    cloud.close();
+  }
+}
+
+test('the live listing names exactly the live objects after uploads, refreshes, drops and a reopen', async () => {
+  const { dir, cleanup } = tempDir('strata-parquet-');
+  try {
+    const db = await Strata.open(dir, { interval: 1000, region_size: 4096 });
+    await db.execute(createCloudSql(s3.url));
+    await db.execute(`CREATE STORAGE cold (cloud 's3', format 'parquet')`);
+    await fill(db, 0n, 5000);
+    await db.execute('MOVE PARTITIONS BETWEEN 0 AND 18446744073709551615 INTO cold');
+    const expectListed = async (db: Strata): Promise<void> => {
+      const listing = await liveListing(db, 'cold');
+      const parts = (await partitions(db)).filter((p) => p.on_cloud);
+      expect(listing.objects.map((o) => [BigInt(o.min), o.events, o.size, o.format])).toEqual(parts.map((p) => [p.min, p.events, p.size, 'parquet']));
+      const layout = (await storageLayout(db)).find((l) => l.name === 'cold')!;
+      const keys = (await listBucket(s3.url, layout.bucket!, `${layout.uuid}/`)).filter((k) => k.endsWith('.part'));
+      expect(listing.objects.map((o) => o.key).sort()).toEqual(keys.sort());
+    };
+    await expectListed(db);
+    const first = (await liveListing(db, 'cold')).sequence;
+    await fill(db, 1500n, 10);
+    await db.execute('REFRESH PARTITION 1000');
+    await db.execute('DROP PARTITION 3000');
+    await expectListed(db);
+    expect((await liveListing(db, 'cold')).sequence).toBeGreaterThan(first);
+    expect(await db.execute('SHOW ORPHANS')).toEqual([]);
+    await db.close();
+    const again = await Strata.open(dir);
+    await expectListed(again);
+    await again.close();
+  } finally {
+    cleanup();
+  }
+});

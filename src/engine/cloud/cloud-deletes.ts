@@ -184,7 +184,8 @@ function messageOf(e: unknown): string {
  */
 export async function deleteListed(ctx: EngineContext, client: Cloud, cloud: string, id: number, key: string, retrier: boolean): Promise<void> {
   const where = objectId(client.bucket, key);
-  const run = client.delete(key).then(() => ctx.manifest.removeCloudDelete(id));
+  // a listing that may still name the object is written anew first (live-listing.ts)
+  const run = ctx.listings.clean(ctx, client.bucket, key).then(() => client.delete(key)).then(() => ctx.manifest.removeCloudDelete(id));
   ctx.deletions.set(where, run);
   try {
     await run;

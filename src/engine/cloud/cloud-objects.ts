@@ -92,6 +92,16 @@ export async function putObject(ctx: EngineContext, link: StorageCloud, key: str
   }
 }
 
+/**
+ * After a switch that changed the live objects of `storage`'s cloud: writes its live
+ * listing (live-listing.ts), when it keeps one. A failure is not the switch's: the
+ * listing stays dirty, and the deletions of the storage's objects wait for it.
+ */
+export async function listingChanged(ctx: EngineContext, storage: Storage, link: StorageCloud | null): Promise<void> {
+  if (link === null) return;
+  await ctx.listings.changed(ctx, storage, link).catch(() => undefined);
+}
+
 /** Records, inside the caller's switch transaction, that `key` is to be deleted; returns the row's id. */
 export function doomObject(ctx: EngineContext, link: StorageCloud, key: string): number {
   return ctx.manifest.insertCloudDelete({ cloud: link.cloud, bucket: link.bucket, key, created: nowMicros() });

@@ -14,6 +14,7 @@
  *
  * @module
  */
+import { LISTING_DIR } from './live-listing.ts';
 import type { CloudDelete } from '../../manifest/index.ts';
 import type { StorageCloud } from './cloud-link.ts';
 import { retryDelete } from './cloud-deletes.ts';
@@ -109,6 +110,8 @@ export async function dropOrphans(ctx: EngineContext): Promise<OrphanObject[]> {
  * of a partition with an operation in flight, or moving into this storage.
  */
 function isOrphan(ctx: EngineContext, storage: string, link: StorageCloud, key: string): boolean {
+  // the live listing and its snapshots (live-listing.ts) are the engine's own
+  if (key.startsWith(`${link.prefix}${LISTING_DIR}`)) return false;
   if (ctx.manifest.listCloudDeletes().some((d) => d.bucket === link.bucket && d.key === key)) return false;
   return !isLive(ctx, storage, link, key) && !isBusy(ctx, storage, link, key);
 }

@@ -15,6 +15,7 @@ import type { StorageRegistry } from '../../tiering/index.ts';
 import type { CloudRegistry } from '../cloud/cloud-registry.ts';
 import type { CloudLinks } from '../cloud/cloud-link.ts';
 import type { FailedDeletes } from '../cloud/cloud-deletes.ts';
+import type { LiveListings } from '../cloud/live-listing.ts';
 import type { Observers } from './observers.ts';
 import type { OperationRegistry } from './operations.ts';
 import type { PartitionMap } from './partition-map.ts';
@@ -53,6 +54,8 @@ export interface EngineContext {
   readonly deletions: Map<string, Promise<void>>;
   /** The `cloud_deletes` rows whose deletion failed, retried later (cloud-deletes.ts). */
   readonly failedDeletes: FailedDeletes;
+  /** The live listings of the Parquet cloud storages (live-listing.ts). */
+  readonly listings: LiveListings;
   /** The operations in flight, as `SHOW OPERATIONS` lists them (`db.operations` is a read-only view). */
   readonly operations: OperationRegistry;
   /** Who watches the engine (`db.observe`): told of writes, WAL syncs and operations' ends. */

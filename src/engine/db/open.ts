@@ -23,6 +23,7 @@
  *
  * @module
  */
+import { LiveListings } from '../cloud/live-listing.ts';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { StrataError, ioError } from '../../errors.ts';
@@ -202,6 +203,7 @@ function assembleContext(dir: string, config: Config, manifest: Manifest, storag
     generation: { next: 1 },
     deletions: new Map(),
     failedDeletes: new FailedDeletes(),
+    listings: new LiveListings(),
     scheduleRefresh: () => undefined, // set once the service exists
     scheduleRebalance: () => undefined,
     scheduleUpload: () => undefined,

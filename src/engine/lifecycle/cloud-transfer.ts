@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { StrataError } from '../../errors.ts';
 import type { PartitionRecord } from '../../manifest/index.ts';
 import { PartitionFile } from '../../partition/index.ts';
-import { checkSameCloud, cloudOf, doomObject, dropsLocal, fetchObject, putObject, remoteFor, retireObject, deleteObject } from '../cloud/cloud-objects.ts';
+import { checkSameCloud, cloudOf, doomObject, dropsLocal, fetchObject, listingChanged, putObject, remoteFor, retireObject, deleteObject } from '../cloud/cloud-objects.ts';
 import type { StorageCloud } from '../cloud/cloud-link.ts';
 import { type EngineContext, nowMicros } from '../core/context.ts';
 import { exclusive } from '../core/exclusive.ts';
@@ -80,7 +80,9 @@ export async function uploadPartition(ctx: EngineContext, p: PartitionState, op:
       p.record = record;
       p.remote = remoteFor(ctx, storage, record);
       p.clearCloudFailure();
+      ctx.listings.noteFormat(storage.uuid, key, p.file?.format ?? storage.effective(ctx.config).format);
       inject(ctx, 'error_upload_after_switch');
+      await listingChanged(ctx, storage, link);
       if (!record.onStorage) {
         const file = p.file;
         p.file = null;
@@ -179,6 +181,7 @@ export async function dropCopy(ctx: EngineContext, p: PartitionState, on: 'stora
       const remote = p.remote;
       p.record = record;
       p.remote = null;
+      await listingChanged(ctx, storage, link);
       await retireObject(ctx, remote, link, id, key);
     } else {
       if (!rec.onStorage || rec.file === 0) return;

@@ -16,7 +16,7 @@ import { removeFile } from '../core/fs-util.ts';
 import { inject } from '../core/inject.ts';
 import type { PartitionState } from '../core/partition-state.ts';
 import { releaseWal } from './wal-release.ts';
-import { cloudOf, doomObject, retireObject } from '../cloud/cloud-objects.ts';
+import { cloudOf, doomObject, listingChanged, retireObject } from '../cloud/cloud-objects.ts';
 
 /**
  * Drops partition `p` with its file and its events in memory. With `from` (a
@@ -45,5 +45,6 @@ export async function dropPartition(ctx: EngineContext, p: PartitionState, from?
   const remote = p.remote;
   p.remote = null;
   releaseWal(ctx);
+  if (link !== null) await listingChanged(ctx, ctx.storages.get('drop partition', rec.storage), link);
   if (doomed !== null) await retireObject(ctx, remote, link!, doomed, link!.key(p.min, rec.file));
 }

@@ -37,7 +37,7 @@ import { partitionFileName } from '../core/paths.ts';
 import { exclusive } from '../core/exclusive.ts';
 import type { OperationInfo } from '../core/operations.ts';
 import type { StorageCloud } from '../cloud/cloud-link.ts';
-import { checkSameCloud, cloudOf, deleteObject, doomObject, dropsLocal, fetchObject, putObject, remoteFor, retireObject } from '../cloud/cloud-objects.ts';
+import { checkSameCloud, cloudOf, deleteObject, doomObject, dropsLocal, fetchObject, listingChanged, putObject, remoteFor, retireObject } from '../cloud/cloud-objects.ts';
 import type { RemoteObject } from '../cloud/remote-object.ts';
 import { releaseWal } from './wal-release.ts';
 
@@ -102,6 +102,9 @@ async function rewrite(ctx: EngineContext, p: PartitionState, dest: Storage, kin
     }
     inject(ctx, kind === 'move' ? 'error_move_after_switch' : 'error_refresh_after_switch');
     const oldRemote = swapInMemory(ctx, w, made);
+    if (made.record.onCloud) ctx.listings.noteFormat(w.dest.uuid, w.destCloud!.key(w.p.min, made.record.file), w.dest.effective(ctx.config).format);
+    if (w.sourceCloud !== null && w.source !== w.dest) await listingChanged(ctx, w.source, w.sourceCloud);
+    if (w.destCloud !== null && (made.record.onCloud || w.sourceCloud !== null)) await listingChanged(ctx, w.dest, w.destCloud);
     await removeOld(ctx, w, made.record, oldRemote, doomed);
     releaseWal(ctx);
     if (w.destCloud !== null && !made.record.onCloud && made.record.file !== 0) ctx.scheduleUpload();
