@@ -9,6 +9,8 @@
  * manifest and the bucket are left as a crash at that step would leave them. Exit 0:
  * the statement ended without reaching the point; 3: it failed otherwise.
  *
+ * The environment variable STRATA_TEST_FORMAT gives cold's `format` (default strata).
+ *
  * Layout (interval 1000, events 0..4999 with key 'k', value `v<i>`):
  *
  * | partition | storage | copies                              |
@@ -43,7 +45,7 @@ export function expectedValue(i) {
 async function main() {
   // workers_upload 0 as well: nothing runs in the background, the layout is exact
   const db = await Strata.open(String(dir), { workers: 0, workers_upload: 0, interval: 1000 });
-  await db.execute(`CREATE CLOUD s3 (type 's3', url '${url}', access_key 'S3RVER', secret_key 'S3RVER', path_style true); CREATE STORAGE cold (cloud 's3')`);
+  await db.execute(`CREATE CLOUD s3 (type 's3', url '${url}', access_key 'S3RVER', secret_key 'S3RVER', path_style true); CREATE STORAGE cold (cloud 's3', format '${process.env.STRATA_TEST_FORMAT ?? 'strata'}')`);
   const b = new BatchBuilder();
   for (let i = 0; i < EVENTS; i++) b.insert(i, 'k', `v${i}`);
   await db.write(b);

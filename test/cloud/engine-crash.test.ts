@@ -46,11 +46,11 @@ async function slot<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 /** Runs the child; resolves with its exit code and stderr. */
-function runChild(dir: string, url: string, point: string, statement: string): Promise<{ code: number | null; stderr: string }> {
+function runChild(dir: string, url: string, point: string, statement: string, format = 'strata'): Promise<{ code: number | null; stderr: string }> {
   return slot(
     () =>
       new Promise((resolve, reject) => {
-        const c = spawn(process.execPath, [CHILD, dir, url, point, statement], { stdio: ['ignore', 'ignore', 'pipe'] });
+        const c = spawn(process.execPath, [CHILD, dir, url, point, statement], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, STRATA_TEST_FORMAT: format } });
         let stderr = '';
         c.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
         c.once('error', reject);
@@ -102,14 +102,14 @@ interface Crashed {
 }
 
 /**
- * Crashes the child at `point` during `statement`, reopens, and checks the state and
+ * Crashes the child (cold in `format`) at `point` during `statement`, reopens, and checks the state and
  * every event. `inspect` then looks at what open did; the checkpoint, the second reopen
  * and the cleanup follow.
  */
-async function crashAt(point: string, statement: string, inspect: (c: Crashed) => Promise<void>, gone?: (i: number) => boolean): Promise<void> {
+async function crashWith(format: string, point: string, statement: string, inspect: (c: Crashed) => Promise<void>, gone?: (i: number) => boolean): Promise<void> {
   const { dir, cleanup } = tempDir('strata-cloud-crash-');
   try {
-    const r = await runChild(dir, s3.url, point, statement);
+    const r = await runChild(dir, s3.url, point, statement, format);
     expect(r.code, r.stderr).toBe(7);
     let db = await Strata.open(dir, OPEN);
     try {
@@ -141,7 +141,11 @@ function part(parts: Part[], min: number): Part {
   return parts.find((p) => p.min === BigInt(min))!;
 }
 
-describe.concurrent('crash at each cloud error-injection point, then reopen', () => {
+// each crash test runs with cold in Strata's own format and in Parquet (docs/parquet-format.md)
+for (const format of ['strata', 'parquet']) describe.concurrent(`crash at each cloud error-injection point, then reopen (cold in format ${format})`, () => {
+  const crashAt = (point: string, statement: string, inspect: (c: Crashed) => Promise<void>, gone?: (i: number) => boolean): Promise<void> =>
+    crashWith(format, point, statement, inspect, gone);
+
   test('upload, before the switch: the object of the upload is deleted at open, the partition stays local', async () => {
     await crashAt('error_upload_before_switch', 'UPLOAD PARTITION 3000', async ({ db, dir, report, parts }) => {
       expect(part(parts, 3000)).toMatchObject({ storage: 'cold', on_storage: true, on_cloud: false });

@@ -35,7 +35,7 @@ export interface Part {
 
 interface StorageRow {
   name: string;
-  config: { uuid: string; path: string; cloud: string | null };
+  config: { uuid: string; path: string; cloud: string | null; format: string };
 }
 
 /** The partitions, as SHOW PARTITIONS shows them. */
@@ -71,7 +71,7 @@ export function rowOf(e: { id: bigint; key: Uint8Array; value: Uint8Array }): Ro
 }
 
 /** The storages: name, uuid and folder, and for those on a cloud the bucket. */
-export async function storageLayout(db: Strata): Promise<{ name: string; uuid: string; dir: string; bucket: string | null }[]> {
+export async function storageLayout(db: Strata): Promise<{ name: string; uuid: string; dir: string; bucket: string | null; format: string }[]> {
   const storages = (await db.execute('SHOW STORAGES')) as StorageRow[];
   const clouds = (await db.execute('SHOW CLOUDS')) as { name: string; bucket: string | null }[];
   return storages.map((s) => {
@@ -82,6 +82,7 @@ export async function storageLayout(db: Strata): Promise<{ name: string; uuid: s
       uuid: s.config.uuid,
       dir: path.join(base, s.config.uuid),
       bucket: cloud === undefined ? null : (cloud.bucket ?? `strata-${s.config.uuid}`),
+      format: s.config.format,
     };
   });
 }
@@ -160,7 +161,27 @@ export async function expectConsistent(db: Strata, url: string, options: { pendi
   for (const bucket of new Set(storages.map((s) => s.bucket).filter((b) => b !== null))) {
     for (const key of await listBucket(url, bucket)) objects.push(`${bucket}/${key}`);
   }
-  expect(objects.filter((o) => !pending.includes(o)).sort(), 'the buckets hold exactly the live cloud copies').toEqual(wantObjects.sort());
+  // a Parquet storage's live listing (docs/scale-out.md) names exactly its live copies
+  const listings = objects.filter((o) => /^[^/]+\/[^/]+\/_strata\//.test(o));
+  for (const s of storages) {
+    if (s.bucket === null) continue;
+    const own = listings.filter((o) => o.startsWith(`${s.bucket}/${s.uuid}/_strata/`));
+    if (s.format !== 'parquet') {
+      expect(own, `storage ${s.name} keeps no live listing`).toEqual([]);
+      continue;
+    }
+    expect(own, `storage ${s.name}: its live listing and at most two snapshots`).toContain(`${s.bucket}/${s.uuid}/_strata/live.json`);
+    expect(own.length).toBeLessThanOrEqual(3);
+    const c = openCloud('check', s3Config(url, s.bucket));
+    try {
+      const doc = JSON.parse(Buffer.from(await c.get(`${s.uuid}/_strata/live.json`)).toString()) as { objects: { key: string }[] };
+      const live = wantObjects.filter((o) => o.startsWith(`${s.bucket}/${s.uuid}/`));
+      expect(doc.objects.map((o) => `${s.bucket}/${o.key}`), `storage ${s.name}: the live listing names exactly the live copies`).toEqual(live.sort());
+    } finally {
+      c.close();
+    }
+  }
+  expect(objects.filter((o) => !pending.includes(o) && !listings.includes(o)).sort(), 'the buckets hold exactly the live cloud copies').toEqual(wantObjects.sort());
   // the objects waiting for deletion are listed as such; nothing else
   const listed = (await db.execute('SHOW ORPHANS')) as { bucket: string; key: string; state: string }[];
   expect(listed.filter((o) => o.state !== 'deleting' || !pending.includes(`${o.bucket}/${o.key}`)), 'SHOW ORPHANS').toEqual([]);

@@ -188,14 +188,19 @@ export class LiveListings {
   }
 }
 
-/** Reads the document an earlier open left (its sequence and the formats of its objects), once. */
+/**
+ * Reads what an earlier open left, once: the snapshots (one LIST, so that those a
+ * crash left are deleted too) and the document, for its sequence and the formats of
+ * its objects.
+ */
 async function seed(link: StorageCloud, l: Listing): Promise<void> {
   const key = `${link.prefix}${LISTING_DIR}${LISTING_NAME}`;
-  if ((await link.client.head(key)) !== null) {
+  const listed = await link.client.list(`${link.prefix}${LISTING_DIR}`);
+  l.snapshots.push(...listed.map((o) => o.key).filter((k) => k !== key && !l.snapshots.includes(k)).sort());
+  if (listed.some((o) => o.key === key)) {
     try {
       const old = JSON.parse(new TextDecoder().decode(await link.client.get(key))) as Partial<LiveListing>;
       if (typeof old.sequence === 'number') l.sequence = Math.max(l.sequence, old.sequence);
-      if (typeof old.snapshot === 'string') l.snapshots.push(old.snapshot);
       for (const o of old.objects ?? []) if (!l.formats.has(o.key)) l.formats.set(o.key, o.format);
     } catch (e) {
       if (!(e instanceof SyntaxError)) throw e;
