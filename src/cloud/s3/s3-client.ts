@@ -69,7 +69,8 @@ export function createS3Client(sdk: S3Sdk, config: CloudConfig, policy: RetryPol
     credentials: { accessKeyId: config.access_key, secretAccessKey: config.secret_key },
     maxAttempts: 1,
     // S3-compatible stores differ in their support of the newer flexible checksums:
-    // send and check them only where the API requires them (put sends Content-MD5)
+    // send and check them only where the API requires them or a call asks (put sends
+    // Content-MD5; the parts of a multipart upload ask for CRC32, s3-upload.ts)
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
     requestHandler: {
