@@ -62,6 +62,7 @@ const ownedPackages = [
   { name: 'zstd-napi', owner: 'src/codec' },
   { name: 'lz4-napi', owner: 'src/codec' },
   { name: '@aws-sdk/client-s3', owner: 'src/cloud/s3' },
+  { name: '@aws-sdk/lib-storage', owner: 'src/cloud/s3' },
   { name: 'apache-arrow', owner: 'src/arrow' },
   { name: 'fastify', owner: 'src/server' },
   { name: 'prom-client', owner: 'src/server' },

@@ -60,17 +60,18 @@ export class RetryExhausted extends Error {
 /**
  * Runs `attempt` until it resolves, at most `policy.attempts` times. Each try gets an
  * AbortSignal that fires after `policy.timeoutMs`, and the try is abandoned then even
- * if it ignores the signal. `classify` decides whether a failure deserves another
- * try. Rejects with {@link RetryExhausted}.
+ * if it ignores the signal; a try that calls its `progress` (a streamed transfer, as
+ * bytes arrive) restarts that time, so only a try that stalls is abandoned. `classify`
+ * decides whether a failure deserves another try. Rejects with {@link RetryExhausted}.
  */
 export async function withRetry<T>(
   policy: RetryPolicy,
-  attempt: (signal: AbortSignal, n: number) => Promise<T>,
+  attempt: (signal: AbortSignal, n: number, progress: () => void) => Promise<T>,
   classify: (error: unknown) => boolean,
 ): Promise<T> {
   for (let n = 1; ; n++) {
     try {
-      return await withTimeout(policy.timeoutMs, (signal) => attempt(signal, n));
+      return await withTimeout(policy.timeoutMs, (signal, progress) => attempt(signal, n, progress));
     } catch (error) {
       const retryable = classify(error);
       if (!retryable || n >= policy.attempts) throw new RetryExhausted(error, n, retryable);
@@ -88,17 +89,27 @@ export class TryTimeout extends Error {
   }
 }
 
-async function withTimeout<T>(ms: number, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+async function withTimeout<T>(ms: number, run: (signal: AbortSignal, progress: () => void) => Promise<T>): Promise<T> {
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
+  let last = performance.now();
   const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
+    const check = () => {
+      // progress since the timer was set: wait for the rest of the time from then
+      const idle = performance.now() - last;
+      if (idle < ms) {
+        timer = setTimeout(check, ms - idle);
+        return;
+      }
       const e = new TryTimeout(ms);
       controller.abort(e);
       reject(e);
-    }, ms);
+    };
+    timer = setTimeout(check, ms);
   });
-  const work = run(controller.signal);
+  const work = run(controller.signal, () => {
+    last = performance.now();
+  });
   // a try abandoned at the deadline may still reject later: nobody listens then
   work.catch(() => undefined);
   try {

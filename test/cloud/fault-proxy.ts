@@ -2,9 +2,10 @@
  * A fault injector for the cloud tests that is not a mock of the SDK: a tiny HTTP proxy
  * on 127.0.0.1 in front of a real S3 server. Requests pass through untouched (headers
  * too, so signatures stay valid) unless a fault is queued: answer with an error status,
- * hold the request past the client's time limit, hold it until the test releases it, or
- * drop the connection. Each queued fault applies to the next `count` requests
- * (`Infinity`: until `clear()`) that match it (by method, and a part of the URL).
+ * hold the request past the client's time limit, hold it until the test releases it,
+ * drop the connection, cut the answer short, or send it slowly. Each queued fault applies to the next
+ * `count` requests (`Infinity`: until `clear()`) that match it (by method, and a part
+ * of the URL).
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -18,16 +19,22 @@ export type Fault =
   /** Wait until `release()`, then pass the request through (if the client still waits). */
   | { readonly kind: 'hold' }
   /** Cut the connection without answering. */
-  | { readonly kind: 'drop' };
+  | { readonly kind: 'drop' }
+  /** Pass the request through, but cut the connection after `bytes` bytes of the answer's body. */
+  | { readonly kind: 'truncate'; readonly bytes: number }
+  /** Pass the request through, but send the answer's body `bytes` at a time, one piece every `ms`. */
+  | { readonly kind: 'trickle'; readonly bytes: number; readonly ms: number };
 
 /** One request seen by the proxy and what became of it. */
 export interface ProxyLogEntry {
   readonly method: string;
   readonly url: string;
-  /** `pass`, or the fault applied: `500`, `delay`, `hold`, `drop`. */
+  /** `pass`, or the fault applied: `500`, `delay`, `hold`, `drop`, `truncate`, `trickle`. */
   readonly outcome: string;
   /** When the request arrived (`performance.now()`). */
   readonly at: number;
+  /** The request's headers (names in lower case). */
+  readonly headers: http.IncomingHttpHeaders;
 }
 
 /** Which requests a fault applies to: all when a field is absent. */
@@ -72,10 +79,47 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
     return head.fault;
   };
 
-  const pass = (req: http.IncomingMessage, res: http.ServerResponse) => {
+  const pass = (req: http.IncomingMessage, res: http.ServerResponse, cutAfter?: number, trickle?: { bytes: number; ms: number }) => {
     const up = http.request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (upRes) => {
       res.writeHead(upRes.statusCode ?? 502, upRes.headers);
-      upRes.pipe(res);
+      if (trickle !== undefined) {
+        // the whole body first, then out in pieces
+        const chunks: Buffer[] = [];
+        upRes.on('data', (c: Buffer) => chunks.push(c));
+        upRes.on('end', () => {
+          const body = Buffer.concat(chunks);
+          let at = 0;
+          const timer = setInterval(() => {
+            if (res.destroyed) return clearInterval(timer);
+            res.write(body.subarray(at, at + trickle.bytes));
+            at += trickle.bytes;
+            if (at >= body.byteLength) {
+              clearInterval(timer);
+              res.end();
+            }
+          }, trickle.ms);
+        });
+        return;
+      }
+      if (cutAfter === undefined) {
+        upRes.pipe(res);
+        return;
+      }
+      let left = cutAfter;
+      if (left <= 0) {
+        res.flushHeaders();
+        setImmediate(() => res.socket?.destroy());
+        return;
+      }
+      upRes.on('data', (chunk: Buffer) => {
+        if (left <= 0) return;
+        const piece = chunk.subarray(0, left);
+        left -= piece.byteLength;
+        // the head and the first bytes go out, then the connection is cut mid-body
+        res.write(piece, () => {
+          if (left <= 0) res.socket?.destroy();
+        });
+      });
     });
     up.on('error', () => res.destroy());
     res.on('close', () => up.destroy());
@@ -84,7 +128,7 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
 
   const server = http.createServer((req, res) => {
     const fault = next(req);
-    const entry = (outcome: string) => log.push({ method: req.method ?? '?', url: req.url ?? '', outcome, at: performance.now() });
+    const entry = (outcome: string) => log.push({ method: req.method ?? '?', url: req.url ?? '', outcome, at: performance.now(), headers: req.headers });
     if (fault === undefined) {
       entry('pass');
       pass(req, res);
@@ -111,6 +155,12 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
       held.push(() => {
         if (!res.destroyed) pass(req, res);
       });
+    } else if (fault.kind === 'truncate') {
+      entry('truncate');
+      pass(req, res, fault.bytes);
+    } else if (fault.kind === 'trickle') {
+      entry('trickle');
+      pass(req, res, undefined, fault);
     } else {
       entry('drop');
       req.socket.destroy();

@@ -77,4 +77,23 @@ describe('withRetry', () => {
     // time: a slow machine is no failure)
     expect(performance.now() - t0).toBeGreaterThanOrEqual(2 * 50 - 5);
   });
+
+  it('a try that reports progress outlives timeoutMs; once it stops reporting it is abandoned', async () => {
+    const p = retryPolicy({ attempts: 1, baseMs: 1, maxMs: 1, timeoutMs: 100 });
+    // progress every 20 ms for 300 ms: three times the limit in all, never 100 ms without
+    const ticks = (progress: () => void, until: number) =>
+      new Promise<string>((resolve) => {
+        const t0 = performance.now();
+        const timer = setInterval(() => {
+          if (performance.now() - t0 >= until) {
+            clearInterval(timer);
+            resolve('done');
+          } else progress();
+        }, 20);
+      });
+    expect(await withRetry(p, (_signal, _n, progress) => ticks(progress, 300), () => true)).toBe('done');
+    // progress for 150 ms, then none
+    const e = await withRetry(p, (_signal, _n, progress) => ticks(progress, 150).then(() => new Promise<never>(() => undefined)), () => true).catch((x: unknown) => x);
+    expect(((e as RetryExhausted).last as Error).message).toBe('no answer within 100 ms');
+  });
 });

@@ -172,7 +172,7 @@ describe('list', () => {
 describe('stats, debug, errors', () => {
   it('stats count every request by kind', async () => {
     const c = open();
-    expect(c.stats).toEqual({ bucket: 0, put: 0, get: 0, range: 0, head: 0, delete: 0, list: 0 });
+    expect(c.stats).toEqual({ bucket: 0, put: 0, get: 0, range: 0, head: 0, delete: 0, list: 0, multipart: 0, part: 0 });
     await c.ensureBucket();
     await c.put('s/a', bytes(100));
     await c.put('s/b', bytes(100));
@@ -183,7 +183,7 @@ describe('stats, debug, errors', () => {
     await c.head('s/a');
     await c.delete('s/b');
     await c.list('s/');
-    expect(c.stats).toEqual({ bucket: 1, put: 2, get: 1, range: 3, head: 1, delete: 1, list: 1 });
+    expect(c.stats).toEqual({ bucket: 1, put: 2, get: 1, range: 3, head: 1, delete: 1, list: 1, multipart: 0, part: 0 });
   });
 
   it('debug logs method, key, range, status and time to stderr, never a secret', async () => {

@@ -63,7 +63,7 @@ describe('retryable answers', () => {
     await c.delete('f/none');
     proxy.inject({ kind: 'status', status: 500 }, 1);
     await c.ensureBucket();
-    expect(c.stats).toEqual({ bucket: 2, put: 0, get: 0, range: 2, head: 2, delete: 2, list: 2 });
+    expect(c.stats).toEqual({ bucket: 2, put: 0, get: 0, range: 2, head: 2, delete: 2, list: 2, multipart: 0, part: 0 });
   });
 
   it('500 forever: a retryable CLOUD error after exactly `attempts` tries, in bounded time', async () => {

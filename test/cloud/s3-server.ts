@@ -34,6 +34,11 @@ export interface S3Server {
    * must exist. Reads through the server see them at once.
    */
   seed(bucket: string, objects: Iterable<readonly [key: string, body: Uint8Array]>): Promise<void>;
+  /**
+   * The multipart uploads of `bucket` begun and neither completed nor aborted: their
+   * ids, read from s3rver's store (it does not implement ListMultipartUploads).
+   */
+  uploads(bucket: string): string[];
   /** Stops and removes the data directory. */
   close(): Promise<void>;
 }
@@ -82,6 +87,10 @@ export async function startS3Server(): Promise<S3Server> {
         for (let o = todo.pop(); o !== undefined; o = todo.pop()) await store.putObject(new S3Object(bucket, o[0], Buffer.from(o[1]), {}));
       };
       await Promise.all(Array.from({ length: 16 }, lane));
+    },
+    uploads(bucket) {
+      const dir = path.join(directory, bucket, '._S3rver_uploads');
+      return fs.existsSync(dir) ? fs.readdirSync(dir).sort() : [];
     },
     async close() {
       await stop();

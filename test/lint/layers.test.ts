@@ -95,5 +95,7 @@ describe('grammar, errors and the public API', () => {
     await passes('src/manifest/manifest.ts', "import Database from 'better-sqlite3';");
     await fails('src/engine/core/lock.ts', "import Database from 'better-sqlite3';", 'only src/manifest imports better-sqlite3');
     await fails('src/cloud/retry.ts', "import { S3Client } from '@aws-sdk/client-s3';", 'only src/cloud/s3 imports');
+    await passes('src/cloud/s3/s3-cloud.ts', "import { Upload } from '@aws-sdk/lib-storage';");
+    await fails('src/engine/cloud/cloud-link.ts', "import { Upload } from '@aws-sdk/lib-storage';", 'only src/cloud/s3 imports @aws-sdk/lib-storage');
   });
 });

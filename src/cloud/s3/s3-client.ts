@@ -3,12 +3,13 @@
  * credentials, bounded connection and request times, and no retries of its own
  * (Strata retries around each call, see ../retry.ts).
  *
- * The SDK is loaded on first use ({@link loadSdk}): a database without clouds, and a
- * process that never reaches its cloud, do not pay its load time.
+ * The SDK is loaded on first use ({@link loadSdk}, {@link loadStorage}): a database
+ * without clouds, and a process that never reaches its cloud, do not pay its load time.
  *
  * @module
  */
 import type * as Sdk from '@aws-sdk/client-s3';
+import type * as Storage from '@aws-sdk/lib-storage';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { StrataError } from '../../errors.ts';
 import type { CloudConfig } from '../cloud.ts';
@@ -20,6 +21,9 @@ const CONNECT_MS = 5_000;
 /** The AWS SDK's S3 module. */
 export type S3Sdk = typeof Sdk;
 
+/** The AWS SDK's multipart uploader. */
+export type StorageSdk = typeof Storage;
+
 let sdk: Promise<S3Sdk> | undefined;
 
 /** Loads the SDK once per process (a failed load is retried by the next call). */
@@ -29,6 +33,17 @@ export function loadSdk(): Promise<S3Sdk> {
     throw e;
   });
   return sdk;
+}
+
+let storage: Promise<StorageSdk> | undefined;
+
+/** Loads the SDK's multipart uploader once per process, on the first big upload. */
+export function loadStorage(): Promise<StorageSdk> {
+  storage ??= import('@aws-sdk/lib-storage').catch((e: unknown) => {
+    storage = undefined;
+    throw e;
+  });
+  return storage;
 }
 
 /** Throws `INVALID_INPUT` unless `config.url` is an http(s) URL. */
@@ -54,7 +69,8 @@ export function createS3Client(sdk: S3Sdk, config: CloudConfig, policy: RetryPol
     credentials: { accessKeyId: config.access_key, secretAccessKey: config.secret_key },
     maxAttempts: 1,
     // S3-compatible stores differ in their support of the newer flexible checksums:
-    // send and check them only where the API requires them (put sends Content-MD5)
+    // send and check them only where the API requires them or a call asks (put sends
+    // Content-MD5; the parts of a multipart upload ask for CRC32, s3-upload.ts)
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
     requestHandler: {

@@ -1,26 +1,32 @@
 /**
  * The {@link Cloud} of an S3-compatible endpoint, through `@aws-sdk/client-s3`.
- * Every call is one request per try (list: one per page), retried by ../retry.ts, and
- * counted in `stats`; failures become `CLOUD` StrataErrors (./s3-errors.ts).
+ * Every call is one request per try (list: one per page; a multipart upload: one per
+ * request of it, ./s3-upload.ts), retried by ../retry.ts, and counted in `stats`;
+ * failures become `CLOUD` StrataErrors (./s3-errors.ts).
  *
  * @module
  */
 import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
 import type { BucketLocationConstraint, S3Client } from '@aws-sdk/client-s3';
-import { StrataError } from '../../errors.ts';
-import type { Cloud, CloudConfig, CloudObjectInfo, RetryOptions } from '../cloud.ts';
+import { StrataError, ioError } from '../../errors.ts';
+import type { Cloud, CloudConfig, CloudObjectInfo, CloudOptions, GetToFileOptions } from '../cloud.ts';
 import { RetryExhausted, type RetryPolicy, retryPolicy, withRetry } from '../retry.ts';
 import { readBody, statusOf } from './s3-body.ts';
-import { type S3Sdk, checkUrl, createS3Client, loadSdk } from './s3-client.ts';
+import { type S3Sdk, checkUrl, createS3Client, loadSdk, loadStorage } from './s3-client.ts';
 import { addDebugLog } from './s3-debug.ts';
+import { syncParent, writeBody } from './s3-download.ts';
 import { AnswerError, describeFailure } from './s3-errors.ts';
+import { DEFAULT_PART_SIZE, MAX_OBJECT_SIZE, checkPartSize, partSizeFor } from './s3-parts.ts';
+import { uploadFile } from './s3-upload.ts';
 
 /** The kinds of request `stats` counts. */
-export const REQUEST_KINDS = ['bucket', 'put', 'get', 'range', 'head', 'delete', 'list'] as const;
+export const REQUEST_KINDS = ['bucket', 'put', 'get', 'range', 'head', 'delete', 'list', 'multipart', 'part'] as const;
 type Kind = (typeof REQUEST_KINDS)[number];
 
-/** The client's `send` and the SDK's command classes. */
+/** The client, its `send` and the SDK's command classes. */
 interface Connection {
+  readonly client: S3Client;
   readonly send: S3Client['send'];
   readonly sdk: S3Sdk;
 }
@@ -39,23 +45,29 @@ export class S3Cloud implements Cloud {
   /** The SDK client, made on the first call (the SDK loads then). */
   private client: S3Client | null = null;
   private readonly policy: RetryPolicy;
+  /** Bytes per part of a multipart upload; files up to this size go as one PUT. */
+  private readonly partSize: number;
   private readonly counts: Record<Kind, number>;
   /** Attempts that failed (an error answer, or no answer), by kind. */
   private readonly failed: Record<Kind, number>;
   private closed = false;
 
-  /** Throws `INVALID_INPUT` for a bad url or bad retry options; connects on the first call. */
+  /** Throws `INVALID_INPUT` for a bad url, bad retry options or a bad part size; connects on the first call. */
   constructor(
     readonly name: string,
     private readonly config: CloudConfig,
-    options: RetryOptions = {},
+    options: CloudOptions = {},
   ) {
     this.bucket = config.bucket;
+    const { partSize = DEFAULT_PART_SIZE, ...retry } = options;
     try {
-      this.policy = retryPolicy(options);
+      this.policy = retryPolicy(retry);
     } catch (cause) {
       throw new StrataError('INVALID_INPUT', `open cloud: s3 '${name}': ${(cause as Error).message}`, { cause });
     }
+    const bad = checkPartSize(partSize);
+    if (bad !== null) throw new StrataError('INVALID_INPUT', `open cloud: s3 '${name}': ${bad}`);
+    this.partSize = partSize;
     checkUrl(name, config);
     this.counts = Object.fromEntries(REQUEST_KINDS.map((k) => [k, 0])) as Record<Kind, number>;
     this.failed = Object.fromEntries(REQUEST_KINDS.map((k) => [k, 0])) as Record<Kind, number>;
@@ -114,6 +126,46 @@ export class S3Cloud implements Cloud {
       }),
     );
     return etagOf(out.ETag).etag;
+  }
+
+  async putFile(key: string, file: string, size: number): Promise<string | undefined> {
+    const where = `s3 '${this.name}' bucket '${this.bucket}'${keyTarget(key)}`;
+    if (!Number.isSafeInteger(size) || size < 0 || size > MAX_OBJECT_SIZE) {
+      throw new StrataError('INVALID_INPUT', `cloud put: ${where}: size ${size} is not a byte count of at most ${MAX_OBJECT_SIZE} (5 TiB, the most S3 stores)`);
+    }
+    if (size <= this.partSize) return this.put(key, await readSmall(file, size));
+    const c = await this.connect('cloud put', where);
+    const lib = await loadStorage();
+    const tag = await uploadFile(
+      lib,
+      c.client,
+      (kind, detail, send, stop) => this.run({ op: 'cloud put', kind, target: `${keyTarget(key)} (multipart upload, ${detail})` }, (signal) => send(signal), stop),
+      { bucket: this.bucket, key, file, size, partSize: partSizeFor(size, this.partSize), op: 'cloud put', where },
+    );
+    return etagOf(tag).etag;
+  }
+
+  async getToFile(key: string, file: string, options: GetToFileOptions = {}): Promise<number> {
+    const sync = options.sync === true;
+    // a try abandoned at its deadline may still be closing the file: the next waits for it
+    let previous: Promise<unknown> = Promise.resolve();
+    try {
+      const written = await this.run({ op: 'cloud get', kind: 'get', target: keyTarget(key) }, async (signal, c, progress) => {
+        await previous;
+        const work = (async () => {
+          const out = await c.send(new c.sdk.GetObjectCommand({ Bucket: this.bucket, Key: key }), { abortSignal: signal });
+          return writeBody(out.Body, out.ContentLength, file, sync, signal, progress);
+        })();
+        previous = work.catch(() => undefined);
+        return work;
+      });
+      if (sync) await syncParent(file);
+      return written;
+    } catch (e) {
+      await previous;
+      await fs.promises.rm(file, { force: true }).catch(() => undefined);
+      throw e;
+    }
   }
 
   async getRange(key: string, start: number, end: number): Promise<Uint8Array> {
@@ -210,28 +262,33 @@ export class S3Cloud implements Cloud {
       if (this.config.debug) addDebugLog(client, this.name, (s) => this.scrub(s));
       this.client = client;
     }
-    return { send: client.send.bind(client) as S3Client['send'], sdk };
+    return { client, send: client.send.bind(client) as S3Client['send'], sdk };
   }
 
-  /** Runs one call: counted, logged, retried, its failure made a StrataError. */
-  private async run<T>(call: Call, attempt: (signal: AbortSignal, c: Connection) => Promise<T>): Promise<T> {
+  /**
+   * Runs one call: counted, logged, retried, its failure made a StrataError. A
+   * StrataError thrown by `attempt` (a local file failed) ends the call as it is; no
+   * try starts once `stop` fired. `progress` restarts the try's time limit.
+   */
+  private async run<T>(call: Call, attempt: (signal: AbortSignal, c: Connection, progress: () => void) => Promise<T>, stop?: AbortSignal): Promise<T> {
     const where = `s3 '${this.name}' bucket '${this.bucket}'${call.target}`;
     if (this.closed) throw new StrataError('CLOSED', `${call.op}: ${where}: the cloud is closed`);
     const c = await this.connect(call.op, where);
     try {
       return await withRetry(
         this.policy,
-        (signal) => {
+        (signal, _n, progress) => {
           this.counts[call.kind]++;
-          return attempt(signal, c).catch((e: unknown) => {
+          return attempt(signal, c, progress).catch((e: unknown) => {
             this.failed[call.kind]++;
             throw e;
           });
         },
-        (e) => !this.closed && describeFailure(e).retryable,
+        (e) => !this.closed && stop?.aborted !== true && !(e instanceof StrataError) && describeFailure(e).retryable,
       );
     } catch (e) {
       if (!(e instanceof RetryExhausted)) throw e;
+      if (e.last instanceof StrataError) throw e.last;
       const f = describeFailure(e.last);
       const tries = e.attempts > 1 ? ` after ${e.attempts} attempts` : '';
       throw new StrataError('CLOUD', this.scrub(`${call.op}: ${where}: ${f.detail}${tries}; ${f.hint}`), { cause: e.last, retryable: f.retryable });
@@ -246,6 +303,27 @@ export class S3Cloud implements Cloud {
     }
     return out;
   }
+}
+
+/**
+ * The whole of a file of `size` bytes (at most one part: memory stays bounded).
+ * @throws StrataError `IO` when it cannot be read or has another size.
+ */
+async function readSmall(file: string, size: number): Promise<Uint8Array> {
+  let fh: fs.promises.FileHandle | undefined;
+  let read = 0;
+  // one byte more than expected: a file that grew is no more read than one that shrank
+  const body = Buffer.alloc(size + 1);
+  try {
+    fh = await fs.promises.open(file, 'r');
+    for (let n = -1; n !== 0 && read < body.byteLength; read += n) n = (await fh.read(body, read, body.byteLength - read, read)).bytesRead;
+  } catch (e) {
+    throw ioError('cloud put', file, e);
+  } finally {
+    await fh?.close();
+  }
+  if (read !== size) throw ioError('cloud put', file, new Error(`the file has ${read > size ? `more than ${size}` : read} bytes, expected ${size}`));
+  return body.subarray(0, size);
 }
 
 /** `{ etag }` without the quotes, or nothing when the server gave none. */

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { type Cloud, type CloudConfig, openCloud } from '../../cloud/index.ts';
+import { type Cloud, type CloudConfig, type CloudOptions, openCloud } from '../../cloud/index.ts';
 import { StrataError } from '../../errors.ts';
 import type { CloudRecord } from '../../manifest/index.ts';
 import { partitionFileName } from '../core/paths.ts';
@@ -17,6 +17,21 @@ import type { Storage } from '../../tiering/index.ts';
 
 /** Buckets known to exist, by client: ensured once per client. */
 const bucketsReady = new WeakMap<Cloud, Promise<void>>();
+
+/** Options of the clients opened from now on; the defaults unless a test set others. */
+let clientOptions: CloudOptions = {};
+
+/**
+ * A test hook, not part of the public API: the options (retries, part size) of the
+ * cloud clients that databases open from now on, in this process; returns the ones
+ * it replaces. Tests use a small part size to see partitions of a few MiB go as
+ * multipart uploads. Clients already open keep theirs.
+ */
+export function setCloudClientOptions(options: CloudOptions): CloudOptions {
+  const before = clientOptions;
+  clientOptions = options;
+  return before;
+}
 
 /** A storage's place on its cloud. */
 export class StorageCloud {
@@ -63,19 +78,23 @@ export class StorageCloud {
   }
 
   /**
-   * Puts `body` as `key` and checks what the cloud then holds. The put itself carries
-   * the body's MD5, which the server checks; then a HEAD must show the body's size and
-   * the entity tag the put answered (the object there is the one put, not an older or
-   * a concurrent one). An entity tag is not compared with the MD5: with server-side
-   * encryption by KMS or customer keys it is not one.
-   * @throws StrataError `CLOUD` when the put fails or the object does not match.
+   * Puts the local `file` of `size` bytes as `key`, streamed (Cloud.putFile: one PUT
+   * or a multipart upload), and checks what the cloud then holds. The transfer
+   * carries checksums the server checks (the MD5 of a single PUT, the CRC32 of each
+   * part); then a HEAD must show the file's size and the entity tag the put answered
+   * (the object there is the one put, not an older or a concurrent one). Both tags
+   * come from the same put, single or multipart, so they compare; neither is
+   * compared with an MD5 of the file: with server-side encryption by KMS or customer
+   * keys, or for a multipart upload, it is not one.
+   * @throws StrataError `CLOUD` when the put fails or the object does not match; `IO`
+   *   when the file cannot be read.
    */
-  async putVerified(op: string, key: string, body: Uint8Array): Promise<void> {
+  async putFileVerified(op: string, key: string, file: string, size: number): Promise<void> {
     await this.ensureBucket();
-    const etag = await this.client.put(key, body);
+    const etag = await this.client.putFile(key, file, size);
     const info = await this.client.head(key);
-    if (info === null || info.size !== body.byteLength) {
-      throw new StrataError('CLOUD', `${op}: ${this.where(key)}: the object ${info === null ? 'is missing' : `has ${info.size} bytes, not ${body.byteLength}`} after the put; retry`, { retryable: true });
+    if (info === null || info.size !== size) {
+      throw new StrataError('CLOUD', `${op}: ${this.where(key)}: the object ${info === null ? 'is missing' : `has ${info.size} bytes, not ${size}`} after the put; retry`, { retryable: true });
     }
     if (etag !== undefined && info.etag !== undefined && etag !== info.etag) {
       throw new StrataError('CLOUD', `${op}: ${this.where(key)}: the object's entity tag ${info.etag} is not the put's ${etag}: another writer replaced it; retry`, { retryable: true });
@@ -106,7 +125,7 @@ export class CloudLinks {
     const id = `${cloud.name}\u0000${bucket}`;
     let client = this.clients.get(id);
     if (client === undefined) {
-      client = openCloud(cloud.name, cloudConfig(cloud, bucket));
+      client = openCloud(cloud.name, cloudConfig(cloud, bucket), clientOptions);
       this.clients.set(id, client);
     }
     return client;

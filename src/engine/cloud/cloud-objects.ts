@@ -3,7 +3,8 @@
  * and moves (docs/cloud.md):
  *
  * - put: record the new key in `cloud_deletes` (so a crash before the switch leaves
- *   nothing behind: open() deletes it), put the object, check its size and MD5;
+ *   nothing behind: open() deletes it), put the object streamed from the file (one
+ *   PUT, or a multipart upload for a big file), check its size and entity tag;
  * - switch: in ONE manifest transaction, point the partition at the new copy, forget
  *   the new key's row and record the replaced object's key in its place;
  * - delete: remove the replaced object once no cursor reads it, then its row; a
@@ -12,13 +13,12 @@
  * @module
  */
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { ioError, StrataError } from '../../errors.ts';
 import type { PartitionRecord } from '../../manifest/index.ts';
 import type { StorageCloud } from './cloud-link.ts';
 import { deleteListed, objectId } from './cloud-deletes.ts';
 import { type EngineContext, nowMicros } from '../core/context.ts';
-import { syncDir } from '../core/fs-util.ts';
+import { removeFile } from '../core/fs-util.ts';
 import type { PartitionState } from '../core/partition-state.ts';
 import { RemoteObject } from './remote-object.ts';
 import type { Storage } from '../../tiering/index.ts';
@@ -45,17 +45,22 @@ export function remoteFor(ctx: EngineContext, storage: Storage, record: Partitio
 }
 
 /**
- * Fetches the object of `p`'s live file into `file` (write, fsync, directory fsync).
+ * Fetches the object of `p`'s live file into `file`, streamed (mode 0600; with
+ * `sync`, file and directory fsynced). On failure `file` does not exist.
  * @throws StrataError `CLOUD` when the get fails; `CORRUPTION` when the object's size
- *   is not the recorded one.
+ *   is not the recorded one; `IO` when the file cannot be written.
  */
 export async function fetchObject(ctx: EngineContext, p: PartitionState, link: StorageCloud, file: string, sync: boolean): Promise<void> {
   const key = link.key(p.min, p.record.file);
-  const body = await link.client.get(key);
-  if (body.byteLength !== p.record.size) {
-    throw new StrataError('CORRUPTION', `download: ${link.where(key)} has ${body.byteLength} bytes, the manifest records ${p.record.size}; restore the object or drop the partition`);
+  const size = await link.client.getToFile(key, file, { sync });
+  if (size !== p.record.size) {
+    try {
+      removeFile(file);
+    } catch {
+      // the caller removes what a failed download left, and says why it could not
+    }
+    throw new StrataError('CORRUPTION', `download: ${link.where(key)} has ${size} bytes, the manifest records ${p.record.size}; restore the object or drop the partition`);
   }
-  await writeDurable(file, body, sync);
 }
 
 /**
@@ -78,13 +83,13 @@ export async function putObject(ctx: EngineContext, link: StorageCloud, key: str
     return ctx.manifest.insertCloudDelete({ cloud: link.cloud, bucket: link.bucket, key, created: nowMicros() });
   });
   try {
-    let body: Uint8Array;
+    let size: number;
     try {
-      body = await fs.promises.readFile(file);
+      size = (await fs.promises.stat(file)).size;
     } catch (e) {
       throw ioError(op, file, e);
     }
-    await link.putVerified(op, key, body);
+    await link.putFileVerified(op, key, file, size);
     return id;
   } catch (e) {
     await deleteObject(ctx, link, id, key).catch(() => undefined);
@@ -132,25 +137,6 @@ export async function retireObject(ctx: EngineContext, remote: RemoteObject | nu
     ctx.inflight.add(d);
     void d.finally(() => ctx.inflight.delete(d));
   });
-}
-
-/**
- * Writes `bytes` to `file` (created or replaced, mode 0600 either way) and, when
- * `sync`, fsyncs it and its directory.
- */
-export async function writeDurable(file: string, bytes: Uint8Array, sync: boolean): Promise<void> {
-  let fh: fs.promises.FileHandle | undefined;
-  try {
-    fh = await fs.promises.open(file, 'w', 0o600);
-    await fh.chmod(0o600); // a file left by an earlier try keeps its mode otherwise
-    await fh.writeFile(bytes);
-    if (sync) await fh.sync();
-  } catch (e) {
-    throw ioError('write', file, e);
-  } finally {
-    await fh?.close();
-  }
-  if (sync) syncDir(path.dirname(file));
 }
 
 /**
