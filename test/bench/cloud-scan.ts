@@ -8,6 +8,11 @@
  * A last line fetches the object's bytes alone (no decoding), as fast as the server
  * gives them: the bound of any cloud scan on this machine.
  *
+ * Each region size runs twice, cold in Strata's format and in Parquet (`format
+ * 'parquet'`, docs/parquet-format.md), in the same run; a last line per region size
+ * compares them: the cold scan rate with the default read-ahead, ranged GETs per scan,
+ * and bytes on the bucket per event (Parquet over Strata's format).
+ *
  * Options: --events N (default 1,000,000), --runs N (scans of each kind, the fastest
  * counts; default 3).
  */
@@ -84,52 +89,61 @@ const s3 = await startS3Server();
 try {
   console.log(`${EVENTS} events of 100 bytes in one partition; cloud: s3rver on 127.0.0.1`);
   for (const regionSize of [64 * 1024, 1024 * 1024]) {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'strata-bench-cloud-'));
-    const db = await Strata.open(dir, { workers: 2, interval: 1n << 40n, wal: false });
-    try {
-      await db.execute(`CREATE CLOUD s3 (type 's3', url '${s3.url}', access_key 'S3RVER', secret_key 'S3RVER', path_style true)`);
-      await db.execute(`CREATE STORAGE cold (cloud 's3', region_size ${regionSize}, cloud_drop_local false)`);
-      // half of each value random, half constant: about 2:1 under zstd
-      const value = new Uint8Array(100).fill(46);
-      let x = 1;
-      for (let i = 0; i < EVENTS; i += 1000) {
-        const b = new BatchBuilder(1000 * 130);
-        for (let j = i; j < i + 1000; j++) {
-          for (let k = 0; k < 50; k++) {
-            x ^= x << 13;
-            x ^= x >>> 17;
-            x ^= x << 5;
-            value[k] = x & 0xff;
+    const seen = new Map<string, { rate: number; gets: number; bytes: number }>();
+    for (const format of ['strata', 'parquet']) {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'strata-bench-cloud-'));
+      const db = await Strata.open(dir, { workers: 2, interval: 1n << 40n, wal: false });
+      try {
+        await db.execute(`CREATE CLOUD s3 (type 's3', url '${s3.url}', access_key 'S3RVER', secret_key 'S3RVER', path_style true)`);
+        await db.execute(`CREATE STORAGE cold (cloud 's3', region_size ${regionSize}, cloud_drop_local false, format '${format}')`);
+        // half of each value random, half constant: about 2:1 under zstd
+        const value = new Uint8Array(100).fill(46);
+        let x = 1;
+        for (let i = 0; i < EVENTS; i += 1000) {
+          const b = new BatchBuilder(1000 * 130);
+          for (let j = i; j < i + 1000; j++) {
+            for (let k = 0; k < 50; k++) {
+              x ^= x << 13;
+              x ^= x >>> 17;
+              x ^= x << 5;
+              value[k] = x & 0xff;
+            }
+            b.insert(j, undefined, value);
           }
-          b.insert(j, undefined, value);
+          await db.write(b);
         }
-        await db.write(b);
+        await db.execute('MOVE PARTITION 0 INTO cold');
+        const [p] = (await db.execute('SHOW PARTITIONS')) as { regions: number; size: number; size_uncompressed: number }[];
+        const local = await scan(db);
+        const localRate = local.n / local.s;
+        await db.execute('DROP PARTITION 0 ON STORAGE');
+        console.log(`\nformat ${format}, region_size ${regionSize / 1024} KiB: ${p!.regions} regions, ${(p!.size / MiB).toFixed(1)} MiB stored (${(p!.size_uncompressed / MiB).toFixed(1)} MiB raw)`);
+        console.log(`${'  local file (peer)'.padEnd(44)}${fmt(localRate).padStart(8)} events/s`);
+        for (const ahead of [0, 4, undefined]) {
+          const r0 = await requests(db);
+          const r = await scan(db, ahead);
+          const gets = ((await requests(db)) - r0) / RUNS;
+          if (r.n !== EVENTS) throw new Error(`scanned ${r.n} of ${EVENTS}`);
+          const rate = r.n / r.s;
+          // the first scan also reads the index (one ranged GET, then cached): GETs are an average
+          const label = `  cloud, ${ahead === undefined ? `default (${String(db.config.read_ahead)} regions, ${db.config.read_ahead_size / MiB} MiB)` : `readAhead ${ahead}`}`.padEnd(44);
+          console.log(`${label}${fmt(rate).padStart(8)} events/s ${(p!.size / MiB / r.s).toFixed(1).padStart(6)} MiB/s stored  ${Math.round(gets)} ranged GETs per scan  (${(rate / localRate).toFixed(2)}x peer)`);
+          if (ahead === undefined) seen.set(format, { rate, gets, bytes: p!.size / EVENTS });
+        }
+        // what the server and the client's HTTP stack can do at all: the bound of any scan
+        const s = await bytesAlone(db, s3.url);
+        const label = '  the bytes alone (4 MiB GETs x 4, no decode)'.padEnd(44);
+        console.log(`${label}${fmt(EVENTS / s).padStart(8)} events/s ${(p!.size / MiB / s).toFixed(1).padStart(6)} MiB/s stored  (${(EVENTS / s / localRate).toFixed(2)}x peer)`);
+      } finally {
+        await db.close();
+        fs.rmSync(dir, { recursive: true, force: true });
       }
-      await db.execute('MOVE PARTITION 0 INTO cold');
-      const [p] = (await db.execute('SHOW PARTITIONS')) as { regions: number; size: number; size_uncompressed: number }[];
-      const local = await scan(db);
-      const localRate = local.n / local.s;
-      await db.execute('DROP PARTITION 0 ON STORAGE');
-      console.log(`\nregion_size ${regionSize / 1024} KiB: ${p!.regions} regions, ${(p!.size / MiB).toFixed(1)} MiB stored (${(p!.size_uncompressed / MiB).toFixed(1)} MiB raw)`);
-      console.log(`${'  local file (peer)'.padEnd(44)}${fmt(localRate).padStart(8)} events/s`);
-      for (const ahead of [0, 4, undefined]) {
-        const r0 = await requests(db);
-        const r = await scan(db, ahead);
-        const gets = ((await requests(db)) - r0) / RUNS;
-        if (r.n !== EVENTS) throw new Error(`scanned ${r.n} of ${EVENTS}`);
-        const rate = r.n / r.s;
-        // the first scan also reads the index (one ranged GET, then cached): GETs are an average
-        const label = `  cloud, ${ahead === undefined ? `default (${String(db.config.read_ahead)} regions, ${db.config.read_ahead_size / MiB} MiB)` : `readAhead ${ahead}`}`.padEnd(44);
-        console.log(`${label}${fmt(rate).padStart(8)} events/s ${(p!.size / MiB / r.s).toFixed(1).padStart(6)} MiB/s stored  ${Math.round(gets)} ranged GETs per scan  (${(rate / localRate).toFixed(2)}x peer)`);
-      }
-      // what the server and the client's HTTP stack can do at all: the bound of any scan
-      const s = await bytesAlone(db, s3.url);
-      const label = '  the bytes alone (4 MiB GETs x 4, no decode)'.padEnd(44);
-      console.log(`${label}${fmt(EVENTS / s).padStart(8)} events/s ${(p!.size / MiB / s).toFixed(1).padStart(6)} MiB/s stored  (${(EVENTS / s / localRate).toFixed(2)}x peer)`);
-    } finally {
-      await db.close();
-      fs.rmSync(dir, { recursive: true, force: true });
     }
+    const [a, b] = [seen.get('strata')!, seen.get('parquet')!];
+    console.log(
+      `\nParquet beside Strata's format, region_size ${regionSize / 1024} KiB, default read-ahead: cold scan ${fmt(b.rate)} / ${fmt(a.rate)} events/s = ${(b.rate / a.rate).toFixed(2)}x; ` +
+        `ranged GETs per scan ${Math.round(b.gets)} / ${Math.round(a.gets)}; bytes per event ${b.bytes.toFixed(1)} / ${a.bytes.toFixed(1)} = ${(b.bytes / a.bytes).toFixed(2)}x`,
+    );
   }
 } finally {
   await s3.close();
