@@ -5,7 +5,7 @@
  * strata [dir] [-e SQL]... [-f FILE]... [--continue-on-error] [--wal-recovery MODE] [--no-color]
  * strata bench [dir] [-s BYTES] [-b N] [-n] [-d SECONDS | -c N] [-w N] [-z CODEC] [--json] [--read]
  * strata repair dir [--storage-path PATH]... [--key STORAGE=HEX]... [--json]
- * strata export dir [--from ID] [--to ID] [--format arrow|jsonl] [-o FILE]
+ * strata export dir [--from ID] [--to ID] [--format arrow|jsonl|parquet] [-o FILE]
  * strata import dir FILE [--format arrow|jsonl]
  * ```
  *
@@ -18,7 +18,7 @@ import { type Config, StrataError } from '../src/index.ts';
 export const USAGE = `usage: strata [dir] [options]          the console on dir (default ./data)
        strata bench [dir] [options]    the write benchmark (strata bench --help)
        strata repair dir [options]     rebuild a lost manifest (strata repair --help)
-       strata export dir [options]     write events as Arrow IPC or JSON lines (strata export --help)
+       strata export dir [options]     write events as Arrow IPC, JSON lines or Parquet (strata export --help)
        strata serve dir [options]      serve the database over HTTP (strata serve --help)
        strata import dir FILE          write the events of an Arrow IPC or JSON lines file (strata import --help)
 
@@ -69,12 +69,15 @@ export const EXPORT_USAGE = `usage: strata export dir [options]   writes the eve
 
       --from ID          first id (inclusive; default 0)
       --to ID            last id (inclusive; default 2^64-1)
-      --format F         arrow (an Arrow IPC stream; the default) or jsonl (a JSON
+      --format F         arrow (an Arrow IPC stream; the default), jsonl (a JSON
                          object per line: id, key, value; docs/arrow.md#json-lines)
-  -o, --output FILE      write to FILE instead of standard output
+                         or parquet (one Parquet file, a row group per region_size
+                         bytes of events; docs/arrow.md#parquet)
+  -o, --output FILE      write to FILE instead of standard output (a Parquet FILE is
+                         fsynced, and removed if the export fails)
 
 A progress line is shown on a terminal, and a summary at the end (on standard error).
-Arrow goes to a terminal only with -o. See docs/arrow.md.`;
+Arrow and Parquet go to a terminal only with -o. See docs/arrow.md.`;
 
 /** Usage of `strata import`. */
 export const IMPORT_USAGE = `usage: strata import dir FILE [options]   writes the events of FILE (- for standard input)
@@ -119,13 +122,16 @@ export interface ServeArgs {
 /** The formats of export and import. */
 export type TransferFormat = 'arrow' | 'jsonl';
 
+/** The formats of export: those of import, and Parquet. */
+export type ExportFormat = TransferFormat | 'parquet';
+
 /** \`strata export dir ...\`. */
 export interface ExportArgs {
   readonly command: 'export';
   readonly dir: string;
   readonly from: bigint | null;
   readonly to: bigint | null;
-  readonly format: TransferFormat;
+  readonly format: ExportFormat;
   /** null: standard output. */
   readonly output: string | null;
 }
@@ -349,10 +355,14 @@ function parseRepair(argv: readonly string[]): Args {
   return { command: 'repair', dir, storagePaths, keys, json };
 }
 
-function formatArg(flag: string, value: string, usage: UsageHint): TransferFormat {
-  if (value === 'arrow' || value === 'jsonl') return value;
-  throw usageError(`${flag} takes arrow or jsonl, not '${value}'`, usage);
+/** The `--format` value among `formats`, or a usage error that lists them. */
+function formatArg<F extends string>(flag: string, value: string, formats: readonly F[], usage: UsageHint): F {
+  if ((formats as readonly string[]).includes(value)) return value as F;
+  throw usageError(`${flag} takes ${formats.slice(0, -1).join(', ')} or ${formats.at(-1)!}, not '${value}'`, usage);
 }
+
+const EXPORT_FORMATS: readonly ExportFormat[] = ['arrow', 'jsonl', 'parquet'];
+const IMPORT_FORMATS: readonly TransferFormat[] = ['arrow', 'jsonl'];
 
 function idArg(flag: string, value: string, usage: UsageHint): bigint {
   if (!/^\d+$/.test(value) || BigInt(value) > (1n << 64n) - 1n) throw usageError(`${flag} takes an id, 0 to 2^64-1, not '${value}'`, usage);
@@ -370,12 +380,12 @@ const EXPORT_OPTIONS: OptionSpec = {
 function parseExport(argv: readonly string[]): Args {
   const usage = 'strata export --help';
   let dir: string | null = null;
-  const o = { from: null as bigint | null, to: null as bigint | null, format: 'arrow' as TransferFormat, output: null as string | null };
+  const o = { from: null as bigint | null, to: null as bigint | null, format: 'arrow' as ExportFormat, output: null as string | null };
   for (const a of argsOf(argv, EXPORT_OPTIONS, usage)) {
     if (a.kind === 'positional') dir = oneDir(dir, a.value, usage);
     else if (a.name === 'from') o.from = idArg(a.flag, a.value, usage);
     else if (a.name === 'to') o.to = idArg(a.flag, a.value, usage);
-    else if (a.name === 'format') o.format = formatArg(a.flag, a.value, usage);
+    else if (a.name === 'format') o.format = formatArg(a.flag, a.value, EXPORT_FORMATS, usage);
     else if (a.name === 'output') o.output = a.value;
     else if (a.name === 'help') return { command: 'help', text: EXPORT_USAGE };
   }
@@ -395,7 +405,7 @@ function parseImport(argv: readonly string[]): Args {
   let format: TransferFormat | null = null;
   for (const a of argsOf(argv, IMPORT_OPTIONS, usage)) {
     if (a.kind === 'positional') positional.push(a.value);
-    else if (a.name === 'format') format = formatArg(a.flag, a.value, usage);
+    else if (a.name === 'format') format = formatArg(a.flag, a.value, IMPORT_FORMATS, usage);
     else if (a.name === 'help') return { command: 'help', text: IMPORT_USAGE };
   }
   if (positional.length !== 2) throw usageError('import takes the database directory and a file', usage);

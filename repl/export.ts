@@ -1,7 +1,8 @@
 /**
  * `strata export dir`: the events of `[from, to]` as an Arrow IPC stream
- * (`db.exportArrow`) or as JSON lines, to standard output or a file, with backpressure
- * (a slow pipe holds the scan back), a progress line on a terminal and a summary.
+ * (`db.exportArrow`), as JSON lines or as one Parquet file (`db.exportParquet`), to
+ * standard output or a file, with backpressure (a slow pipe holds the scan back), a
+ * progress line on a terminal and a summary.
  *
  * JSON lines: one object per event, `{"id": ..., "key": ..., "value": ...}`; an id
  * above 2^53-1 is a string (so that every JSON reader reads it exactly); a key or value
@@ -58,11 +59,48 @@ function isBrokenPipe(e: unknown): boolean {
   return false;
 }
 
+/** Writes `range` to `out` as Arrow or JSON lines, and ends `out` (a file). */
+async function exportStream(db: Strata, format: 'arrow' | 'jsonl', range: CursorOptions, out: Writable, progress: TransferProgress): Promise<void> {
+  if (format === 'arrow') {
+    const r = await db.exportArrow(out, {
+      ...range,
+      onBatch: (sofar) => {
+        progress.events = sofar.rows;
+        progress.bytes = sofar.bytes;
+      },
+    });
+    progress.bytes = r.bytes; // with the end-of-stream marker
+  } else {
+    await exportJsonl(db, range, out, progress);
+  }
+  await finish(out);
+}
+
+/**
+ * Writes `range` as one Parquet file: to `args.output` (which `exportParquet` fsyncs,
+ * and removes on a failure) or to standard output (a pipe: Parquet is written in order).
+ */
+async function exportParquet(db: Strata, args: ExportArgs, range: CursorOptions, progress: TransferProgress): Promise<void> {
+  const r = await db.exportParquet(args.output ?? process.stdout, {
+    ...range,
+    onRowGroup: (sofar) => {
+      progress.events = sofar.rows;
+      progress.bytes = sofar.bytes;
+    },
+  });
+  progress.events = r.rows;
+  progress.bytes = r.bytes; // with the footer
+}
+
+/** The name of a binary format, for the message that refuses to write it to a terminal. */
+const BINARY = { arrow: 'Arrow', parquet: 'Parquet' } as const;
+
 /** Runs `strata export`; returns the exit status (0 done or the reader left, 1 failed). */
 export async function runExport(args: ExportArgs): Promise<number> {
   const { stderr } = process;
-  if (args.format === 'arrow' && args.output === null && process.stdout.isTTY === true) {
-    stderr.write(`${errorLine(new StrataError('INVALID_INPUT', 'export: Arrow is binary and standard output is a terminal; give -o FILE, a pipe, or --format jsonl'), palette(wantsColour(stderr, process.env, null)))}\n`);
+  if (args.format !== 'jsonl' && args.output === null && process.stdout.isTTY === true) {
+    const message = `export: ${BINARY[args.format]} is binary and standard output is a terminal; give -o FILE, a pipe, or --format jsonl`;
+    stderr.write(`${errorLine(new StrataError('INVALID_INPUT', message), palette(wantsColour(stderr, process.env, null)))}\n`);
     return 2;
   }
   const progress = new TransferProgress('export', stderr);
@@ -70,21 +108,13 @@ export async function runExport(args: ExportArgs): Promise<number> {
   let out: Writable | null = null;
   try {
     db = await Strata.open(args.dir);
-    out = args.output === null ? process.stdout : fs.createWriteStream(args.output, { mode: 0o600 });
     const range: CursorOptions = { ...(args.from === null ? {} : { from: args.from }), ...(args.to === null ? {} : { to: args.to }) };
-    if (args.format === 'arrow') {
-      const r = await db.exportArrow(out, {
-        ...range,
-        onBatch: (sofar) => {
-          progress.events = sofar.rows;
-          progress.bytes = sofar.bytes;
-        },
-      });
-      progress.bytes = r.bytes; // with the end-of-stream marker
+    if (args.format === 'parquet') {
+      await exportParquet(db, args, range, progress);
     } else {
-      await exportJsonl(db, range, out, progress);
+      out = args.output === null ? process.stdout : fs.createWriteStream(args.output, { mode: 0o600 });
+      await exportStream(db, args.format, range, out, progress);
     }
-    await finish(out);
     progress.done(args.output === null ? 'to standard output' : `to ${args.output}`);
     return 0;
   } catch (e) {

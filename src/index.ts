@@ -24,6 +24,8 @@ export type {
   IpcStreamResult,
   OpenConfig,
   OpenReport,
+  ParquetExportOptions,
+  ParquetExportResult,
   PartitionInfo,
   RepairOptions,
   RepairReport,

@@ -26,6 +26,7 @@ import { type StatementResult, executeScript } from '../statements/execute.ts';
 import { Cursor, type CursorOptions } from './cursor.ts';
 import type { ArrowByteStream, ArrowData, IpcStreamResult, RecordBatch } from '../arrow/index.ts';
 import { type ArrowExportOptions, type ArrowScanOptions, type ArrowStreamResult, exportArrow, scanArrow, writeArrow } from './arrow.ts';
+import { type ParquetExportOptions, type ParquetExportResult, exportParquet } from './parquet.ts';
 
 /**
  * An open Strata database. One process owns a directory at a time.
@@ -241,6 +242,26 @@ export class Database {
     try {
       this.checkOpen('exportArrow');
       return exportArrow(this, out, options);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  /**
+   * Writes `[from, to]` as one Parquet file, in the layout of Strata's Parquet partition
+   * files (docs/arrow.md#parquet): columns `id` (INT64, UINT_64), `key`, `value`
+   * (BYTE_ARRAY), zstd at `compression_level`, a row group per `regionSize` (default
+   * `region_size`) bytes of events with min/max statistics of `id`. `target` is a path
+   * (the file is created or replaced, mode 0600, fsynced with its directory before the
+   * promise resolves, removed if the export fails) or a `Writable` (written in order,
+   * with backpressure; not ended). `onRowGroup` hears of each row group written.
+   * @throws StrataError `INVALID_INPUT` for bad options or `from` after `to` (nothing
+   *   written), `IO` when the file or `out` fails, `CLOSED`.
+   */
+  exportParquet(target: string | Writable, options: ParquetExportOptions = {}): Promise<ParquetExportResult> {
+    try {
+      this.checkOpen('exportParquet');
+      return exportParquet(this, target, options);
     } catch (e) {
       return Promise.reject(e);
     }

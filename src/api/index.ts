@@ -24,3 +24,4 @@ export type { OperationRow, PartitionInfo } from '../statements/show.ts';
 export type { OrphanObject } from '../engine/cloud/cloud-orphans.ts';
 export type { ArrowExportOptions, ArrowScanOptions, ArrowStreamResult } from './arrow.ts';
 export type { ArrowByteStream, ArrowData, IpcStreamResult } from '../arrow/index.ts';
+export type { ParquetExportOptions, ParquetExportResult } from './parquet.ts';

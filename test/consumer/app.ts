@@ -39,6 +39,8 @@ import {
   type OperationInfo,
   type OperationRow,
   type OrphanObject,
+  type ParquetExportOptions,
+  type ParquetExportResult,
   type PartitionInfo,
   type RepairOptions,
   type RepairReport,
@@ -147,6 +149,10 @@ const sink = { write: (c: Uint8Array): boolean => (chunks.push(c), true), on: ()
 const exportOptions: ArrowExportOptions = { onBatch: (sofar: IpcStreamResult) => check(sofar.rows > 0, 'onBatch') };
 const exported: IpcStreamResult = await db.exportArrow(sink as unknown as Parameters<Strata['exportArrow']>[0], exportOptions);
 check(exported.rows === 2 && exported.batches === 1, `exportArrow: ${exported.rows}`);
+// Parquet: the same events as one file, a row group of both
+const parquetOptions: ParquetExportOptions = { from: 0, regionSize: 1024, onRowGroup: (sofar: ParquetExportResult) => check(sofar.rowGroups === 1, 'onRowGroup') };
+const parquet: ParquetExportResult = await db.exportParquet('./events.parquet', parquetOptions);
+check(parquet.rows === 2 && parquet.rowGroups === 1 && parquet.bytes > 0, `exportParquet: ${parquet.rows}`);
 async function* bytes(): AsyncGenerator<Uint8Array> {
   for (const c of chunks) yield c;
 }

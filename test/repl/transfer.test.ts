@@ -1,9 +1,12 @@
 /**
  * `strata export` and `strata import` as processes: Arrow and JSON lines round trips
  * (ids above 2^53, bytes that are not text, keys, ranges), the Arrow export read by
- * apache-arrow's own reader, and bad input refused with the line named and nothing
- * written. The line format itself is tested in-process (parseLine, eventJson).
+ * apache-arrow's own reader, the Parquet export read by DuckDB and by Strata's footer
+ * reader (to a file and to a pipe), and bad input refused with the line named and
+ * nothing written. The line format itself is tested in-process (parseLine, eventJson);
+ * `exportParquet` in test/parquet/export.test.ts.
  */
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Table, Uint64, Utf8, tableFromIPC, tableToIPC, vectorFromArray } from 'apache-arrow';
@@ -13,7 +16,8 @@ import { parseLine } from '../../repl/import.ts';
 import { BatchBuilder, Strata } from '../../src/index.ts';
 import { rowsOf } from '../arrow/helpers.ts';
 import { type Row, scan } from '../engine/helpers.ts';
-import { runStrata, tempDir } from './helpers.ts';
+import { duckSummary, expectedGroups, readBack, summaryOf } from '../parquet/helpers.ts';
+import { childEnv, runStrata, STRATA, Terminal, tempDir } from './helpers.ts';
 
 let tmp: { dir: string; cleanup: () => void };
 let n = 0;
@@ -89,6 +93,90 @@ describe.concurrent('round trips', () => {
       { id: 1n, key: '', value: 'serial' },
       { id: 3n, key: '', value: 'c' },
     ]);
+  });
+});
+
+/**
+ * Runs `strata args...` and returns its standard output as bytes (a pipe), and its exit
+ * status; with `leave`, closes the pipe at once, as a reader that goes away does.
+ */
+function runStrataBytes(args: readonly string[], leave = false): Promise<{ code: number | null; stdout: Buffer; stderr: string }> {
+  const [node, ...pre] = STRATA;
+  return new Promise((resolve, reject) => {
+    const child = spawn(node, [...pre, ...args], { env: childEnv(null), stdio: ['ignore', 'pipe', 'pipe'] });
+    if (leave) child.stdout.destroy();
+    const out: Buffer[] = [];
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => out.push(d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout: Buffer.concat(out), stderr }));
+  });
+}
+
+describe.concurrent('Parquet', () => {
+  const HIGH = 2n ** 63n;
+
+  /** A database of region_size 1024 with 1001 events around 2^63, keys on some. */
+  async function around(): Promise<string> {
+    const dir = newPath('pq');
+    const db = await Strata.open(dir, { region_size: 1024 });
+    const b = new BatchBuilder();
+    for (let i = -500; i <= 500; i++) b.insert(HIGH + BigInt(i), i % 4 === 0 ? `k${i}` : undefined, `value ${i}`.repeat(1 + (Math.abs(i) % 5)));
+    await db.write(b);
+    await db.close();
+    return dir;
+  }
+
+  test('a range across 2^63 to a file: DuckDB and the footer reader read the scan, a row group per region_size; a pipe gets the same bytes', async () => {
+    const dir = await around();
+    const [from, to] = [HIGH - 300n, HIGH + 400n];
+    const db = await Strata.open(dir);
+    const want = scan(db, from, to);
+    await db.close();
+    const file = newPath('out.parquet');
+    const r = await runStrata(['export', dir, '--format', 'parquet', '--from', `${from}`, '--to', `${to}`, '-o', file]);
+    expect(r.stderr).toMatch(/^export: 701 events, .* to .*out\.parquet\d+\n$/);
+    expect(r.code).toBe(0);
+    expect(await duckSummary(file)).toEqual(summaryOf(want));
+    const back = readBack(file);
+    expect(back.rows).toEqual(want);
+    expect(back.groupBytes).toEqual(expectedGroups(want, 1024));
+    expect(back.footer.regions).toBeGreaterThan(20);
+    expect(back.footer.identity).toEqual({ min: from, max: to, generation: 1, lsn: 0n });
+    const piped = await runStrataBytes(['export', dir, '--format', 'parquet', '--from', `${from}`, '--to', `${to}`]);
+    expect(piped.code).toBe(0);
+    expect(piped.stdout).toEqual(fs.readFileSync(file));
+    // a reader that goes away ends the export quietly
+    const left = await runStrataBytes(['export', dir, '--format', 'parquet'], true);
+    expect(left).toMatchObject({ code: 0, stderr: '' });
+  });
+
+  test('an empty range: a Parquet file with no rows', async () => {
+    const dir = await around();
+    const file = newPath('empty.parquet');
+    const r = await runStrata(['export', dir, '--format', 'parquet', '--from', '1', '--to', '2', '-o', file]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/^export: 0 events, /);
+    expect(await duckSummary(file)).toEqual(summaryOf([]));
+    expect(readBack(file).footer.regions).toBe(0);
+  });
+
+  test('bad arguments: an unknown format lists parquet; import takes no parquet; a terminal gets no Parquet', async () => {
+    const dir = await around();
+    const csv = await runStrata(['export', dir, '--format', 'csv']);
+    expect(csv.code).toBe(2);
+    expect(csv.stderr).toMatch(/INVALID_INPUT: strata: --format takes arrow, jsonl or parquet, not 'csv'; strata export --help lists the options/);
+    const imp = await runStrata(['import', dir, '-', '--format', 'parquet']);
+    expect(imp.code).toBe(2);
+    expect(imp.stderr).toMatch(/--format takes arrow or jsonl, not 'parquet'/);
+    const t = new Terminal(['export', dir, '--format', 'parquet'], childEnv(null));
+    try {
+      await t.waitFor(/export: Parquet is binary and standard output is a terminal; give -o FILE, a pipe, or --format jsonl/);
+      expect(await t.exited).toBe(2);
+    } finally {
+      t.kill();
+    }
   });
 });
 
