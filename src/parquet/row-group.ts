@@ -8,14 +8,18 @@
  * @module
  */
 import { parquetHeader } from 'hyparquet/src/column.js';
-import { Codec, decompressInto, putU32, RECORD_HEADER } from '../codec/index.ts';
+import { Codec, decompressInto, RECORD_HEADER } from '../codec/index.ts';
 import { StrataError } from '../errors.ts';
 import type { ParquetIndex } from './layout.ts';
 
 const OP = 'read region';
 
-/** Reused page buffers, one per column (decoding is synchronous: one row group at a time per thread). */
-const scratch: Buffer[] = [Buffer.allocUnsafeSlow(1 << 16), Buffer.allocUnsafeSlow(1 << 16), Buffer.allocUnsafeSlow(1 << 17)];
+/**
+ * Reused page buffers of the `id` and `key` columns, and DataViews of them (decoding
+ * is synchronous: one row group at a time per thread).
+ */
+const scratch: Buffer[] = [Buffer.allocUnsafeSlow(1 << 16), Buffer.allocUnsafeSlow(1 << 16)];
+const views: DataView[] = scratch.map((b) => new DataView(b.buffer, b.byteOffset, b.byteLength));
 
 /**
  * Decodes row group `g` from its `stored` bytes (as `index.offsets`/`sizes` locate
@@ -40,34 +44,46 @@ export function decodeRowGroup(
   const rows = index.events[g]!;
   const size = index.sizesUncompressed[g]!;
   const at = index.chunks;
-  const ends = [at[3 * g + 1]!, at[3 * g + 2]!, stored.length];
-  const lens = [0, 0, 0];
-  for (let c = 0; c < 3; c++) lens[c] = readChunk(stored, at[3 * g + c]!, ends[c]!, rows, compressed, c, fail);
-  // PLAIN: 8 bytes per id; a u32 length before each key and value
-  if (lens[0] !== 8 * rows) throw fail(`the id column holds ${lens[0]} bytes for ${rows} rows`);
-  if (lens[1]! + lens[2]! - 8 * rows + RECORD_HEADER * rows !== size) throw fail(`the key and value columns do not make ${size} bytes of events`);
   const dst = out ?? Buffer.allocUnsafe(size);
   if (dst.length !== size) throw new StrataError('INTERNAL', `${OP}: ${name}: row group ${g}: output of ${dst.length} bytes for ${size}`);
-  const [ids, keys, values] = scratch as [Buffer, Buffer, Buffer];
   const o = dst instanceof Buffer ? dst : Buffer.from(dst.buffer, dst.byteOffset, dst.byteLength);
+  const idLen = readChunk(stored, at[3 * g]!, at[3 * g + 1]!, rows, compressed, 0, fail, null, 0);
+  const keyLen = readChunk(stored, at[3 * g + 1]!, at[3 * g + 2]!, rows, compressed, 1, fail, null, 0);
+  // PLAIN: 8 bytes per id; a u32 length before each key and value
+  if (idLen !== 8 * rows) throw fail(`the id column holds ${idLen} bytes for ${rows} rows`);
+  const valueLen = size - RECORD_HEADER * rows - (keyLen - 4 * rows) + 4 * rows;
+  if (!(valueLen >= 4 * rows && valueLen <= size)) throw fail(`the key column holds ${keyLen} bytes: too many for ${size} bytes of events`);
+  // the values go to the end of the output, then each moves forward into its record:
+  // a record's value never starts after where its page copy starts (the headers and
+  // keys before it are no longer than the length prefixes and the room left before the
+  // page), and the length is read before the header that may cover it is written
+  const base = size - valueLen;
+  if (readChunk(stored, at[3 * g + 2]!, stored.length, rows, compressed, 2, fail, o, base) !== valueLen) {
+    throw fail(`the key and value columns do not make ${size} bytes of events`);
+  }
+  const ids = views[0]!;
+  const keys = scratch[1]!;
+  const kv = views[1]!;
+  const ov = new DataView(o.buffer, o.byteOffset, o.byteLength);
   let p = 0;
   let kp = 0;
-  let vp = 0;
+  let vp = base;
   for (let r = 0; r < rows; r++) {
-    const k = keys.readUInt32LE(kp);
-    const v = values.readUInt32LE(vp);
-    if (k > 255 || p + RECORD_HEADER + k + v > size || kp + 4 + k > lens[1]! || vp + 4 + v > lens[2]!) {
+    const k = kv.getUint32(kp, true);
+    const v = ov.getUint32(vp, true);
+    if (k > 255 || p + RECORD_HEADER + k + v > size || kp + 4 + k > keyLen || vp + 4 + v > size) {
       throw fail(`row ${r}: a key of ${k} bytes or a value of ${v} bytes runs past the row group`);
     }
-    ids.copy(o, p, 8 * r, 8 * r + 8);
-    putU32(o, p + 8, v);
+    ov.setUint32(p, ids.getUint32(8 * r, true), true);
+    ov.setUint32(p + 4, ids.getUint32(8 * r + 4, true), true);
+    ov.setUint32(p + 8, v, true);
     o[p + 12] = k;
     o[p + 13] = 0;
     p += RECORD_HEADER;
-    if (k > 0) keys.copy(o, p, kp + 4, kp + 4 + k);
+    for (let i = 0; i < k; i++) o[p + i] = keys[kp + 4 + i]!;
     p += k;
     kp += 4 + k;
-    values.copy(o, p, vp + 4, vp + 4 + v);
+    o.copyWithin(p, vp + 4, vp + 4 + v);
     p += v;
     vp += 4 + v;
   }
@@ -76,12 +92,13 @@ export function decodeRowGroup(
 }
 
 /**
- * Reads the pages of the column chunk at [start, end) of `stored` into the column's
- * scratch buffer, decompressed; returns the bytes of values it holds.
+ * Reads the pages of the column chunk at [start, end) of `stored`, decompressed, into
+ * the column's scratch buffer, or with `into` into it from offset `from` (the pages
+ * must fit); returns the bytes of values it holds.
  */
 function readChunk(
   stored: Uint8Array, start: number, end: number, rows: number, compressed: boolean, c: number,
-  fail: (what: string, cause?: unknown) => StrataError,
+  fail: (what: string, cause?: unknown) => StrataError, into: Buffer | null, from: number,
 ): number {
   const view = new DataView(stored.buffer, stored.byteOffset, stored.byteLength);
   const reader = { view, offset: start };
@@ -103,17 +120,19 @@ function readChunk(
       throw fail(`column ${c}: a page Strata does not write (${h.type}, ${v2?.encoding}) or a damaged page header`);
     }
     const n = h.uncompressed_page_size;
-    const buf = room(c, len + n);
+    if (into !== null && from + len + n > into.length) throw fail(`column ${c}: pages of more than ${into.length - from} bytes`);
+    const buf = into === null ? room(c, len + n) : into;
+    const pos = into === null ? len : from + len;
     const data = stored.subarray(body, stop);
     if (compressed && v2.is_compressed) {
       try {
-        decompressInto(Codec.zstd, data, buf.subarray(len, len + n));
+        decompressInto(Codec.zstd, data, buf.subarray(pos, pos + n));
       } catch (e) {
         throw fail(`column ${c}: ${(e as Error).message}`, e);
       }
     } else {
       if (data.length !== n) throw fail(`column ${c}: an uncompressed page of ${data.length} bytes claims ${n}`);
-      buf.set(data, len);
+      buf.set(data, pos);
     }
     len += n;
     values += v2.num_values;
@@ -130,6 +149,7 @@ function room(c: number, n: number): Buffer {
     const bigger = Buffer.allocUnsafeSlow(Math.max(n, 2 * b.length));
     b.copy(bigger);
     scratch[c] = b = bigger;
+    views[c] = new DataView(b.buffer, b.byteOffset, b.byteLength);
   }
   return b;
 }

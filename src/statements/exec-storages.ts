@@ -36,6 +36,21 @@ function checkCloudOption(ctx: EngineContext, op: string, list: readonly Storage
   }
 }
 
+/**
+ * Checks the `format` option of `list`, if given: a Parquet storage with partitions on
+ * its cloud keeps its live listing for outside engines (docs/scale-out.md), so its
+ * format cannot go back to `strata` until none is there.
+ */
+function checkFormatOption(ctx: EngineContext, op: string, list: readonly StorageOption[], storage: Storage): void {
+  const o = list.find((x) => x.name === 'format');
+  if (o === undefined || o.value === 'parquet' || storage.effective(ctx.config).format !== 'parquet') return;
+  if (typeof storage.record.options.cloud !== 'string') return;
+  const onCloud = ctx.partitions.all.filter((p) => p.record.storage === storage.name && (p.record.onCloud || p.refreshing !== null)).length;
+  if (onCloud > 0) {
+    throw new StrataError('INVALID_INPUT', `${op}: storage '${storage.name}' has ${onCloud} partition(s) on its cloud, listed in its live listing for engines outside Strata; its format can leave 'parquet' only when none is: DOWNLOAD PARTITIONS and DROP PARTITIONS ... ON CLOUD first`);
+  }
+}
+
 /** CREATE STORAGE [IF NOT EXISTS] name [(options)]. */
 export function executeCreateStorage(ctx: EngineContext, s: StatementOf<'create_storage'>): null {
   const options = storageOptions(s.options);
@@ -50,6 +65,7 @@ export function executeAlterStorageSet(ctx: EngineContext, s: StatementOf<'alter
   if (storage === undefined) return null;
   const options = storageOptions(s.options);
   checkCloudOption(ctx, 'alter storage', options, storage);
+  checkFormatOption(ctx, 'alter storage', options, storage);
   ctx.storages.alter('alter storage', storage, options, holds(ctx, storage.name) === 0);
   // files already open follow the checksum setting; the others apply at the next refresh or move
   const crc = ctx.storages.get('alter storage', s.name).effective(ctx.config).crc;

@@ -92,6 +92,12 @@ class Listing {
 export class LiveListings {
   private readonly byUuid = new Map<string, Listing>();
 
+  /** Whether a listing is dirty with no write in flight: the background service writes it. */
+  get dirty(): boolean {
+    for (const l of this.byUuid.values()) if (l.dirty && l.running === null) return true;
+    return false;
+  }
+
   /** Whether `storage` keeps a listing: it has a cloud and writes Parquet. */
   static wants(ctx: EngineContext, storage: Storage): boolean {
     return typeof storage.record.options.cloud === 'string' && storage.effective(ctx.config).format === 'parquet';
@@ -139,6 +145,9 @@ export class LiveListings {
   /** Writes every dirty listing (open, the background service); failures stay dirty, and are returned. */
   async flush(ctx: EngineContext, links: (s: Storage) => StorageCloud | null): Promise<StrataError[]> {
     const failed: StrataError[] = [];
+    // storages dropped, or no longer Parquet on a cloud, keep no listing here
+    const kept = new Set(ctx.storages.all().filter((s) => LiveListings.wants(ctx, s)).map((s) => s.uuid));
+    for (const uuid of [...this.byUuid.keys()]) if (!kept.has(uuid) && this.byUuid.get(uuid)!.running === null) this.byUuid.delete(uuid);
     for (const storage of ctx.storages.all()) {
       if (!LiveListings.wants(ctx, storage)) continue;
       const l = this.of(storage.uuid);

@@ -18,6 +18,7 @@ import type { PartitionState } from '../core/partition-state.ts';
 import { refreshPartition } from '../lifecycle/refresh.ts';
 import { uploadPartition, wantsUpload } from '../lifecycle/cloud-transfer.ts';
 import { retryDeletes } from '../cloud/cloud-deletes.ts';
+import { cloudOf } from '../cloud/cloud-objects.ts';
 import { rebalance } from '../lifecycle/rebalance.ts';
 
 /** How often idle memtables and the pipeline are checked, in milliseconds. */
@@ -42,6 +43,8 @@ export class BackgroundService {
   private readonly uploading = new Set<PartitionState>();
   /** Whether a pass of the deletion retrier runs. */
   private retrying = false;
+  /** Whether a pass of the live listings' writer runs. */
+  private listing = false;
 
   constructor(private readonly ctx: EngineContext) {
     if (ctx.config.workers > 0) {
@@ -54,10 +57,14 @@ export class BackgroundService {
     return !this.stopped && this.ctx.config.workers > 0;
   }
 
-  /** Once a second: refresh idle memtables, apply the pipeline, upload what waits for its cloud, retry failed deletions. */
+  /**
+   * Once a second: refresh idle memtables, apply the pipeline, upload what waits for its
+   * cloud, retry failed deletions, write the live listings a failure left behind.
+   */
   private tick(): void {
     this.upload();
     this.retryDeletes();
+    this.writeListings();
     const seen = new WeakMap<PartitionState, number>();
     for (const p of this.ctx.partitions.all) {
       const v = p.active.version;
@@ -135,6 +142,13 @@ export class BackgroundService {
     if (!this.active || this.retrying || this.ctx.failedDeletes.size === 0) return;
     this.retrying = true;
     this.track(retryDeletes(this.ctx, () => this.active).finally(() => (this.retrying = false)));
+  }
+
+  /** Writes the live listings whose last write failed (one pass at a time; a failure stays for the next tick). */
+  private writeListings(): void {
+    if (!this.active || this.listing || !this.ctx.listings.dirty) return;
+    this.listing = true;
+    this.track(this.ctx.listings.flush(this.ctx, (s) => cloudOf(this.ctx, s)).finally(() => (this.listing = false)));
   }
 
   /** Stops starting work and waits for the work in flight. */
