@@ -124,6 +124,12 @@ export async function startServer(db: Strata, options: ServerOptions): Promise<S
     reply.header('www-authenticate', 'Bearer realm="strata"');
     return send(reply, 401, 'UNAUTHORIZED', `${req.method} ${req.url.split('?')[0]}: this server wants a bearer token (the header Authorization: Bearer TOKEN, the token of its --token-file)`);
   });
+  // once closing, every answer ends its connection: a keep-alive connection that was
+  // busy when close() began would otherwise stay open (idle) and hold the close up
+  let closing = false;
+  app.addHook('onSend', async (_req, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
   app.addHook('onResponse', async (req, reply) => {
     const started = (req as { startedAt?: number }).startedAt ?? performance.now();
     metrics.answered(req.routeOptions.url ?? 'unmatched', req.method, reply.statusCode, (performance.now() - started) / 1000);
@@ -248,7 +254,15 @@ export async function startServer(db: Strata, options: ServerOptions): Promise<S
     app,
     metrics,
     async close() {
-      await app.close();
+      closing = true;
+      // the connections busy when the close began and idle since (an answer whose
+      // headers were out already) are closed as they go idle
+      const sweep = setInterval(() => app.server.closeIdleConnections(), 100);
+      try {
+        await app.close();
+      } finally {
+        clearInterval(sweep);
+      }
       metrics.close();
     },
   };
