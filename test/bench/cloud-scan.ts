@@ -11,7 +11,9 @@
  * Each region size runs twice, cold in Strata's format and in Parquet (`format
  * 'parquet'`, docs/parquet-format.md), in the same run; a last line per region size
  * compares them: the cold scan rate with the default read-ahead, ranged GETs per scan,
- * and bytes on the bucket per event (Parquet over Strata's format).
+ * and bytes on the bucket per event (Parquet over Strata's format); then `--pairs`
+ * (9) pairs of cold scans of the two, in turns which first, give the median ratio of
+ * the pairs and their range.
  *
  * Options: --events N (default 1,000,000), --runs N (scans of each kind, the fastest
  * counts; default 3).
@@ -27,6 +29,8 @@ const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
 const EVENTS = Number(args.get('events') ?? 1_000_000);
 const RUNS = Number(args.get('runs') ?? 3);
+/** Alternating pairs of cold scans (Strata's format, then Parquet) per region size. */
+const PAIRS = Number(args.get('pairs') ?? 9);
 const MiB = 1024 * 1024;
 
 function fmt(n: number): string {
@@ -81,6 +85,27 @@ async function bytesAlone(db: Strata, url: string): Promise<number> {
   }
 }
 
+/**
+ * One full cold scan with the default read-ahead: its seconds, and the CPU this
+ * process spent on it in ns per event (the scan's decoding and HTTP client; s3rver runs
+ * in a process of its own).
+ */
+async function once(db: Strata): Promise<{ s: number; cpu: number }> {
+  const t = process.hrtime.bigint();
+  const u = process.cpuUsage();
+  const c = db.cursor();
+  let n = 0;
+  while (c.next() || (await c.nextAsync())) n++;
+  if (n !== EVENTS) throw new Error(`scanned ${n} of ${EVENTS}`);
+  const used = process.cpuUsage(u);
+  return { s: Number(process.hrtime.bigint() - t) / 1e9, cpu: ((used.user + used.system) * 1000) / n };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((x, y) => x - y);
+  return s[s.length >> 1]!;
+}
+
 async function requests(db: Strata): Promise<number> {
   return ((await db.execute('SHOW CLOUD s3')) as { requests: Record<string, number> }).requests.range ?? 0;
 }
@@ -90,10 +115,12 @@ try {
   console.log(`${EVENTS} events of 100 bytes in one partition; cloud: s3rver on 127.0.0.1`);
   for (const regionSize of [64 * 1024, 1024 * 1024]) {
     const seen = new Map<string, { rate: number; gets: number; bytes: number }>();
-    for (const format of ['strata', 'parquet']) {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'strata-bench-cloud-'));
-      const db = await Strata.open(dir, { workers: 2, interval: 1n << 40n, wal: false });
-      try {
+    const open: { db: Strata; dir: string }[] = [];
+    try {
+      for (const format of ['strata', 'parquet']) {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'strata-bench-cloud-'));
+        const db = await Strata.open(dir, { workers: 2, interval: 1n << 40n, wal: false });
+        open.push({ db, dir });
         await db.execute(`CREATE CLOUD s3 (type 's3', url '${s3.url}', access_key 'S3RVER', secret_key 'S3RVER', path_style true)`);
         await db.execute(`CREATE STORAGE cold (cloud 's3', region_size ${regionSize}, cloud_drop_local false, format '${format}')`);
         // half of each value random, half constant: about 2:1 under zstd
@@ -134,16 +161,34 @@ try {
         const s = await bytesAlone(db, s3.url);
         const label = '  the bytes alone (4 MiB GETs x 4, no decode)'.padEnd(44);
         console.log(`${label}${fmt(EVENTS / s).padStart(8)} events/s ${(p!.size / MiB / s).toFixed(1).padStart(6)} MiB/s stored  (${(EVENTS / s / localRate).toFixed(2)}x peer)`);
-      } finally {
+      }
+      // the two formats' cold scans again, alternating, so that the machine's noise falls on both
+      const ratios: number[] = [];
+      const cpu: [number[], number[]] = [[], []];
+      for (let pair = 0; pair < PAIRS; pair++) {
+        // in turns which goes first (ABBA), so that neither always follows the other's garbage
+        const first = pair % 2 === 0 ? 0 : 1;
+        const t1 = await once(open[first]!.db);
+        const t2 = await once(open[1 - first]!.db);
+        const [a, b] = first === 0 ? [t1, t2] : [t2, t1];
+        ratios.push(a.s / b.s);
+        cpu[0].push(a.cpu);
+        cpu[1].push(b.cpu);
+      }
+      ratios.sort((x, y) => x - y);
+      const [a, b] = [seen.get('strata')!, seen.get('parquet')!];
+      console.log(
+        `\nParquet beside Strata's format, region_size ${regionSize / 1024} KiB, default read-ahead: cold scan ${fmt(b.rate)} / ${fmt(a.rate)} events/s = ${(b.rate / a.rate).toFixed(2)}x ` +
+          `(${PAIRS} alternating pairs: median ${ratios[ratios.length >> 1]!.toFixed(2)}x, ${ratios[0]!.toFixed(2)}-${ratios.at(-1)!.toFixed(2)}x); ` +
+          `ranged GETs per scan ${Math.round(b.gets)} / ${Math.round(a.gets)}; bytes per event ${b.bytes.toFixed(1)} / ${a.bytes.toFixed(1)} = ${(b.bytes / a.bytes).toFixed(2)}x; ` +
+          `this process's CPU per event scanned (median) ${median(cpu[1]).toFixed(0)} / ${median(cpu[0]).toFixed(0)} ns`,
+      );
+    } finally {
+      for (const { db, dir } of open) {
         await db.close();
         fs.rmSync(dir, { recursive: true, force: true });
       }
     }
-    const [a, b] = [seen.get('strata')!, seen.get('parquet')!];
-    console.log(
-      `\nParquet beside Strata's format, region_size ${regionSize / 1024} KiB, default read-ahead: cold scan ${fmt(b.rate)} / ${fmt(a.rate)} events/s = ${(b.rate / a.rate).toFixed(2)}x; ` +
-        `ranged GETs per scan ${Math.round(b.gets)} / ${Math.round(a.gets)}; bytes per event ${b.bytes.toFixed(1)} / ${a.bytes.toFixed(1)} = ${(b.bytes / a.bytes).toFixed(2)}x`,
-    );
   }
 } finally {
   await s3.close();
