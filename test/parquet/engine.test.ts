@@ -199,3 +199,26 @@ test('the live listing names exactly the live objects after uploads, refreshes, 
     cleanup();
   }
 });
+
+test('a lost manifest is rebuilt from Parquet partition files: their identity is in the footer\'s metadata', async () => {
+  const { dir, cleanup } = tempDir('strata-parquet-');
+  try {
+    let db = await Strata.open(dir, { interval: 2000, region_size: 4096, workers: 0 });
+    await db.execute(`CREATE STORAGE cold (format 'parquet')`);
+    const rows = [...(await fill(db, 0n, 5000)), ...(await fill(db, HIGH, 1000))];
+    await db.execute('MOVE PARTITIONS BETWEEN 0 AND 18446744073709551615 INTO cold');
+    const before = (await partitions(db)).map((p) => [p.min, p.max, p.storage, p.events]);
+    await db.close();
+    for (const f of ['manifest.db', 'manifest.db-wal', 'manifest.db-shm']) fs.rmSync(path.join(dir, f), { force: true });
+    const report = await Strata.repair(dir);
+    expect(report).toMatchObject({ manifest: 'missing', changed: true, skipped: [] });
+    db = await Strata.open(dir, { workers: 0 });
+    expect((await partitions(db)).map((p) => [p.min, p.max, p.storage, p.events])).toEqual(before);
+    const cold = (await db.execute('SHOW STORAGE cold')) as { config: { format: string } };
+    expect(cold.config.format).toBe('parquet');
+    expect(scan(db)).toEqual(rows);
+    await db.close();
+  } finally {
+    cleanup();
+  }
+});
