@@ -13,6 +13,8 @@ import { StrataError } from '../errors.ts';
 import type { ParquetIndex } from './layout.ts';
 
 const OP = 'read region';
+/** The record header's size, as a constant of this module: the loop below reads it per row. */
+const HEADER = RECORD_HEADER;
 
 /**
  * Reused page buffers of the `id` and `key` columns, and DataViews of them (decoding
@@ -51,7 +53,7 @@ export function decodeRowGroup(
   const keyLen = readChunk(stored, at[3 * g + 1]!, at[3 * g + 2]!, rows, compressed, 1, fail, null, 0);
   // PLAIN: 8 bytes per id; a u32 length before each key and value
   if (idLen !== 8 * rows) throw fail(`the id column holds ${idLen} bytes for ${rows} rows`);
-  const valueLen = size - RECORD_HEADER * rows - (keyLen - 4 * rows) + 4 * rows;
+  const valueLen = size - HEADER * rows - (keyLen - 4 * rows) + 4 * rows;
   if (!(valueLen >= 4 * rows && valueLen <= size)) throw fail(`the key column holds ${keyLen} bytes: too many for ${size} bytes of events`);
   // the values go to the end of the output, then each moves forward into its record:
   // a record's value never starts after where its page copy starts (the headers and
@@ -71,7 +73,7 @@ export function decodeRowGroup(
   for (let r = 0; r < rows; r++) {
     const k = kv.getUint32(kp, true);
     const v = ov.getUint32(vp, true);
-    if (k > 255 || p + RECORD_HEADER + k + v > size || kp + 4 + k > keyLen || vp + 4 + v > size) {
+    if (k > 255 || p + HEADER + k + v > size || kp + 4 + k > keyLen || vp + 4 + v > size) {
       throw fail(`row ${r}: a key of ${k} bytes or a value of ${v} bytes runs past the row group`);
     }
     ov.setUint32(p, ids.getUint32(8 * r, true), true);
@@ -79,7 +81,7 @@ export function decodeRowGroup(
     ov.setUint32(p + 8, v, true);
     o[p + 12] = k;
     o[p + 13] = 0;
-    p += RECORD_HEADER;
+    p += HEADER;
     for (let i = 0; i < k; i++) o[p + i] = keys[kp + 4 + i]!;
     p += k;
     kp += 4 + k;
