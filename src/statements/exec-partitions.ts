@@ -1,7 +1,8 @@
 /**
  * `CREATE PARTITION`, `DROP PARTITION(S)` (whole, or one copy), `REFRESH PARTITION(S)`,
  * `UPLOAD / DOWNLOAD PARTITION(S)`, `SHOW PARTITION(S)`.
- * A partition is named by its `min`.
+ * A statement on one partition names it by any id inside its range (its `min`, or
+ * another); a statement on several takes the partitions whose `min` is in a range.
  *
  * @module
  */
@@ -16,13 +17,14 @@ import { checkCloud, checkDropCopy, downloadPartition, dropCopy, uploadPartition
 import { type PartitionInfo, partitionInfo } from './show.ts';
 
 /**
- * The partition whose min is `id`; undefined when none is and `ifExists`.
- * @throws StrataError `NOT_FOUND` when none is and not `ifExists`.
+ * The partition that holds `id` (its min, or any id inside its range, as monotone's
+ * statements take); undefined when none does and `ifExists`.
+ * @throws StrataError `NOT_FOUND` when none does and not `ifExists`.
  */
 export function partitionNamed(ctx: EngineContext, op: string, id: bigint, ifExists: boolean): PartitionState | undefined {
-  const p = ctx.partitions.byMin(id);
+  const p = ctx.partitions.byMin(id) ?? ctx.partitions.find(Number(id >> 32n), Number(id & 0xffffffffn));
   if (p === undefined && !ifExists) {
-    throw new StrataError('NOT_FOUND', `${op}: no partition ${id} (a partition is named by its min); SHOW PARTITIONS lists them`);
+    throw new StrataError('NOT_FOUND', `${op}: no partition holds id ${id}; SHOW PARTITIONS lists them`);
   }
   return p;
 }
