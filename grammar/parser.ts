@@ -141,11 +141,28 @@ export class StrataParser extends ShowParser {
     this.CONSUME(RParen);
   });
 
-  // deleteStatement: DELETE id ['key']
+  // deleteStatement: DELETE id ['key'] | DELETE '(' id [',' 'key'] ')' (INSERT's parentheses)
   readonly deleteStatement = this.RULE('deleteStatement', () => {
     this.CONSUME(K.DELETE);
-    this.CONSUME(Integer);
-    this.OPTION(() => this.CONSUME(StringLiteral));
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(LParen);
+          this.CONSUME(Integer);
+          this.OPTION(() => {
+            this.CONSUME(Comma);
+            this.CONSUME(StringLiteral);
+          });
+          this.CONSUME(RParen);
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME2(Integer);
+          this.OPTION2(() => this.CONSUME2(StringLiteral));
+        },
+      },
+    ]);
   });
 
   // selectStatement: SELECT [FROM id] [TO id] [LIMIT n]

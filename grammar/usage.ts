@@ -47,7 +47,7 @@ const forms: Readonly<Record<string, string>> = {
   downloadPartition: 'DOWNLOAD PARTITION [IF EXISTS] id [IF CLOUD]',
   downloadPartitions: `DOWNLOAD PARTITIONS ${RANGE} [IF CLOUD]`,
   insertStatement: "INSERT (id, 'value') | INSERT (id, 'key', 'value')",
-  deleteStatement: "DELETE id ['key']",
+  deleteStatement: "DELETE id ['key'] | DELETE (id[, 'key'])",
   selectStatement: 'SELECT [FROM id] [TO id] [LIMIT n]',
 };
 

@@ -1,0 +1,22 @@
+-- monotone's forms that Strata takes as monotone does (issue 16): each statement as
+-- monotone's own tests write it, and Strata's answer
+SET interval TO 100;
+INSERT (4090, 'a');
+INSERT (4095, 'cpu', 'b');
+INSERT (4099, 'c');
+-- a statement on one partition takes any id inside it, not only its min
+SHOW PARTITION 4096;
+REFRESH PARTITION 4096;
+CREATE STORAGE cold;
+MOVE PARTITION 4099 INTO cold;
+SHOW PARTITIONS cold;
+-- DELETE with INSERT's parentheses, with and without a key
+DELETE (4095, 'cpu');
+DELETE (4099);
+SELECT;
+DELETE 4090;
+SELECT;
+-- an id that no partition holds
+DROP PARTITION 4100;
+DROP PARTITION 4050;
+SHOW PARTITIONS;
