@@ -88,7 +88,8 @@ export type Statement =
   | { readonly kind: 'download_partition'; readonly ifExists: boolean; readonly id: bigint; readonly ifCloud: boolean }
   | { readonly kind: 'download_partitions'; readonly range: IdRange; readonly ifCloud: boolean }
   // data, for trying things out
-  | { readonly kind: 'insert'; readonly id: bigint; readonly key: string | null; readonly value: string }
+  /** `id` null: `INSERT (DEFAULT, ...)`, a serial id given by the database. */
+  | { readonly kind: 'insert'; readonly id: bigint | null; readonly key: string | null; readonly value: string }
   | { readonly kind: 'delete'; readonly id: bigint; readonly key: string | null }
   | { readonly kind: 'select'; readonly from: bigint | null; readonly to: bigint | null; readonly limit: bigint | null };
 

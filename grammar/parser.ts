@@ -127,11 +127,11 @@ export class StrataParser extends ShowParser {
     this.OR([{ ALT: () => this.SUBRULE(this.downloadPartition) }, { ALT: () => this.SUBRULE(this.downloadPartitions) }]);
   });
 
-  // insertStatement: INSERT '(' id ',' ['key' ','] 'value' ')'
+  // insertStatement: INSERT '(' {id | DEFAULT} ',' ['key' ','] 'value' ')' (DEFAULT: a serial id)
   readonly insertStatement = this.RULE('insertStatement', () => {
     this.CONSUME(K.INSERT);
     this.CONSUME(LParen);
-    this.CONSUME(Integer);
+    this.OR([{ ALT: () => this.CONSUME(Integer) }, { ALT: () => this.CONSUME(K.DEFAULT) }]);
     this.CONSUME(Comma);
     this.CONSUME(StringLiteral, { LABEL: 'first' });
     this.OPTION(() => {

@@ -141,8 +141,10 @@ export function print(statement: Statement): string {
       return `DOWNLOAD PARTITION ${ifExists(s.ifExists)}${s.id}${ifCloud(s.ifCloud)}`;
     case 'download_partitions':
       return `DOWNLOAD PARTITIONS ${range(s.range)}${ifCloud(s.ifCloud)}`;
-    case 'insert':
-      return s.key === null ? `INSERT (${s.id}, ${quoteString(s.value)})` : `INSERT (${s.id}, ${quoteString(s.key)}, ${quoteString(s.value)})`;
+    case 'insert': {
+      const id = s.id === null ? 'DEFAULT' : String(s.id);
+      return s.key === null ? `INSERT (${id}, ${quoteString(s.value)})` : `INSERT (${id}, ${quoteString(s.key)}, ${quoteString(s.value)})`;
+    }
     case 'delete':
       return s.key === null ? `DELETE ${s.id}` : `DELETE ${s.id} ${quoteString(s.key)}`;
     case 'select':

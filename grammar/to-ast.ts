@@ -180,9 +180,10 @@ const converters: Readonly<Record<string, (n: Node) => Statement>> = {
   insertStatement: (n) => {
     const first = unquoteString(n.token('first').image);
     const second = n.maybeToken('second');
+    const given = n.maybeToken('Integer') === null ? null : id(n);
     return second === null
-      ? { kind: 'insert', id: id(n), key: null, value: first }
-      : { kind: 'insert', id: id(n), key: first, value: unquoteString(second.image) };
+      ? { kind: 'insert', id: given, key: null, value: first }
+      : { kind: 'insert', id: given, key: first, value: unquoteString(second.image) };
   },
   deleteStatement: (n) => {
     const key = n.maybeToken('StringLiteral');

@@ -44,7 +44,7 @@ export const KEYWORDS = [
   ...STATEMENT_WORDS,
   ...VIEW_WORDS,
   'TO', 'IF', 'NOT', 'EXISTS', 'RENAME', 'RESET', 'BETWEEN', 'AND', 'FROM', 'ON',
-  'INTO', 'LIMIT', 'TRUE', 'FALSE', 'SIZE', 'EVENTS', 'DURATION', 'INTERVAL',
+  'INTO', 'LIMIT', 'TRUE', 'FALSE', 'SIZE', 'EVENTS', 'DURATION', 'INTERVAL', 'DEFAULT',
 ] as const;
 
 /** A keyword of the grammar, in uppercase. */

@@ -46,7 +46,7 @@ const forms: Readonly<Record<string, string>> = {
   uploadPartitions: `UPLOAD PARTITIONS ${RANGE} [IF CLOUD]`,
   downloadPartition: 'DOWNLOAD PARTITION [IF EXISTS] id [IF CLOUD]',
   downloadPartitions: `DOWNLOAD PARTITIONS ${RANGE} [IF CLOUD]`,
-  insertStatement: "INSERT (id, 'value') | INSERT (id, 'key', 'value')",
+  insertStatement: "INSERT ({id | DEFAULT}, 'value') | INSERT ({id | DEFAULT}, 'key', 'value')",
   deleteStatement: "DELETE id ['key'] | DELETE (id[, 'key'])",
   selectStatement: 'SELECT [FROM id] [TO id] [LIMIT n]',
 };

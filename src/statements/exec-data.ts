@@ -41,11 +41,18 @@ function checkKey(op: string, key: string | null): void {
   if (n > MAX_KEY) throw new StrataError('INVALID_INPUT', `${op}: the key is ${n} bytes in UTF-8; a key has at most ${MAX_KEY}`);
 }
 
-/** INSERT (id, [key,] value). */
-export async function executeInsert(db: DataTarget, s: StatementOf<'insert'>): Promise<null> {
+/**
+ * INSERT (id, [key,] value): null. INSERT (DEFAULT, [key,] value): the event gets the
+ * next serial id (`ssn + 1`, as monotone's `insert -1`), and the answer is `{ id }`.
+ */
+export async function executeInsert(db: DataTarget, s: StatementOf<'insert'>): Promise<{ id: bigint } | null> {
   checkKey('insert', s.key);
-  await db.write(new BatchBuilder(256).insert(s.id, s.key ?? undefined, s.value));
-  return null;
+  if (s.id !== null) {
+    await db.write(new BatchBuilder(256).insert(s.id, s.key ?? undefined, s.value));
+    return null;
+  }
+  const r = await db.write(new BatchBuilder(256).append(s.key ?? undefined, s.value));
+  return { id: r.serial!.first };
 }
 
 /** DELETE id [key]. */

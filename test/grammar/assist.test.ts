@@ -39,13 +39,14 @@ describe('what may come next', () => {
     ['SELECT ', ['FROM', 'LIMIT', 'TO']],
     ['SELECT FROM 1 ', ['LIMIT', 'TO']],
     ['SET x TO ', ['FALSE', 'TRUE']],
+    ['INSERT (', ['DEFAULT']],
   ])('%j', (text, expected) => {
     expect(complete(text)).toEqual(expected);
   });
 });
 
 describe('nothing to suggest', () => {
-  test.each(['CHECKPOINT ', 'SET ', 'SHOW STORAGE ', 'INSERT (', 'MOVE PARTITION 5 INTO ', 'FOO ', 'SELECT @', "SET x TO 'open", 'SHOW WAL WAL ', 'SHOW ORPHANS ', 'DROP ORPHANS '])('%j', (text) => {
+  test.each(['CHECKPOINT ', 'SET ', 'SHOW STORAGE ', 'MOVE PARTITION 5 INTO ', 'FOO ', 'SELECT @', "SET x TO 'open", 'SHOW WAL WAL ', 'SHOW ORPHANS ', 'DROP ORPHANS '])('%j', (text) => {
     expect(complete(text)).toEqual([]);
   });
 });

@@ -20,3 +20,8 @@ SELECT;
 DROP PARTITION 4100;
 DROP PARTITION 4050;
 SHOW PARTITIONS;
+-- serial inserts (monotone's insert -1): the id given is the answer
+INSERT (DEFAULT, 'first');
+INSERT (DEFAULT, 'k', 'second');
+SHOW ssn;
+SELECT FROM 0 TO 10;
