@@ -40,6 +40,9 @@ export interface Tier {
 /** Which copy `DROP PARTITION ... ON` removes. */
 export type CopyTarget = 'storage' | 'cloud';
 
+/** What one target of `SHOW` is: a setting, the configuration, or a view. */
+export type ShowTarget = Extract<Statement, { readonly kind: `show_${string}` }>;
+
 /** Every statement, tagged by `kind`. */
 export type Statement =
   // settings
@@ -58,6 +61,8 @@ export type Statement =
   | { readonly kind: 'show_wal' }
   | { readonly kind: 'show_operations' }
   | { readonly kind: 'show_orphans' }
+  /** `SHOW a, b, ...` with a view among them: each target's answer, keyed by the target. */
+  | { readonly kind: 'show_many'; readonly targets: readonly ShowTarget[] }
   // maintenance
   | { readonly kind: 'checkpoint' }
   | { readonly kind: 'rebalance'; readonly explain: boolean }

@@ -9,7 +9,7 @@
 import { tokenMatcher, type IRecognitionException, type ISyntacticContentAssistPath, type IToken } from 'chevrotain';
 import { describeToken, orList, tokenLabel, type Problem } from './errors.ts';
 import { parser } from './parser.ts';
-import { STATEMENT_WORDS, Semicolon } from './tokens.ts';
+import { Comma, STATEMENT_WORDS, Semicolon } from './tokens.ts';
 import { usageOfStack } from './usage.ts';
 
 /** `unexpected X; expected a statement: SET, SHOW, ... or SELECT`. */
@@ -81,7 +81,9 @@ export function diagnose(tokens: IToken[], error: IRecognitionException): Proble
     const usage = usageOfStack(error.context.ruleStack);
     return { ...where, message: usage === undefined ? error.message : `${error.message} in ${usage}` };
   }
-  if (inside.length > 0) return { ...where, message: `unexpected ${unexpected}; expected ${orList(labels)}${usageClause('in', inside)}` };
+  // a complete SHOW target may be followed by ',' and another: still name it by its form
+  const listed = inside.length > 0 && inside.every((p) => p.nextTokenType === Comma && p.ruleStack.at(-1) === 'showStatement');
+  if (inside.length > 0 && !listed) return { ...where, message: `unexpected ${unexpected}; expected ${orList(labels)}${usageClause('in', inside)}` };
 
   // the statement is complete: name it by the rule its last token belongs to
   const last = before[before.length - 1] as IToken;

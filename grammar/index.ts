@@ -5,7 +5,7 @@
  * @module
  */
 export { complete, parse, parseOne } from './api.ts';
-export { print } from './printer.ts';
+export { print, showTargetText } from './printer.ts';
 export * from './ast.ts';
 export { expectedNames, type ExpectedNames, type NameKind } from './names.ts';
 export { inputState, splitScript, type InputState, type ScriptPart } from './split.ts';

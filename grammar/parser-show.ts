@@ -6,7 +6,7 @@
  * @module
  */
 import { PartitionParser } from './parser-partition.ts';
-import { Comma, Integer, K, Name, SettingName } from './tokens.ts';
+import { Integer, K, Name, SettingName } from './tokens.ts';
 
 /** Rules of `SET` and `SHOW`. */
 export abstract class ShowParser extends PartitionParser {
@@ -27,13 +27,9 @@ export abstract class ShowParser extends PartitionParser {
   // SHOW showAll: ALL
   readonly showAll = this.RULE('showAll', () => this.CONSUME(K.ALL));
 
-  // SHOW showSettings: name {',' name}
+  // SHOW showSettings: name (a list of them is a list of SHOW targets)
   readonly showSettings = this.RULE('showSettings', () => {
     this.CONSUME(SettingName);
-    this.MANY(() => {
-      this.CONSUME(Comma);
-      this.CONSUME(Name);
-    });
   });
 
   // SHOW showStorages: STORAGES

@@ -40,10 +40,19 @@ export class StrataParser extends ShowParser {
     ]);
   });
 
-  // showStatement: SHOW {CONFIG [name] | ALL | name {',' name} | STORAGES | STORAGE name | PARTITIONS [storage]
-  //                     | PARTITION id | PIPELINE | CLOUDS | CLOUD name | MEMORY | WAL | OPERATIONS | ORPHANS}
+  // showStatement: SHOW target {',' target} (several targets: one answer keyed by target)
   readonly showStatement = this.RULE('showStatement', () => {
     this.CONSUME(K.SHOW);
+    this.SUBRULE(this.showTarget);
+    this.MANY(() => {
+      this.CONSUME(Comma);
+      this.SUBRULE2(this.showTarget);
+    });
+  });
+
+  // showTarget: CONFIG [name] | ALL | name | STORAGES | STORAGE name | PARTITIONS [storage]
+  //             | PARTITION id | PIPELINE | CLOUDS | CLOUD name | MEMORY | WAL | OPERATIONS | ORPHANS
+  readonly showTarget = this.RULE('showTarget', () => {
     this.OR([
       { ALT: () => this.SUBRULE(this.showConfig) },
       { ALT: () => this.SUBRULE(this.showAll) },

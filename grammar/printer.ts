@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type { Limit, Option, Statement, Tier, Value } from './ast.ts';
+import type { Limit, Option, ShowTarget, Statement, Tier, Value } from './ast.ts';
 import { formatDuration, formatSize, isPlainName, quoteIdentifier, quoteString } from './literals.ts';
 import { VIEW_WORDS } from './tokens.ts';
 
@@ -91,6 +91,8 @@ export function print(statement: Statement): string {
       return 'SHOW OPERATIONS';
     case 'show_orphans':
       return 'SHOW ORPHANS';
+    case 'show_many':
+      return `SHOW ${s.targets.map((t) => print(t).slice('SHOW '.length)).join(', ')}`;
     case 'checkpoint':
       return 'CHECKPOINT';
     case 'rebalance':
@@ -154,4 +156,14 @@ export function print(statement: Statement): string {
       return unhandled;
     }
   }
+}
+
+/**
+ * One target of `SHOW` as written after the word SHOW (`storages`, `partition 5`,
+ * `interval`): the key of its answer in a `SHOW a, b` of several targets.
+ */
+export function showTargetText(t: ShowTarget): string {
+  const text = print(t).slice('SHOW '.length);
+  // views are keyed in lowercase; names keep their case
+  return t.kind === 'show_settings' ? text : text.replace(/^[A-Z]+(?: [A-Z]+)?/, (w) => w.toLowerCase());
 }

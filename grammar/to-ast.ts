@@ -7,7 +7,7 @@
  */
 import type { CstElement, CstNode, IToken } from 'chevrotain';
 import { StrataError } from '../src/errors.ts';
-import type { IdRange, Limit, Option, Statement, Tier, Value } from './ast.ts';
+import type { IdRange, Limit, Option, ShowTarget, Statement, Tier, Value } from './ast.ts';
 import { numberValue, unquoteIdentifier, unquoteString } from './literals.ts';
 import { Duration, Integer, QuotedIdentifier, Size } from './tokens.ts';
 
@@ -128,7 +128,14 @@ const converters: Readonly<Record<string, (n: Node) => Statement>> = {
   setStatement: (n) => ({ kind: 'set', name: nameOf(n.token('Name')), value: valueOf(n.node('value')) }),
   showConfig: (n) => ({ kind: 'show_config', name: n.has('Name') ? nameOf(n.token('Name')) : null }),
   showAll: () => ({ kind: 'show_config', name: null }),
-  showSettings: (n) => ({ kind: 'show_settings', names: [n.token('SettingName'), ...n.tokens('Name')].map(nameOf) }),
+  showSettings: (n) => ({ kind: 'show_settings', names: [nameOf(n.token('SettingName'))] }),
+  showStatement: (n) => {
+    const targets = n.nodes('showTarget').map((t) => toStatement(t.cst) as ShowTarget);
+    if (targets.length === 1) return targets[0]!;
+    // settings alone keep their one answer, keyed by name
+    if (targets.every((t) => t.kind === 'show_settings')) return { kind: 'show_settings', names: targets.flatMap((t) => (t as { names: readonly string[] }).names) };
+    return { kind: 'show_many', targets };
+  },
   showStorages: () => ({ kind: 'show_storages' }),
   showStorage: (n) => ({ kind: 'show_storage', name: nameOf(n.token('Name')) }),
   showPartitions: (n) => ({ kind: 'show_partitions', storage: n.has('Name') ? nameOf(n.token('Name')) : null }),

@@ -13,7 +13,7 @@ const forms: Readonly<Record<string, string>> = {
   setStatement: 'SET name TO value',
   showConfig: 'SHOW CONFIG [name]',
   showAll: 'SHOW ALL',
-  showSettings: 'SHOW name [, name ...]',
+  showSettings: 'SHOW name',
   showStorages: 'SHOW STORAGES',
   showStorage: 'SHOW STORAGE name',
   showPartitions: 'SHOW PARTITIONS [storage]',
@@ -53,10 +53,12 @@ const forms: Readonly<Record<string, string>> = {
 
 /** The forms of each statement family, by parser rule name. */
 const families: Readonly<Record<string, readonly string[]>> = {
-  showStatement: [
+  // SHOW's forms (any of them may be listed: SHOW a, b): the targets are the forms
+  showTarget: [
     'showConfig', 'showAll', 'showSettings', 'showStorages', 'showStorage', 'showPartitions', 'showPartition',
     'showPipeline', 'showClouds', 'showCloud', 'showMemory', 'showWal', 'showOperations', 'showOrphans',
   ],
+  showStatement: ['showTarget'],
   createStatement: ['createCloud', 'createStorage', 'createPartition'],
   alterStatement: ['alterCloud', 'alterStorage', 'alterPipeline'],
   dropStatement: ['dropCloud', 'dropStorage', 'dropPartition', 'dropPartitions', 'dropOrphans'],
@@ -71,7 +73,7 @@ export function usageOf(rule: string): string | undefined {
   const form = forms[rule];
   if (form !== undefined) return form;
   const members = families[rule];
-  return members?.map((m) => forms[m]).join(' | ');
+  return members?.map((m) => forms[m] ?? usageOf(m)).join(' | ');
 }
 
 /**

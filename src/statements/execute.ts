@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Statement } from '../../grammar/index.ts';
+import type { Statement, StatementOf } from '../../grammar/index.ts';
 import { StrataError } from '../errors.ts';
 import type { CheckpointResult } from '../engine/db/checkpoint.ts';
 import { dropOrphans, listOrphans } from '../engine/cloud/cloud-orphans.ts';
@@ -96,6 +96,8 @@ export async function executeStatement(ctx: EngineContext, db: StatementTarget, 
       return operationsView(ctx);
     case 'show_orphans':
       return listOrphans(ctx);
+    case 'show_many':
+      return executeShowMany(ctx, db, s);
     case 'drop_orphans':
       return dropOrphans(ctx);
     case 'checkpoint':
@@ -154,4 +156,21 @@ export async function executeStatement(ctx: EngineContext, db: StatementTarget, 
       throw new StrataError('INTERNAL', `execute: unknown statement ${JSON.stringify(never)}`);
     }
   }
+}
+
+/**
+ * `SHOW a, b, ...` with a view among the targets: one object with each target's answer
+ * under the target as written (`storages`, `partition 5`, `interval`), in the order
+ * given; a target that fails fails the statement.
+ */
+async function executeShowMany(ctx: EngineContext, db: StatementTarget, s: StatementOf<'show_many'>): Promise<Record<string, unknown>> {
+  const { showTargetText } = await import('../../grammar/index.ts');
+  const out: Record<string, unknown> = {};
+  for (const t of s.targets) {
+    const answer = await executeStatement(ctx, db, t);
+    // a setting's answer is already keyed by its name
+    if (t.kind === 'show_settings') Object.assign(out, answer);
+    else out[showTargetText(t)] = answer;
+  }
+  return out;
 }

@@ -46,13 +46,13 @@ describe('typical mistakes', () => {
     ['CREATE CLOUD c (type s3,)', "line 1, column 25: unexpected ')'; expected name in CREATE CLOUD [IF NOT EXISTS] name (options)"],
     ['ALTER STORAGE hot', 'line 1, column 18: unexpected end of input; expected RENAME or SET in ALTER STORAGE [IF EXISTS] name {RENAME TO new | SET (options) | SET option TO value}'],
     ['CREATE STORAGE hot path', "line 1, column 20: unexpected 'path'; expected '(', ';' or end of input in CREATE STORAGE [IF NOT EXISTS] name [(options)]"],
-    ['SHOW PARTITIONS hot\n  cold', "line 2, column 3: unexpected 'cold'; expected ';' or end of input after SHOW PARTITIONS [storage]"],
+    ['SHOW PARTITIONS hot\n  cold', "line 2, column 3: unexpected 'cold'; expected ',', ';' or end of input after SHOW PARTITIONS [storage]"],
     ['MOVE PARTITIONS 1 TO 5 INTO x', "line 1, column 17: unexpected '1'; expected BETWEEN or FROM in MOVE PARTITIONS {BETWEEN a AND b | FROM a TO b} INTO storage"],
     ['DROP PARTITION 5 ON', 'line 1, column 20: unexpected end of input; expected STORAGE or CLOUD in DROP PARTITION [IF EXISTS] id [ON STORAGE | ON CLOUD]'],
     ['EXPLAIN', 'line 1, column 8: unexpected end of input; expected REBALANCE in [EXPLAIN] REBALANCE'],
     ['ALTER PIPELINE SET set', `line 1, column 20: unexpected 'set'; expected name in ${PIPELINE}`],
     ['DROP ORPHANS x', "line 1, column 14: unexpected 'x'; expected ';' or end of input after DROP ORPHANS"],
-    ['SHOW ORPHANS 5', "line 1, column 14: unexpected '5'; expected ';' or end of input after SHOW ORPHANS"],
+    ['SHOW ORPHANS 5', "line 1, column 14: unexpected '5'; expected ',', ';' or end of input after SHOW ORPHANS"],
     [
       'DROP BUCKET b',
       "line 1, column 6: unexpected 'BUCKET'; expected CLOUD, STORAGE, PARTITION, PARTITIONS or ORPHANS in DROP CLOUD [IF EXISTS] name | " +
@@ -93,7 +93,7 @@ describe('lexical errors', () => {
 
   test('a long token is shortened in the message', () => {
     expect(errorOf(`SHOW WAL '${'x'.repeat(100)}'`).message).toBe(
-      `syntax error at line 1, column 10: unexpected '${`'${'x'.repeat(36)}`}...'; expected ';' or end of input after SHOW WAL`,
+      `syntax error at line 1, column 10: unexpected '${`'${'x'.repeat(36)}`}...'; expected ',', ';' or end of input after SHOW WAL`,
     );
   });
 });

@@ -37,7 +37,7 @@ test('the examples cover every statement kind', () => {
   const all: Record<StatementKind, true> = {
     set: true, show_config: true, show_settings: true, show_storages: true, show_storage: true, show_partitions: true,
     show_partition: true, show_pipeline: true, show_clouds: true, show_cloud: true, show_memory: true, show_wal: true,
-    show_operations: true, show_orphans: true, checkpoint: true, rebalance: true, create_cloud: true, alter_cloud_rename: true,
+    show_operations: true, show_orphans: true, show_many: true, checkpoint: true, rebalance: true, create_cloud: true, alter_cloud_rename: true,
     alter_cloud_set: true, drop_cloud: true, create_storage: true, alter_storage_rename: true, alter_storage_set: true,
     drop_storage: true, alter_pipeline: true, alter_pipeline_reset: true, create_partition: true, drop_partition: true,
     drop_partitions: true, drop_orphans: true, move_partition: true, move_partitions: true, refresh_partition: true, refresh_partitions: true,
@@ -55,7 +55,7 @@ describe('canonical text', () => {
     ['create storage "if" (cloud s3)', `CREATE STORAGE "if" (cloud 's3')`],
     ['alter pipeline "set", "reset" (events 1)', 'ALTER PIPELINE "set", "reset" (EVENTS 1)'],
     ['show "config", interval, "all"', 'SHOW "config", interval, "all"'],
-    ['show "orphans", orphans', 'SHOW "orphans", "orphans"'],
+    ['show "orphans", orphans', 'SHOW "orphans", ORPHANS'],
     ['show orphans', 'SHOW ORPHANS'],
     ['Drop Orphans', 'DROP ORPHANS'],
     ['show all', 'SHOW CONFIG'],

@@ -25,3 +25,7 @@ INSERT (DEFAULT, 'first');
 INSERT (DEFAULT, 'k', 'second');
 SHOW ssn;
 SELECT FROM 0 TO 10;
+-- several SHOW targets at once: one answer keyed by target
+SHOW storages, ssn, pipeline;
+SHOW interval, serial;
+SHOW partition 1, nowhere;
