@@ -2,7 +2,7 @@
  * The command line of `strata`:
  *
  * ```text
- * strata [dir] [-e SQL]... [-f FILE]... [--continue-on-error] [--wal-recovery MODE] [--no-color]
+ * strata [dir] [-e SQL]... [-f FILE]... [--continue-on-error] [--set NAME=VALUE]... [--wal-recovery MODE] [--no-color]
  * strata bench [dir] [-s BYTES] [-b N] [-n] [-d SECONDS | -c N] [-w N] [-z CODEC] [--json] [--read]
  * strata repair dir [--storage-path PATH]... [--key STORAGE=HEX]... [--json]
  * strata export dir [--from ID] [--to ID] [--format arrow|jsonl|parquet] [-o FILE]
@@ -25,6 +25,8 @@ export const USAGE = `usage: strata [dir] [options]          the console on dir 
   -e, --execute SQL      run SQL (one or more statements) and quit; may repeat
   -f, --file FILE        run the statements of FILE (- for standard input); may repeat
       --continue-on-error  run the statements after one that fails (exit status 1 still)
+      --set NAME=VALUE   a setting for this open, as SET NAME TO VALUE (repeatable); on
+                         a new directory also those chosen at creation (uuid)
       --wal-recovery MODE  tail (the default), point_in_time or skip: what this open
                          does about WAL damage that valid records follow (refuse it,
                          cut the log there, drop only the damaged bytes; docs/wal-format.md)
@@ -169,6 +171,12 @@ export interface ConsoleArgs {
   readonly colour: boolean | null;
   /** --wal-recovery: the setting `wal_recovery` of this open; null: not given (the default, `tail`). */
   readonly walRecovery: Config['wal_recovery'] | null;
+  /**
+   * --set name=value, in order: settings passed to the open, as text (the value as in
+   * `SET name TO value`); the only way to choose a creation-only setting (`uuid`) from
+   * the command line.
+   */
+  readonly settings: readonly (readonly [string, string])[];
 }
 
 /** The values of --wal-recovery (the setting `wal_recovery`). */
@@ -253,6 +261,7 @@ const CONSOLE_OPTIONS: OptionSpec = {
   file: { type: 'string', short: 'f' },
   'continue-on-error': { type: 'boolean' },
   'wal-recovery': { type: 'string' },
+  set: { type: 'string' },
   'no-color': { type: 'boolean' },
   'no-colour': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -272,6 +281,7 @@ export function parseArgs(argv: readonly string[]): Args {
   let continueOnError = false;
   let colour: boolean | null = null;
   let walRecovery: Config['wal_recovery'] | null = null;
+  const settings: (readonly [string, string])[] = [];
   for (const a of argsOf(argv, CONSOLE_OPTIONS, usage)) {
     if (a.kind === 'positional') dir = oneDir(dir, a.value, usage);
     else if (a.name === 'execute') sources.push({ kind: 'sql', text: a.value });
@@ -279,12 +289,16 @@ export function parseArgs(argv: readonly string[]): Args {
     else if (a.name === 'wal-recovery') {
       walRecovery = WAL_RECOVERY.find((m) => m === a.value) ?? null;
       if (walRecovery === null) throw usageError(`${a.flag} takes ${WAL_RECOVERY.join(', ')}, not '${a.value}'`, usage);
+    } else if (a.name === 'set') {
+      const eq = a.value.indexOf('=');
+      if (eq <= 0) throw usageError(`${a.flag} takes name=value (a setting and its value, as SET name TO value), not '${a.value}'`, usage);
+      settings.push([a.value.slice(0, eq).trim(), a.value.slice(eq + 1).trim()]);
     } else if (a.name === 'continue-on-error') continueOnError = true;
     else if (a.name === 'no-color' || a.name === 'no-colour') colour = false;
     else if (a.name === 'help') return { command: 'help', text: USAGE };
     else if (a.name === 'version') return { command: 'version' };
   }
-  return { command: 'console', dir: dir ?? './data', sources, continueOnError, colour, walRecovery };
+  return { command: 'console', dir: dir ?? './data', sources, continueOnError, colour, walRecovery, settings };
 }
 
 const BENCH_OPTIONS: OptionSpec = {

@@ -21,6 +21,27 @@ import { banner, openReportLines, version } from './session.ts';
 const { stdin, stdout, stderr } = process;
 
 /**
+ * The settings of `--set name=value`: each value read as `SET name TO value` reads it
+ * (numbers with units, true/false, quoted strings), and a value that is no literal (a
+ * bare uuid, a word) as the text itself.
+ */
+async function openSettings(list: readonly (readonly [string, string])[]): Promise<Record<string, unknown>> {
+  const { parseOne } = await import('../grammar/index.ts');
+  const out: Record<string, unknown> = {};
+  for (const [name, text] of list) {
+    let value: unknown = text;
+    try {
+      const s = parseOne(`SET x TO ${text}`);
+      if (s.kind === 'set') value = s.value;
+    } catch {
+      // not a literal of the grammar: the text as it is
+    }
+    out[name] = value;
+  }
+  return out;
+}
+
+/**
  * The console, or the scripts of -e/-f/standard input. Returns the exit status.
  * What is not needed to open the database and print the banner (the console's line
  * editing and completion, the script runner, the grammar) is loaded after it: the
@@ -30,7 +51,9 @@ async function consoleMain(args: ConsoleArgs): Promise<number> {
   const errColour = palette(wantsColour(stderr, process.env, args.colour));
   let db: Strata;
   try {
-    db = await Strata.open(args.dir, args.walRecovery === null ? {} : { wal_recovery: args.walRecovery });
+    const config: Record<string, unknown> = args.settings.length === 0 ? {} : await openSettings(args.settings);
+    if (args.walRecovery !== null) config.wal_recovery = args.walRecovery;
+    db = await Strata.open(args.dir, config);
   } catch (e) {
     stderr.write(`${errorLine(e, errColour)}\n`);
     return 1;

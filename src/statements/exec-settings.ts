@@ -33,7 +33,7 @@ export function executeSet(ctx: EngineContext, s: StatementOf<'set'>): SetResult
   const value = checkSetting('set', s.name, s.value);
   const scope = settingScope(s.name);
   if (scope === 'create') {
-    throw new StrataError('INVALID_INPUT', `set: ${s.name} is chosen when the database is created; pass it to Strata.open on a new directory`);
+    throw new StrataError('INVALID_INPUT', `set: ${s.name} is chosen when the database is created: give it to a new directory, strata DIR --set ${s.name}=VALUE or Strata.open(dir, { ${s.name} })`);
   }
   if (isPersistent(s.name)) ctx.manifest.setConfig(s.name, value);
   if (scope === 'open') return { name: s.name, value, applies: 'at next open' };

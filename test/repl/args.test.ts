@@ -13,7 +13,7 @@ const message = (argv: string[]): string => {
 
 describe('strata', () => {
   test('defaults: the console on ./data', () => {
-    expect(parseArgs([])).toEqual({ command: 'console', dir: './data', sources: [], continueOnError: false, colour: null, walRecovery: null });
+    expect(parseArgs([])).toEqual({ command: 'console', dir: './data', sources: [], continueOnError: false, colour: null, walRecovery: null, settings: [] });
   });
 
   test('a directory, -e and -f in order, --flag=value, --continue-on-error, --no-color', () => {
@@ -29,6 +29,7 @@ describe('strata', () => {
       continueOnError: true,
       colour: false,
       walRecovery: null,
+      settings: [],
     });
   });
 
@@ -42,6 +43,12 @@ describe('strata', () => {
     expect(parseArgs(['db', '--wal-recovery', 'skip'])).toMatchObject({ dir: 'db', walRecovery: 'skip' });
     expect(parseArgs(['--wal-recovery=point_in_time', 'db'])).toMatchObject({ dir: 'db', walRecovery: 'point_in_time' });
     expect(parseArgs(['--wal-recovery', 'tail'])).toMatchObject({ walRecovery: 'tail' });
+    // --set name=value, repeatable, in order; the value stays text until the open reads it
+    expect(parseArgs(['db', '--set', 'uuid=0b5c3a5e-8d4b-4a39-9a56-2f6f1e0b7c11', '--set=interval = 1M'])).toMatchObject({
+      settings: [['uuid', '0b5c3a5e-8d4b-4a39-9a56-2f6f1e0b7c11'], ['interval', '1M']],
+    });
+    expect(() => parseArgs(['--set', 'interval'])).toThrow(/--set takes name=value/);
+    expect(() => parseArgs(['--set', '=5'])).toThrow(/--set takes name=value/);
     expect(message(['--wal-recovery', 'rescue'])).toBe("INVALID_INPUT: strata: --wal-recovery takes tail, point_in_time, skip, not 'rescue'; strata --help lists the options");
     expect(message(['--wal-recovery'])).toBe('INVALID_INPUT: strata: --wal-recovery needs a value; strata --help lists the options');
   });
