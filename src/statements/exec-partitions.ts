@@ -22,7 +22,7 @@ import { type PartitionInfo, partitionInfo } from './show.ts';
  * @throws StrataError `NOT_FOUND` when none does and not `ifExists`.
  */
 export function partitionNamed(ctx: EngineContext, op: string, id: bigint, ifExists: boolean): PartitionState | undefined {
-  const p = ctx.partitions.byMin(id) ?? ctx.partitions.find(Number(id >> 32n), Number(id & 0xffffffffn));
+  const p = ctx.partitions.find(Number(id >> 32n), Number(id & 0xffffffffn));
   if (p === undefined && !ifExists) {
     throw new StrataError('NOT_FOUND', `${op}: no partition holds id ${id}; SHOW PARTITIONS lists them`);
   }

@@ -109,9 +109,9 @@ export class LiveListings {
     return l;
   }
 
-  /** Records that the object `key` of storage `uuid` is in `format` (a switch made it live). */
-  noteFormat(uuid: string, key: string, format: FileFormat): void {
-    this.of(uuid).formats.set(key, format);
+  /** Records that the object `key` of `storage` is in `format` (a switch made it live); nothing for a storage without a listing. */
+  noteFormat(ctx: EngineContext, storage: Storage, key: string, format: FileFormat): void {
+    if (LiveListings.wants(ctx, storage)) this.of(storage.uuid).formats.set(key, format);
   }
 
   /**
@@ -136,14 +136,14 @@ export class LiveListings {
     const l = this.byUuid.get(uuid);
     const storage = ctx.storages.all().find((s) => s.uuid === uuid);
     if (storage === undefined || !LiveListings.wants(ctx, storage)) return;
-    const link = ctx.links.of(storage, ctx.clouds.find(storage.record.options.cloud as string));
+    const link = linkOf(ctx, storage);
     if (link === null || link.bucket !== bucket) return;
     if (l !== undefined && !l.dirty) return;
     await this.write(ctx, storage, link, this.of(uuid));
   }
 
   /** Writes every dirty listing (open, the background service); failures stay dirty, and are returned. */
-  async flush(ctx: EngineContext, links: (s: Storage) => StorageCloud | null): Promise<StrataError[]> {
+  async flush(ctx: EngineContext): Promise<StrataError[]> {
     const failed: StrataError[] = [];
     // storages dropped, or no longer Parquet on a cloud, keep no listing here
     const kept = new Set(ctx.storages.all().filter((s) => LiveListings.wants(ctx, s)).map((s) => s.uuid));
@@ -151,7 +151,7 @@ export class LiveListings {
     for (const storage of ctx.storages.all()) {
       if (!LiveListings.wants(ctx, storage)) continue;
       const l = this.of(storage.uuid);
-      const link = links(storage);
+      const link = linkOf(ctx, storage);
       if (!l.dirty || link === null) continue;
       try {
         await this.write(ctx, storage, link, l);
@@ -195,6 +195,11 @@ export class LiveListings {
       throw e;
     }
   }
+}
+
+/** The cloud side of `storage` (it has a cloud: the listing's storages do). */
+function linkOf(ctx: EngineContext, storage: Storage): StorageCloud | null {
+  return ctx.links.of(storage, ctx.clouds.find(storage.record.options.cloud as string));
 }
 
 /**

@@ -15,7 +15,7 @@ import { WAL_BATCH, isWalDamage, type Wal, type WalDropped, type WalRecovery, ty
 import type { EngineContext } from '../core/context.ts';
 import { removeFile } from '../core/fs-util.ts';
 import { partitionFor } from '../lifecycle/partition-create.ts';
-import { cloudOf, remoteFor } from '../cloud/cloud-objects.ts';
+import { remoteFor } from '../cloud/cloud-objects.ts';
 import { PartitionState } from '../core/partition-state.ts';
 import { parsePartitionFileName, partitionFileName } from '../core/paths.ts';
 
@@ -178,7 +178,7 @@ export async function reconcileClouds(ctx: EngineContext, report: OpenReport): P
   }
   const retried = ctx.config.workers > 0 ? 'retried in the background' : 'retried at the next open or by DROP ORPHANS';
   // the live listings first: a crash may have left one naming an object deleted below
-  for (const e of await ctx.listings.flush(ctx, (s) => cloudOf(ctx, s))) report.cloud.push(`could not write a live listing, deletions of its storage wait: ${e.message}`);
+  for (const e of await ctx.listings.flush(ctx)) report.cloud.push(`could not write a live listing, deletions of its storage wait: ${e.message}`);
   for (const d of ctx.manifest.listCloudDeletes()) {
     const where = `${d.cloud}:${d.bucket}/${d.key}`;
     const owner = live.get(`${d.cloud}\u0000${d.bucket}\u0000${d.key}`);

@@ -18,7 +18,6 @@ import type { PartitionState } from '../core/partition-state.ts';
 import { refreshPartition } from '../lifecycle/refresh.ts';
 import { uploadPartition, wantsUpload } from '../lifecycle/cloud-transfer.ts';
 import { retryDeletes } from '../cloud/cloud-deletes.ts';
-import { cloudOf } from '../cloud/cloud-objects.ts';
 import { rebalance } from '../lifecycle/rebalance.ts';
 
 /** How often idle memtables and the pipeline are checked, in milliseconds. */
@@ -148,7 +147,7 @@ export class BackgroundService {
   private writeListings(): void {
     if (!this.active || this.listing || !this.ctx.listings.dirty) return;
     this.listing = true;
-    this.track(this.ctx.listings.flush(this.ctx, (s) => cloudOf(this.ctx, s)).finally(() => (this.listing = false)));
+    this.track(this.ctx.listings.flush(this.ctx).finally(() => (this.listing = false)));
   }
 
   /** Stops starting work and waits for the work in flight. */

@@ -80,7 +80,7 @@ export async function uploadPartition(ctx: EngineContext, p: PartitionState, op:
       p.record = record;
       p.remote = remoteFor(ctx, storage, record);
       p.clearCloudFailure();
-      ctx.listings.noteFormat(storage.uuid, key, p.file?.format ?? storage.effective(ctx.config).format);
+      ctx.listings.noteFormat(ctx, storage, key, p.file?.format ?? storage.effective(ctx.config).format);
       inject(ctx, 'error_upload_after_switch');
       await listingChanged(ctx, storage, link);
       if (!record.onStorage) {

@@ -60,6 +60,8 @@ export async function refreshPartition(ctx: EngineContext, p: PartitionState): P
  * nothing happens when the file is in that format already, or only on the cloud.
  */
 export async function refreshFormat(ctx: EngineContext, p: PartitionState): Promise<void> {
+  // the usual case, checked before queueing behind the partition's other operations
+  if (p.file === null || p.file.format === ctx.storages.get('refresh', p.record.storage).effective(ctx.config).format) return;
   await exclusive(ctx, p, () => {
     const storage = ctx.storages.get('refresh', p.record.storage);
     if (p.dropped || p.file === null || p.file.format === storage.effective(ctx.config).format) return Promise.resolve();
@@ -102,7 +104,7 @@ async function rewrite(ctx: EngineContext, p: PartitionState, dest: Storage, kin
     }
     inject(ctx, kind === 'move' ? 'error_move_after_switch' : 'error_refresh_after_switch');
     const oldRemote = swapInMemory(ctx, w, made);
-    if (made.record.onCloud) ctx.listings.noteFormat(w.dest.uuid, w.destCloud!.key(w.p.min, made.record.file), w.dest.effective(ctx.config).format);
+    if (made.record.onCloud) ctx.listings.noteFormat(ctx, w.dest, w.destCloud!.key(w.p.min, made.record.file), w.dest.effective(ctx.config).format);
     if (w.sourceCloud !== null && w.source !== w.dest) await listingChanged(ctx, w.source, w.sourceCloud);
     if (w.destCloud !== null && (made.record.onCloud || w.sourceCloud !== null)) await listingChanged(ctx, w.dest, w.destCloud);
     await removeOld(ctx, w, made.record, oldRemote, doomed);
