@@ -42,7 +42,8 @@ export function tierRow(t: PipelineTier): PipelineRecord {
 }
 
 /**
- * ALTER PIPELINE: checks the tiers (known storages, each once, each limit once) and
+ * ALTER PIPELINE: checks the tiers (known storages, each once, each limit once, a limit
+ * on every tier but the last, since nothing would ever leave a limitless tier) and
  * records them in `manifest`; returns the pipeline to keep in memory. An empty list is
  * `RESET`. Nothing changes when a check fails.
  * @throws StrataError `NOT_FOUND` for an unknown storage, `INVALID_INPUT` otherwise.
@@ -62,6 +63,16 @@ export function savePipeline(manifest: Manifest, storages: StorageRegistry, tier
       else limits[l.name] = Number(l.value);
     }
     return { storage: t.storage, limits };
+  });
+  next.forEach((t, i) => {
+    const after = next[i + 1];
+    if (after !== undefined && Object.keys(t.limits).length === 0) {
+      throw new StrataError(
+        'INVALID_INPUT',
+        `${op}: tier '${t.storage}' has no limit, so no partition would ever leave it for '${after.storage}'; ` +
+          'give it a limit (partitions, size, events or duration) or make it the last tier',
+      );
+    }
   });
   manifest.setPipeline(next.map(tierRow));
   return next;

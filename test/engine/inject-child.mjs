@@ -16,7 +16,7 @@ import { BatchBuilder, Strata } from '../../dist/src/index.js';
 const [dir, point, statement, workload = 'mixed'] = process.argv.slice(2);
 const append = workload === 'append';
 const db = await Strata.open(String(dir), { workers: 0, interval: 1000 });
-await db.execute(`CREATE STORAGE hot${append ? ' (region_size 1KiB)' : ''}; CREATE STORAGE cold (compression lz4); ALTER PIPELINE hot, cold`);
+await db.execute(`CREATE STORAGE hot${append ? ' (region_size 1KiB)' : ''}; CREATE STORAGE cold (compression lz4); ALTER PIPELINE hot (partitions 1000), cold`);
 const b = new BatchBuilder();
 for (let i = 0; i < 3000; i++) if (!append || i % 1000 < 500) b.insert(i, 'k', `v${i}`);
 await db.write(b);

@@ -157,7 +157,7 @@ test('a second close() waits for the first', async () => {
 
 test('with a damaged partition, an open with the WAL off works and keeps the log; the pipeline goes on', async () => {
   let db = await Strata.open(dir, { workers: 0, interval: 1000 });
-  await db.execute("CREATE STORAGE hot; CREATE STORAGE cold; ALTER PIPELINE hot, cold (partitions 1)");
+  await db.execute("CREATE STORAGE hot; CREATE STORAGE cold; ALTER PIPELINE hot (partitions 3), cold (partitions 1)");
   for (const min of [0, 1000, 2000]) await db.write(new BatchBuilder().insert(min + 1, undefined, 'x'));
   await db.checkpoint();
   await db.write(new BatchBuilder().insert(1500, undefined, 'in the WAL only'));

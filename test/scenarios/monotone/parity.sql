@@ -29,3 +29,8 @@ SELECT FROM 0 TO 10;
 SHOW storages, ssn, pipeline;
 SHOW interval, serial;
 SHOW partition 1, nowhere;
+-- a pipeline in which nothing could reach a tier is refused, as monotone refuses it
+ALTER PIPELINE SET main, cold;
+ALTER PIPELINE SET main (partitions 2), cold;
+SHOW PIPELINE;
+ALTER PIPELINE RESET;

@@ -27,7 +27,7 @@ INSERT (51, 'f');
 REBALANCE;
 SELECT;
 CREATE STORAGE spare;
-ALTER PIPELINE main, spare (partitions 10);
+ALTER PIPELINE main (partitions 10), spare;
 DROP STORAGE spare;
 ALTER PIPELINE RESET;
 SHOW PIPELINE;
