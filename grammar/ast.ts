@@ -2,16 +2,19 @@
  * The statement AST: what the parser produces and the engine executes. Every node is
  * a readonly object with a `kind` tag; the executor switches over `kind` exhaustively.
  *
- * Values are normalized by the parser: sizes are bytes and durations microseconds
- * (bigint), the synonym `interval` of a tier limit is `duration`, and an identifier
- * used as a value is a string. Printing a statement (printer.ts) and parsing the text
+ * Integers are bigints; a number with a unit (`10G`, `1M`, `6h`) is a {@link Quantity}
+ * as written, since its unit means what the setting or limit it is given to holds (`1M`
+ * is 1,048,576 bytes for a size, 1,000,000 for a count): the executor values it. The
+ * synonym `interval` of a tier limit is `duration`, and an identifier used as a value
+ * is a string. Printing a statement (printer.ts) and parsing the text
  * again gives the same AST.
  *
  * @module
  */
+import type { Quantity } from './literals.ts';
 
-/** A setting or option value: integer (sizes in bytes, durations in µs), string or boolean. */
-export type Value = bigint | string | boolean;
+/** A setting or option value: integer, number with a unit, string or boolean. */
+export type Value = bigint | Quantity | string | boolean;
 
 /** `name value` inside an option list: `(name value, ...)` or `SET name TO value`. */
 export interface Option {
@@ -28,7 +31,8 @@ export interface IdRange {
 /** A tier limit of the pipeline. */
 export interface Limit {
   readonly name: 'partitions' | 'size' | 'events' | 'duration';
-  readonly value: bigint;
+  /** An integer (a duration's in µs) or a number with a unit, valued by the limit's kind. */
+  readonly value: bigint | Quantity;
 }
 
 /** One tier of `ALTER PIPELINE`: a storage and its limits. */

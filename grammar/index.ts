@@ -7,5 +7,6 @@
 export { complete, parse, parseOne } from './api.ts';
 export { print, showTargetText } from './printer.ts';
 export * from './ast.ts';
+export { type Quantity, type ValueKind, kindDescription, quantityValue } from './literals.ts';
 export { expectedNames, type ExpectedNames, type NameKind } from './names.ts';
 export { inputState, splitScript, type InputState, type ScriptPart } from './split.ts';

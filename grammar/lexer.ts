@@ -1,13 +1,14 @@
 /**
  * The lexer: text to tokens, built once. Besides characters that start no token, it
- * rejects number literals with an unknown unit (`10x`) and literals above 2^64 - 1.
+ * rejects number literals with an unknown unit (`10x`) and literals above 2^64 - 1
+ * (a number with a unit: whatever its unit means).
  *
  * @module
  */
-import { Lexer, type IToken, type TokenType } from 'chevrotain';
+import { Lexer, type IToken } from 'chevrotain';
 import { firstProblem, quote, type Problem } from './errors.ts';
-import { U64_MAX, numberValue, type NumberKind } from './literals.ts';
-import { Duration, Integer, MalformedNumber, Size, lexerTokens } from './tokens.ts';
+import { U64_MAX, quantityValue, splitNumber, unitKinds } from './literals.ts';
+import { Integer, MalformedNumber, Quantity, lexerTokens } from './tokens.ts';
 
 const lexer = new Lexer([...lexerTokens], { ensureOptimizations: true, positionTracking: 'full' });
 
@@ -19,8 +20,6 @@ export interface Lexed {
   readonly problem: Problem | null;
 }
 
-const numberKinds = new Map<TokenType, NumberKind>([[Integer, 'integer'], [Size, 'size'], [Duration, 'duration']]);
-const unitsOf: Record<NumberKind, string> = { integer: '', size: ' bytes', duration: ' microseconds' };
 
 function at(token: IToken, message: string): Problem {
   return { offset: token.startOffset, line: token.startLine ?? 1, column: token.startColumn ?? 1, message };
@@ -41,11 +40,18 @@ function badCharacter(text: string, offset: number): string {
 /** Checks one token: a malformed number or a literal out of range is a problem. */
 function checkToken(token: IToken): Problem | null {
   if (token.tokenType === MalformedNumber) {
-    return at(token, `malformed number ${quote(token.image)}: sizes take K, KB, KiB, M, MB, MiB, G, GB, GiB, T, TB or TiB; durations take us, ms, s, sec, min, h, hour(s), d, day(s), w or week(s)`);
+    return at(
+      token,
+      `malformed number ${quote(token.image)}: sizes take K, KB, KiB, M, MB, MiB, G, GB, GiB, T, TB or TiB; counts take K, M or B; ` +
+        'durations take us, ms, s, sec, min, h, hour(s), d, day(s), w or week(s)',
+    );
   }
-  const kind = numberKinds.get(token.tokenType);
-  if (kind === undefined || numberValue(kind, token.image) <= U64_MAX) return null;
-  return at(token, `${kind} ${token.image} is out of range (at most ${U64_MAX}${unitsOf[kind]})`);
+  if (token.tokenType === Integer) return BigInt(token.image) <= U64_MAX ? null : at(token, `integer ${token.image} is out of range (at most ${U64_MAX})`);
+  if (token.tokenType !== Quantity) return null;
+  // out of range whatever the unit means (the executor checks the meaning it takes)
+  const q = splitNumber(token.image);
+  const fits = unitKinds(q.unit).some((k) => (quantityValue(q, k) ?? U64_MAX + 1n) <= U64_MAX);
+  return fits ? null : at(token, `number ${token.image} is out of range (at most ${U64_MAX} once valued)`);
 }
 
 /** Splits `text` into tokens; never throws. */

@@ -7,7 +7,7 @@
  */
 import { CstParser } from 'chevrotain';
 import { errorMessageProvider } from './errors.ts';
-import { Comma, Duration, Integer, K, LParen, Minus, Name, RParen, Size, StringLiteral, ValueName, allTokens } from './tokens.ts';
+import { Comma, Integer, K, LParen, Minus, Name, Quantity, RParen, StringLiteral, ValueName, allTokens } from './tokens.ts';
 
 /** The shared rules of the grammar. Not instantiable alone: see parser.ts. */
 export abstract class BaseParser extends CstParser {
@@ -15,7 +15,7 @@ export abstract class BaseParser extends CstParser {
     super([...allTokens], { nodeLocationTracking: 'full', errorMessageProvider, maxLookahead: 2 });
   }
 
-  // value: integer | size | duration | 'string' | TRUE | FALSE | name
+  // value: [-] integer | number with a unit | 'string' | TRUE | FALSE | name
   readonly value = this.RULE('value', () => {
     this.OR([
       {
@@ -24,8 +24,7 @@ export abstract class BaseParser extends CstParser {
           this.CONSUME(Integer);
         },
       },
-      { ALT: () => this.CONSUME(Size) },
-      { ALT: () => this.CONSUME(Duration) },
+      { ALT: () => this.CONSUME(Quantity) },
       { ALT: () => this.CONSUME(StringLiteral) },
       { ALT: () => this.CONSUME(K.TRUE) },
       { ALT: () => this.CONSUME(K.FALSE) },

@@ -5,7 +5,7 @@
  * @module
  */
 import { BaseParser } from './parser-base.ts';
-import { Comma, Duration, Integer, K, LParen, Name, ObjectName, RParen, Size, TierName } from './tokens.ts';
+import { Comma, Integer, K, LParen, Name, ObjectName, Quantity, RParen, TierName } from './tokens.ts';
 
 /** Rules of the cloud, storage and pipeline statements. */
 export abstract class ObjectsParser extends BaseParser {
@@ -111,33 +111,16 @@ export abstract class ObjectsParser extends BaseParser {
     });
   });
 
-  // limit: PARTITIONS n | SIZE {n | size} | EVENTS n | {DURATION | INTERVAL} {n | duration}
+  // limit: {PARTITIONS | SIZE | EVENTS | DURATION | INTERVAL} {integer | number with a unit}
+  // (the unit must fit the limit: the executor checks it, so the error names the limit)
   readonly limit = this.RULE('limit', () => {
     this.OR([
-      {
-        ALT: () => {
-          this.CONSUME(K.PARTITIONS);
-          this.CONSUME1(Integer);
-        },
-      },
-      {
-        ALT: () => {
-          this.CONSUME(K.SIZE);
-          this.OR2([{ ALT: () => this.CONSUME2(Integer) }, { ALT: () => this.CONSUME(Size) }]);
-        },
-      },
-      {
-        ALT: () => {
-          this.CONSUME(K.EVENTS);
-          this.CONSUME3(Integer);
-        },
-      },
-      {
-        ALT: () => {
-          this.OR3([{ ALT: () => this.CONSUME(K.DURATION) }, { ALT: () => this.CONSUME(K.INTERVAL) }]);
-          this.OR4([{ ALT: () => this.CONSUME4(Integer) }, { ALT: () => this.CONSUME(Duration) }]);
-        },
-      },
+      { ALT: () => this.CONSUME(K.PARTITIONS) },
+      { ALT: () => this.CONSUME(K.SIZE) },
+      { ALT: () => this.CONSUME(K.EVENTS) },
+      { ALT: () => this.CONSUME(K.DURATION) },
+      { ALT: () => this.CONSUME(K.INTERVAL) },
     ]);
+    this.OR2([{ ALT: () => this.CONSUME(Integer) }, { ALT: () => this.CONSUME(Quantity) }]);
   });
 }

@@ -1,14 +1,14 @@
 /**
  * The printer: a statement to its canonical text. Keywords in uppercase, names bare
  * when they are plain lowercase identifiers that the position accepts unquoted (else
- * double-quoted), strings and identifier values single-quoted, numbers in decimal;
- * tier limits print sizes and durations with their largest exact unit (`10GiB`, `6h`).
+ * double-quoted), strings and identifier values single-quoted, integers in decimal,
+ * numbers with a unit as written (`10GiB`, `6h`: what the unit means is the executor's).
  * Parsing the text gives the same statement back.
  *
  * @module
  */
 import type { Limit, Option, ShowTarget, Statement, Tier, Value } from './ast.ts';
-import { formatDuration, formatSize, isPlainName, quoteIdentifier, quoteString } from './literals.ts';
+import { formatQuantity, isPlainName, quoteIdentifier, quoteString } from './literals.ts';
 import { VIEW_WORDS } from './tokens.ts';
 
 /** A name, quoted unless plain and not one of `reserved` (lowercase) in this position. */
@@ -25,6 +25,7 @@ const tierName = (n: string): string => name(n, ['set', 'reset']);
 function value(v: Value): string {
   if (typeof v === 'bigint') return v.toString();
   if (typeof v === 'boolean') return v ? 'TRUE' : 'FALSE';
+  if (typeof v === 'object') return formatQuantity(v);
   return quoteString(v);
 }
 
@@ -33,14 +34,7 @@ function options(list: readonly Option[]): string {
 }
 
 function limit(l: Limit): string {
-  switch (l.name) {
-    case 'size':
-      return `SIZE ${formatSize(l.value)}`;
-    case 'duration':
-      return `DURATION ${formatDuration(l.value)}`;
-    default:
-      return `${l.name.toUpperCase()} ${l.value}`;
-  }
+  return `${l.name.toUpperCase()} ${value(l.value)}`;
 }
 
 function tier(t: Tier): string {

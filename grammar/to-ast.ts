@@ -1,15 +1,16 @@
 /**
  * CST to AST: one converter per statement rule, keyed by rule name. Names fold to
- * lowercase unless double-quoted; number literals become bigints (sizes in bytes,
- * durations in µs); the tier limit `interval` becomes `duration`.
+ * lowercase unless double-quoted; integers become bigints and numbers with a unit stay
+ * as written ({@link Quantity}: the executor values them by what they set); the tier
+ * limit `interval` becomes `duration`.
  *
  * @module
  */
 import type { CstElement, CstNode, IToken } from 'chevrotain';
 import { StrataError } from '../src/errors.ts';
 import type { IdRange, Limit, Option, ShowTarget, Statement, Tier, Value } from './ast.ts';
-import { numberValue, unquoteIdentifier, unquoteString } from './literals.ts';
-import { Duration, Integer, QuotedIdentifier, Size } from './tokens.ts';
+import { type Quantity, splitNumber, unquoteIdentifier, unquoteString } from './literals.ts';
+import { Integer, QuotedIdentifier } from './tokens.ts';
 
 function isToken(e: CstElement): e is IToken {
   return 'tokenType' in e;
@@ -62,25 +63,20 @@ function nameOf(token: IToken): string {
   return token.tokenType === QuotedIdentifier ? unquoteIdentifier(token.image) : token.image.toLowerCase();
 }
 
-/** The value of an integer, size or duration token. */
+/** The value of an integer token. */
 function numberOf(token: IToken): bigint {
-  if (token.tokenType === Integer) return numberValue('integer', token.image);
-  if (token.tokenType === Size) return numberValue('size', token.image);
-  if (token.tokenType === Duration) return numberValue('duration', token.image);
-  return bug(`${token.tokenType.name} is not a number`);
+  if (token.tokenType === Integer) return BigInt(token.image);
+  return bug(`${token.tokenType.name} is not an integer`);
+}
+
+/** An integer, or a number with a unit as written (valued by the executor). */
+function amountOf(n: Node): bigint | Quantity {
+  const q = n.maybeToken('Quantity');
+  return q === null ? numberOf(n.token('Integer')) : splitNumber(q.image);
 }
 
 function maybeNumber(token: IToken | null): bigint | null {
   return token === null ? null : numberOf(token);
-}
-
-/** The first number token among `keys`. */
-function numberIn(n: Node, ...keys: string[]): bigint {
-  for (const key of keys) {
-    const t = n.maybeToken(key);
-    if (t !== null) return numberOf(t);
-  }
-  return bug(`${n.cst.name} has no number`);
 }
 
 function valueOf(n: Node): Value {
@@ -88,8 +84,8 @@ function valueOf(n: Node): Value {
   if (n.has('TRUE')) return true;
   if (n.has('FALSE')) return false;
   if (n.has('ValueName')) return nameOf(n.token('ValueName'));
-  const v = numberIn(n, 'Integer', 'Size', 'Duration');
-  return n.has('Minus') ? -v : v;
+  const v = amountOf(n);
+  return n.has('Minus') && typeof v === 'bigint' ? -v : v;
 }
 
 function optionsOf(n: Node): Option[] {
@@ -101,10 +97,11 @@ function rangeOf(n: Node): IdRange {
 }
 
 function limitOf(n: Node): Limit {
-  if (n.has('PARTITIONS')) return { name: 'partitions', value: numberIn(n, 'Integer') };
-  if (n.has('SIZE')) return { name: 'size', value: numberIn(n, 'Integer', 'Size') };
-  if (n.has('EVENTS')) return { name: 'events', value: numberIn(n, 'Integer') };
-  return { name: 'duration', value: numberIn(n, 'Integer', 'Duration') };
+  const value = amountOf(n);
+  if (n.has('PARTITIONS')) return { name: 'partitions', value };
+  if (n.has('SIZE')) return { name: 'size', value };
+  if (n.has('EVENTS')) return { name: 'events', value };
+  return { name: 'duration', value };
 }
 
 function tierOf(n: Node): Tier {

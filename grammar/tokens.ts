@@ -10,7 +10,7 @@
  * @module
  */
 import { Lexer, createToken, type TokenType } from 'chevrotain';
-import { DURATION_UNITS, SIZE_UNITS, unitAlternation } from './literals.ts';
+import { ALL_UNITS } from './literals.ts';
 
 // --- name categories: a keyword belongs to every category that does not exclude it
 
@@ -95,20 +95,16 @@ export const K = Object.fromEntries(
 const digits = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
 const wordEnd = '(?![A-Za-z0-9_])';
 
-/** A duration: digits and a time unit (`250ms`, `15s`, `30min`, `6h`, `1day`, `2w`, `10us`). */
-export const Duration = createToken({
-  name: 'Duration',
-  pattern: new RegExp(`\\d+(?:${unitAlternation(DURATION_UNITS)})${wordEnd}`, 'i'),
+/**
+ * A number with a unit: digits and a size, count or time unit (`64KiB`, `10G`, `1M`,
+ * `2B`, `6h`, `250ms`). What the unit means depends on what the number is given to
+ * (literals.ts).
+ */
+export const Quantity = createToken({
+  name: 'Quantity',
+  pattern: new RegExp(`\\d+(?:${ALL_UNITS.slice().sort((a, b) => b.length - a.length).join('|')})${wordEnd}`, 'i'),
   start_chars_hint: digits,
-  label: 'duration (6h)',
-});
-
-/** A size: digits and a binary unit (`4K`, `64KiB`, `512MB`, `10G`, `1TB`). */
-export const Size = createToken({
-  name: 'Size',
-  pattern: new RegExp(`\\d+(?:${unitAlternation(SIZE_UNITS)})${wordEnd}`, 'i'),
-  start_chars_hint: digits,
-  label: 'size (10G)',
+  label: 'number with a unit (10G, 1M, 6h)',
 });
 
 /** An unsigned 64-bit integer in decimal. */
@@ -147,7 +143,7 @@ const keywordTokens = KEYWORDS.map((w) => K[w]).sort((a, b) => b.name.length - a
 /** Every token the lexer produces, in matching order. */
 export const lexerTokens: readonly TokenType[] = [
   WhiteSpace, Comment,
-  Duration, Size, Integer, MalformedNumber,
+  Quantity, Integer, MalformedNumber,
   StringLiteral, QuotedIdentifier, Minus,
   ...keywordTokens, Identifier,
   LParen, RParen, Comma, Semicolon,

@@ -10,7 +10,8 @@
  *
  * @module
  */
-import { Strata } from '../src/index.ts';
+import type { Value } from '../grammar/index.ts';
+import { Strata, StrataError, settingKind } from '../src/index.ts';
 import { type Args, type ConsoleArgs, parseArgs } from './args.ts';
 import { palette, wantsColour } from './colour.ts';
 import { historyPath } from './history.ts';
@@ -26,17 +27,25 @@ const { stdin, stdout, stderr } = process;
  * bare uuid, a word) as the text itself.
  */
 async function openSettings(list: readonly (readonly [string, string])[]): Promise<Record<string, unknown>> {
-  const { parseOne } = await import('../grammar/index.ts');
+  const { parseOne, kindDescription, quantityValue } = await import('../grammar/index.ts');
   const out: Record<string, unknown> = {};
   for (const [name, text] of list) {
-    let value: unknown = text;
+    let value: Value = text;
     try {
       const s = parseOne(`SET x TO ${text}`);
       if (s.kind === 'set') value = s.value;
     } catch {
       // not a literal of the grammar: the text as it is
     }
-    out[name] = value;
+    const kind = settingKind(name);
+    if (typeof value === 'object' && kind !== undefined) {
+      // a number with a unit, valued by what the setting holds (1M bytes, 1M a count)
+      const n = quantityValue(value, kind);
+      if (n === null) throw new StrataError('INVALID_INPUT', `open: --set ${name}=${text}: ${name} is ${kindDescription(kind)}; ${text} is not`);
+      out[name] = n;
+    } else {
+      out[name] = value;
+    }
   }
   return out;
 }

@@ -29,10 +29,11 @@ export type {
   PartitionInfo,
   RepairOptions,
   RepairReport,
+  SettingKind,
   StrataEvent,
   WriteResult,
 } from './api/index.ts';
-export { Cursor, EventBatch, EventView, toJson } from './api/index.ts';
+export { Cursor, EventBatch, EventView, settingKind, toJson } from './api/index.ts';
 export type { EngineEvent, EngineListener } from './api/index.ts';
 export type { OperationInfo, OperationRow, OrphanObject, SelectRow, SetResult, StatementResult, StorageView } from './api/index.ts';
 export { BatchBuilder, type Bytes } from './codec/batch-builder.ts';

@@ -17,7 +17,7 @@ export { Cursor, type CursorOptions } from './cursor.ts';
 export { EventBatch } from './event-batch.ts';
 export { EventView, type StrataEvent } from './event-view.ts';
 export type { WriteResult } from '../engine/db/write-path.ts';
-export type { Config, OpenConfig } from '../engine/core/config.ts';
+export { type Config, type OpenConfig, type SettingKind, settingKind } from '../engine/core/config.ts';
 export type { OpenReport } from '../engine/db/recovery.ts';
 export type { RepairOptions, RepairReport } from '../engine/db/repair.ts';
 export type { OperationRow, PartitionInfo } from '../statements/show.ts';

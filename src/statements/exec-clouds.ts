@@ -11,7 +11,7 @@ import { cloudOptions } from './options.ts';
 
 /** CREATE CLOUD [IF NOT EXISTS] name (options). */
 export function executeCreateCloud(ctx: EngineContext, s: StatementOf<'create_cloud'>): null {
-  ctx.clouds.create('create cloud', s.name, cloudOptions(s.options), s.ifNotExists);
+  ctx.clouds.create('create cloud', s.name, cloudOptions('create cloud', s.options), s.ifNotExists);
   return null;
 }
 
@@ -20,7 +20,7 @@ export function executeAlterCloudSet(ctx: EngineContext, s: StatementOf<'alter_c
   const op = 'alter cloud';
   const c = s.ifExists ? ctx.clouds.find(s.name) : ctx.clouds.get(op, s.name);
   if (c === undefined) return null;
-  const options = cloudOptions(s.options);
+  const options = cloudOptions(op, s.options);
   const next = ctx.clouds.check(op, c, options);
   if (next.bucket !== c.options.bucket) {
     const users = new Set(ctx.storages.all().filter((st) => st.record.options.cloud === c.name).map((st) => st.name));

@@ -5,7 +5,8 @@
  */
 import type { StatementOf } from '../../grammar/index.ts';
 import { StrataError } from '../errors.ts';
-import { type Config, checkSetting, isOpenOnly, isPersistent, isSetting, settingScope } from '../engine/core/config.ts';
+import { type Config, checkSetting, isOpenOnly, isPersistent, isSetting, settingKind, settingScope } from '../engine/core/config.ts';
+import { valueOfKind } from './options.ts';
 import type { EngineContext } from '../engine/core/context.ts';
 import { configView, settingValue } from './views.ts';
 
@@ -30,7 +31,7 @@ export function executeSet(ctx: EngineContext, s: StatementOf<'set'>): SetResult
       `set: ${s.name} is chosen by each open and never stored; pass it to Strata.open(dir, { ${s.name}: ... }) or to the console as --wal-recovery MODE (docs/wal-format.md)`,
     );
   }
-  const value = checkSetting('set', s.name, s.value);
+  const value = checkSetting('set', s.name, valueOfKind('set', s.name, settingKind(s.name), s.value));
   const scope = settingScope(s.name);
   if (scope === 'create') {
     throw new StrataError('INVALID_INPUT', `set: ${s.name} is chosen when the database is created: give it to a new directory, strata DIR --set ${s.name}=VALUE or Strata.open(dir, { ${s.name} })`);

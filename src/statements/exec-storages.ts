@@ -53,7 +53,7 @@ function checkFormatOption(ctx: EngineContext, op: string, list: readonly Storag
 
 /** CREATE STORAGE [IF NOT EXISTS] name [(options)]. */
 export function executeCreateStorage(ctx: EngineContext, s: StatementOf<'create_storage'>): null {
-  const options = storageOptions(s.options);
+  const options = storageOptions('create storage', s.options);
   if (ctx.storages.find(s.name) === undefined) checkCloudOption(ctx, 'create storage', options, undefined);
   ctx.storages.create('create storage', s.name, options, s.ifNotExists);
   return null;
@@ -63,7 +63,7 @@ export function executeCreateStorage(ctx: EngineContext, s: StatementOf<'create_
 export function executeAlterStorageSet(ctx: EngineContext, s: StatementOf<'alter_storage_set'>): null {
   const storage = s.ifExists ? ctx.storages.find(s.name) : ctx.storages.get('alter storage', s.name);
   if (storage === undefined) return null;
-  const options = storageOptions(s.options);
+  const options = storageOptions('alter storage', s.options);
   checkCloudOption(ctx, 'alter storage', options, storage);
   checkFormatOption(ctx, 'alter storage', options, storage);
   ctx.storages.alter('alter storage', storage, options, holds(ctx, storage.name) === 0);

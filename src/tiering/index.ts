@@ -9,7 +9,7 @@
 export type { PipelineTier, TierLimits } from './pipeline.ts';
 export { planRebalance, type PartitionFacts, type PlanStep } from './plan.ts';
 export { type TierSpec, loadPipeline, savePipeline, tierRow } from './pipeline-store.ts';
-export { type EffectiveSettings, Storage, type StorageDefaults, type StorageOption, isSecretOption, storageOptionNames } from './storage.ts';
+export { type EffectiveSettings, Storage, type StorageDefaults, type StorageOption, isSecretOption, storageOptionKind, storageOptionNames } from './storage.ts';
 export { MAIN, StorageRegistry } from './storage-registry.ts';
 export type { ReservedPlace } from './storage-path.ts';
 export { DESCRIPTOR_FILE, type StorageDescriptor, readDescriptor } from './storage-descriptor.ts';

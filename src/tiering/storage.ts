@@ -33,7 +33,7 @@ export interface StorageDefaults {
   readonly refresh_wm: number;
 }
 
-type Kind = 'bool' | 'int' | 'string' | 'path' | 'codec' | 'encryption' | 'key' | 'uuid' | 'format';
+type Kind = 'bool' | 'bytes' | 'count' | 'string' | 'path' | 'codec' | 'encryption' | 'key' | 'uuid' | 'format';
 
 /** Every storage option: its kind, bounds, and whether it may change once the storage holds partitions. */
 const options: Record<string, { readonly kind: Kind; readonly min?: number; readonly max?: number; readonly zero?: boolean; readonly whileEmpty?: boolean; readonly createOnly?: boolean }> = {
@@ -43,10 +43,10 @@ const options: Record<string, { readonly kind: Kind; readonly min?: number; read
   cloud_drop_local: { kind: 'bool' },
   sync: { kind: 'bool' },
   crc: { kind: 'bool' },
-  refresh_wm: { kind: 'int', min: 1024, max: 2 ** 40, zero: true },
-  region_size: { kind: 'int', min: 1024, max: 64 * 1024 * 1024 },
+  refresh_wm: { kind: 'bytes', min: 1024, max: 2 ** 40, zero: true },
+  region_size: { kind: 'bytes', min: 1024, max: 64 * 1024 * 1024 },
   compression: { kind: 'codec' },
-  compression_level: { kind: 'int', min: -7, max: 22 },
+  compression_level: { kind: 'count', min: -7, max: 22 },
   encryption: { kind: 'encryption', whileEmpty: true },
   encryption_key: { kind: 'key', whileEmpty: true },
   format: { kind: 'format' },
@@ -144,6 +144,17 @@ export class Storage {
   }
 }
 
+/**
+ * What storage option `name` holds, as the statement layer values numbers with units
+ * for it (`region_size 64KiB`); undefined for an unknown option.
+ */
+export function storageOptionKind(name: string): 'bytes' | 'count' | 'boolean' | 'string' | undefined {
+  const kind = Object.hasOwn(options, name) ? options[name]?.kind : undefined;
+  if (kind === undefined) return undefined;
+  if (kind === 'bytes' || kind === 'count') return kind;
+  return kind === 'bool' ? 'boolean' : 'string';
+}
+
 /** Whether `name` is an option that is never shown. */
 export function isSecretOption(name: string): boolean {
   return secret.has(name);
@@ -161,7 +172,8 @@ function checkOption(op: string, name: string, value: unknown): ConfigValue {
   switch (def.kind) {
     case 'bool':
       return typeof value === 'boolean' ? value : bad('true or false');
-    case 'int': {
+    case 'bytes':
+    case 'count': {
       const v = typeof value === 'bigint' && value <= MAX_ID ? Number(value) : value;
       if (v === 0 && def.zero === true) return v;
       if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < def.min! || v > def.max!) {

@@ -20,7 +20,7 @@ function errorOf(text: string): StrataError {
 
 const STATEMENTS = 'SET, SHOW, CHECKPOINT, REBALANCE, EXPLAIN, CREATE, ALTER, DROP, MOVE, REFRESH, UPLOAD, DOWNLOAD, INSERT, DELETE or SELECT';
 const PIPELINE = 'ALTER PIPELINE {[SET] tier [(limits)] [, tier [(limits)] ...] | RESET}';
-const VALUE = 'negative integer, integer, size (10G), duration (6h), string, TRUE, FALSE or name';
+const VALUE = 'negative integer, integer, number with a unit (10G, 1M, 6h), string, TRUE, FALSE or name';
 
 describe('typical mistakes', () => {
   test.each([
@@ -37,10 +37,9 @@ describe('typical mistakes', () => {
     ['SHOW PARTITION', 'line 1, column 15: unexpected end of input; expected integer in SHOW PARTITION id'],
     ['CREATE PARTITION 1', 'line 1, column 19: unexpected end of input; expected integer in CREATE PARTITION min max'],
     ['REFRESH PARTITION IF 5', "line 1, column 22: unexpected '5'; expected EXISTS in REFRESH PARTITION [IF EXISTS] id"],
-    ['ALTER PIPELINE hot (partitions)', `line 1, column 31: unexpected ')'; expected integer in ${PIPELINE}`],
+    ['ALTER PIPELINE hot (partitions)', `line 1, column 31: unexpected ')'; expected integer or number with a unit (10G, 1M, 6h) in ${PIPELINE}`],
     ['ALTER PIPELINE hot (sise 10G)', `line 1, column 21: unexpected 'sise'; expected PARTITIONS, SIZE, EVENTS, DURATION, INTERVAL or ')' in ${PIPELINE}`],
-    ['ALTER PIPELINE hot (duration 10G)', `line 1, column 30: unexpected '10G'; expected integer or duration (6h) in ${PIPELINE}`],
-    ['ALTER PIPELINE hot (size 6h)', `line 1, column 26: unexpected '6h'; expected integer or size (10G) in ${PIPELINE}`],
+    ['ALTER PIPELINE hot (duration)', `line 1, column 29: unexpected ')'; expected integer or number with a unit (10G, 1M, 6h) in ${PIPELINE}`],
     ["CREATE CLOUD IF EXISTS c (type 's3')", "line 1, column 17: unexpected 'EXISTS'; expected NOT in CREATE CLOUD [IF NOT EXISTS] name (options)"],
     ['CREATE CLOUD c', "line 1, column 15: unexpected end of input; expected '(' in CREATE CLOUD [IF NOT EXISTS] name (options)"],
     ['CREATE CLOUD c (type s3,)', "line 1, column 25: unexpected ')'; expected name in CREATE CLOUD [IF NOT EXISTS] name (options)"],

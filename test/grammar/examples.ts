@@ -4,23 +4,21 @@
  */
 import type { Statement } from '../../grammar/index.ts';
 
-const KiB = 1024n;
-const MiB = 1024n * KiB;
-const GiB = 1024n * MiB;
-const S = 1_000_000n;
-const H = 3600n * S;
-const D = 24n * H;
+/** A number with a unit, as the AST keeps it. */
+const q = (amount: bigint, unit: string) => ({ amount, unit });
+const GiB = 1024n ** 3n;
+const H = 3_600_000_000n;
 const U64_MAX = 2n ** 64n - 1n;
 
 /** `[text, statement]` pairs. */
 export const examples: readonly (readonly [string, Statement])[] = [
   // SET
-  ['SET interval TO 1d', { kind: 'set', name: 'interval', value: D }],
+  ['SET interval TO 1d', { kind: 'set', name: 'interval', value: q(1n, 'd') }],
   ['set Serial to TRUE', { kind: 'set', name: 'serial', value: true }],
   ['SET wal_sync TO false', { kind: 'set', name: 'wal_sync', value: false }],
   ['SET compression TO zstd', { kind: 'set', name: 'compression', value: 'zstd' }],
   ["SET compression TO 'LZ4'", { kind: 'set', name: 'compression', value: 'LZ4' }],
-  ['SET mm_limit TO 512MiB', { kind: 'set', name: 'mm_limit', value: 512n * MiB }],
+  ['SET mm_limit TO 512MiB', { kind: 'set', name: 'mm_limit', value: q(512n, 'MiB') }],
   ['SET ssn TO 18446744073709551615', { kind: 'set', name: 'ssn', value: U64_MAX }],
   [`SET "Odd ""name""" TO 'it''s'`, { kind: 'set', name: 'Odd "name"', value: "it's" }],
   ['SET to TO 1', { kind: 'set', name: 'to', value: 1n }],
@@ -92,7 +90,7 @@ export const examples: readonly (readonly [string, Statement])[] = [
       kind: 'create_storage', ifNotExists: true, name: 'cold',
       options: [
         { name: 'path', value: '/mnt/cold' }, { name: 'compression', value: 'zstd' }, { name: 'compression_level', value: 3n },
-        { name: 'region_size', value: 128n * KiB }, { name: 'refresh_wm', value: 64n * MiB }, { name: 'cloud', value: 's3' },
+        { name: 'region_size', value: q(128n, 'KiB') }, { name: 'refresh_wm', value: q(64n, 'MiB') }, { name: 'cloud', value: 's3' },
         { name: 'cloud_drop_local', value: true }, { name: 'sync', value: false }, { name: 'crc', value: true },
         { name: 'encryption', value: 'aes-256-gcm' }, { name: 'encryption_key', value: 'secret' }, { name: 'uuid', value: 'u-1' },
       ],
@@ -102,13 +100,13 @@ export const examples: readonly (readonly [string, Statement])[] = [
   ['ALTER STORAGE IF EXISTS hot RENAME TO warm', { kind: 'alter_storage_rename', ifExists: true, name: 'hot', to: 'warm' }],
   ['ALTER STORAGE hot SET (sync true)', { kind: 'alter_storage_set', ifExists: false, name: 'hot', options: [{ name: 'sync', value: true }] }],
   ['ALTER STORAGE hot SET compression TO lz4', { kind: 'alter_storage_set', ifExists: false, name: 'hot', options: [{ name: 'compression', value: 'lz4' }] }],
-  ['ALTER STORAGE IF EXISTS hot SET region_size TO 256K', { kind: 'alter_storage_set', ifExists: true, name: 'hot', options: [{ name: 'region_size', value: 256n * KiB }] }],
+  ['ALTER STORAGE IF EXISTS hot SET region_size TO 256K', { kind: 'alter_storage_set', ifExists: true, name: 'hot', options: [{ name: 'region_size', value: q(256n, 'K') }] }],
   ['DROP STORAGE hot', { kind: 'drop_storage', ifExists: false, name: 'hot' }],
   ['DROP STORAGE IF EXISTS hot', { kind: 'drop_storage', ifExists: true, name: 'hot' }],
   // pipeline
   [
     'ALTER PIPELINE hot (size 10G), cold',
-    { kind: 'alter_pipeline', tiers: [{ storage: 'hot', limits: [{ name: 'size', value: 10n * GiB }] }, { storage: 'cold', limits: [] }] },
+    { kind: 'alter_pipeline', tiers: [{ storage: 'hot', limits: [{ name: 'size', value: q(10n, 'G') }] }, { storage: 'cold', limits: [] }] },
   ],
   [
     'ALTER PIPELINE SET hot (partitions 10, events 1000000), cold (duration 1d), archive (interval 6h)',
@@ -116,8 +114,8 @@ export const examples: readonly (readonly [string, Statement])[] = [
       kind: 'alter_pipeline',
       tiers: [
         { storage: 'hot', limits: [{ name: 'partitions', value: 10n }, { name: 'events', value: 1_000_000n }] },
-        { storage: 'cold', limits: [{ name: 'duration', value: D }] },
-        { storage: 'archive', limits: [{ name: 'duration', value: 6n * H }] },
+        { storage: 'cold', limits: [{ name: 'duration', value: q(1n, 'd') }] },
+        { storage: 'archive', limits: [{ name: 'duration', value: q(6n, 'h') }] },
       ],
     },
   ],
@@ -182,7 +180,7 @@ export const examples: readonly (readonly [string, Statement])[] = [
     'ALTER PIPELINE storage (size 1G), cloud, "set"',
     {
       kind: 'alter_pipeline',
-      tiers: [{ storage: 'storage', limits: [{ name: 'size', value: GiB }] }, { storage: 'cloud', limits: [] }, { storage: 'set', limits: [] }],
+      tiers: [{ storage: 'storage', limits: [{ name: 'size', value: q(1n, 'G') }] }, { storage: 'cloud', limits: [] }, { storage: 'set', limits: [] }],
     },
   ],
   [
@@ -191,7 +189,7 @@ export const examples: readonly (readonly [string, Statement])[] = [
       kind: 'create_storage', ifNotExists: false, name: 's',
       options: [
         { name: 'to', value: 1n }, { name: 'partitions', value: 2n }, { name: 'cloud', value: 'c' },
-        { name: 'if', value: true }, { name: 'interval', value: S },
+        { name: 'if', value: true }, { name: 'interval', value: q(1n, 's') },
       ],
     },
   ],

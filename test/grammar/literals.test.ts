@@ -1,15 +1,23 @@
 /**
- * Literals (integers over the full unsigned 64-bit range, sizes, durations, strings,
- * quoted identifiers), comments, and scripts of several statements.
+ * Literals (integers over the full unsigned 64-bit range, numbers with units valued as
+ * sizes, counts and durations, strings, quoted identifiers), comments, and scripts of
+ * several statements.
  */
 import { describe, expect, test } from 'vitest';
-import { type Value, parse, parseOne } from '../../grammar/index.ts';
+import { type Value, type ValueKind, parse, parseOne, quantityValue } from '../../grammar/index.ts';
 
 /** The value `SET x TO <literal>` parses to. */
 function valueOf(literal: string): Value {
   const s = parseOne(`SET x TO ${literal}`);
   if (s.kind !== 'set') throw new Error(`not a SET: ${s.kind}`);
   return s.value;
+}
+
+/** The value of `<literal>` given to a setting of `kind` (null: a unit of another kind). */
+function valued(literal: string, kind: ValueKind): bigint | null {
+  const v = valueOf(literal);
+  if (typeof v !== 'object') throw new Error(`not a number with a unit: ${literal}`);
+  return quantityValue(v, kind);
 }
 
 const KiB = 1024n;
@@ -44,10 +52,38 @@ describe('sizes are binary and case-insensitive', () => {
     ['10G', 10n * KiB ** 3n], ['10GB', 10n * KiB ** 3n], ['10GiB', 10n * KiB ** 3n], ['10g', 10n * KiB ** 3n],
     ['1T', KiB ** 4n], ['1TB', KiB ** 4n], ['1TiB', KiB ** 4n], ['0G', 0n],
     ['16777215T', 16777215n * KiB ** 4n],
-  ])('%s', (text, value) => expect(valueOf(text)).toBe(value));
+  ])('%s', (text, value) => expect(valued(text, 'bytes')).toBe(value));
 
-  test('a size past 2^64 - 1 bytes is out of range', () => {
-    expect(() => valueOf('16777216T')).toThrow('size 16777216T is out of range (at most 18446744073709551615 bytes)');
+  test('a number with a unit stays as written in the AST', () => {
+    expect(valueOf('64KiB')).toStrictEqual({ amount: 64n, unit: 'KiB' });
+    expect(parseOne('ALTER PIPELINE hot (size 10g)')).toStrictEqual({
+      kind: 'alter_pipeline', tiers: [{ storage: 'hot', limits: [{ name: 'size', value: { amount: 10n, unit: 'G' } }] }],
+    });
+  });
+
+  test('a number past 2^64 - 1 whatever its unit means is out of range', () => {
+    expect(() => valueOf('16777216T')).toThrow('number 16777216T is out of range (at most 18446744073709551615 once valued)');
+  });
+
+  test('a unit of another kind has no value', () => {
+    for (const [text, kind] of [['6h', 'bytes'], ['1B', 'bytes'], ['10G', 'count'], ['64KiB', 'count'], ['1M', 'duration'], ['1K', 'id'], ['1d', 'id'], ['1K', 'boolean'], ['1K', 'string']] as const) {
+      expect(valued(text, kind), `${text} as ${kind}`).toBeNull();
+    }
+  });
+});
+
+describe('counts are powers of ten', () => {
+  test.each([
+    ['10K', 10_000n], ['10k', 10_000n], ['1M', 1_000_000n], ['3m', 3_000_000n], ['2B', 2_000_000_000n], ['0B', 0n],
+    ['18446744073B', 18_446_744_073_000_000_000n],
+  ])('%s', (text, value) => expect(valued(text, 'count')).toBe(value));
+
+  test('K and M are 1024-based for a size and 1000-based for a count', () => {
+    expect([valued('1K', 'bytes'), valued('1K', 'count'), valued('1M', 'bytes'), valued('1M', 'count')]).toEqual([1024n, 1000n, 1048576n, 1_000_000n]);
+  });
+
+  test('a count past 2^64 - 1 is out of range', () => {
+    expect(() => valueOf('18446744074B')).toThrow('number 18446744074B is out of range');
   });
 });
 
@@ -57,15 +93,15 @@ describe('durations are microseconds', () => {
     ['30min', 1800n * S], ['1minute', 60n * S], ['6h', 6n * 3600n * S], ['6hour', 6n * 3600n * S], ['6hours', 6n * 3600n * S],
     ['1d', 86400n * S], ['1day', 86400n * S], ['2days', 2n * 86400n * S], ['2w', 14n * 86400n * S],
     ['1week', 7n * 86400n * S], ['3weeks', 21n * 86400n * S], ['6H', 6n * 3600n * S], ['1DAY', 86400n * S], ['250MS', 250_000n],
-  ])('%s', (text, value) => expect(valueOf(text)).toBe(value));
+  ])('%s', (text, value) => expect(valued(text, 'duration')).toBe(value));
 
   test('a duration past 2^64 - 1 µs is out of range', () => {
-    expect(() => valueOf('213503982335days')).toThrow('duration 213503982335days is out of range (at most 18446744073709551615 microseconds)');
+    expect(() => valueOf('213503982335days')).toThrow('number 213503982335days is out of range (at most 18446744073709551615 once valued)');
   });
 
   test('a plain integer is microseconds where a duration is expected', () => {
     const s = parseOne('ALTER PIPELINE hot (duration 90000000)');
-    expect(s).toStrictEqual({ kind: 'alter_pipeline', tiers: [{ storage: 'hot', limits: [{ name: 'duration', value: 90n * S }] }] });
+    expect(s).toStrictEqual({ kind: 'alter_pipeline', tiers: [{ storage: 'hot', limits: [{ name: 'duration', value: 90000000n }] }] });
   });
 });
 

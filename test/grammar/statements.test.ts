@@ -50,8 +50,8 @@ test('the examples cover every statement kind', () => {
 describe('canonical text', () => {
   test.each([
     ['alter pipeline set hot (size 10g, interval 1d, partitions 5), cold (duration 90min), x (duration 1500ms), y (size 1000)',
-      'ALTER PIPELINE hot (SIZE 10GiB, DURATION 1d, PARTITIONS 5), cold (DURATION 90min), x (DURATION 1500ms), y (SIZE 1000)'],
-    ['alter storage "Hot" set region_size to 64kib', 'ALTER STORAGE "Hot" SET (region_size 65536)'],
+      'ALTER PIPELINE hot (SIZE 10G, DURATION 1d, PARTITIONS 5), cold (DURATION 90min), x (DURATION 1500ms), y (SIZE 1000)'],
+    ['alter storage "Hot" set region_size to 64kib', 'ALTER STORAGE "Hot" SET (region_size 64KiB)'],
     ['create storage "if" (cloud s3)', `CREATE STORAGE "if" (cloud 's3')`],
     ['alter pipeline "set", "reset" (events 1)', 'ALTER PIPELINE "set", "reset" (EVENTS 1)'],
     ['show "config", interval, "all"', 'SHOW "config", interval, "all"'],

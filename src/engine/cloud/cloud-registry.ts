@@ -29,6 +29,15 @@ const kinds: Record<string, 'string' | 'bool'> = {
   path_style: 'bool',
   debug: 'bool',
 };
+
+/**
+ * What cloud option `name` holds, as the statement layer values numbers with units for
+ * it; undefined for an unknown option.
+ */
+export function cloudOptionKind(name: string): 'string' | 'boolean' | undefined {
+  const kind = Object.hasOwn(kinds, name) ? kinds[name] : undefined;
+  return kind === undefined ? undefined : kind === 'bool' ? 'boolean' : 'string';
+}
 const aliases: Record<string, string> = { endpoint: 'url', login: 'access_key', password: 'secret_key' };
 
 /** Cloud types Strata can talk to. */

@@ -90,8 +90,14 @@ export interface Config {
 /** Settings accepted by `Strata.open`: any subset, ids as number or bigint. */
 export type OpenConfig = { readonly [K in keyof Config]?: Config[K] extends bigint ? bigint | number : Config[K] };
 
-/** The kind of value a setting holds. */
-type Kind = 'bool' | 'int' | 'id' | 'codec' | 'uuid' | 'behaviour' | 'recovery';
+/** The kind of value a setting holds (`bytes` and `count` are integers with their units). */
+type Kind = 'bool' | 'bytes' | 'count' | 'id' | 'codec' | 'uuid' | 'behaviour' | 'recovery';
+
+/**
+ * What a setting holds, as the statement layer values numbers with units for it: a
+ * size takes `64KiB`, a count `1M`, a duration `6h`; ids, booleans and strings none.
+ */
+export type SettingKind = 'bytes' | 'count' | 'duration' | 'id' | 'boolean' | 'string';
 
 /**
  * When a change takes effect: `now`; at the next `open`; or `create`: only when the
@@ -131,22 +137,22 @@ const definitions: { readonly [K in keyof Config]: Definition } = {
   wal_sync_on_write: { kind: 'bool', scope: 'open' },
   wal_sync_on_rotate: { kind: 'bool', scope: 'open' },
   wal_crc: { kind: 'bool', scope: 'open' },
-  wal_rotate_wm: { kind: 'int', scope: 'open', min: 4096, max: 2 ** 40 },
+  wal_rotate_wm: { kind: 'bytes', scope: 'open', min: 4096, max: 2 ** 40 },
   wal_recovery: { kind: 'recovery', scope: 'open' },
-  region_size: { kind: 'int', scope: 'now', min: 1024, max: 64 * 1024 * 1024 },
+  region_size: { kind: 'bytes', scope: 'now', min: 1024, max: 64 * 1024 * 1024 },
   compression: { kind: 'codec', scope: 'now' },
-  compression_level: { kind: 'int', scope: 'now', min: -7, max: 22 },
+  compression_level: { kind: 'count', scope: 'now', min: -7, max: 22 },
   sync: { kind: 'bool', scope: 'now' },
-  workers: { kind: 'int', scope: 'open', min: 0, max: 64 },
-  workers_upload: { kind: 'int', scope: 'open', min: 0, max: 64 },
-  refresh_wm: { kind: 'int', scope: 'now', min: 1024, max: 2 ** 40, zero: true },
+  workers: { kind: 'count', scope: 'open', min: 0, max: 64 },
+  workers_upload: { kind: 'count', scope: 'open', min: 0, max: 64 },
+  refresh_wm: { kind: 'bytes', scope: 'now', min: 1024, max: 2 ** 40, zero: true },
   mm_limit: { kind: 'bool', scope: 'now' },
-  mm_limit_wm: { kind: 'int', scope: 'now', min: 1024 * 1024, max: 2 ** 50 },
+  mm_limit_wm: { kind: 'bytes', scope: 'now', min: 1024 * 1024, max: 2 ** 50 },
   mm_limit_behaviour: { kind: 'behaviour', scope: 'now' },
-  mm_cache: { kind: 'int', scope: 'now', min: 0, max: 2 ** 50 },
-  mm_slab_size: { kind: 'int', scope: 'open', min: 64 * 1024, max: 1024 * 1024 * 1024 },
-  read_ahead: { kind: 'int', scope: 'now', min: 0, max: 65536 },
-  read_ahead_size: { kind: 'int', scope: 'now', min: 0, max: 2 ** 40 },
+  mm_cache: { kind: 'bytes', scope: 'now', min: 0, max: 2 ** 50 },
+  mm_slab_size: { kind: 'bytes', scope: 'open', min: 64 * 1024, max: 1024 * 1024 * 1024 },
+  read_ahead: { kind: 'count', scope: 'now', min: 0, max: 65536 },
+  read_ahead_size: { kind: 'bytes', scope: 'now', min: 0, max: 2 ** 40 },
   error_refresh_before_switch: { kind: 'bool', scope: 'now' },
   error_refresh_after_switch: { kind: 'bool', scope: 'now' },
   error_move_after_copy: { kind: 'bool', scope: 'now' },
@@ -157,6 +163,26 @@ const definitions: { readonly [K in keyof Config]: Definition } = {
   error_download_before_switch: { kind: 'bool', scope: 'now' },
   error_download_after_switch: { kind: 'bool', scope: 'now' },
 };
+
+/**
+ * What setting `name` holds, and so which units a number given to it takes (`SET`,
+ * `strata DIR --set`): `bytes` (`64KiB`), `count` (`1M` is 1,000,000), `duration`,
+ * `id`, `boolean` or `string`. Undefined for a name that is no setting.
+ */
+export function settingKind(name: string): SettingKind | undefined {
+  if (!isSetting(name)) return undefined;
+  const kind = definitions[name].kind;
+  switch (kind) {
+    case 'bool':
+      return 'boolean';
+    case 'bytes':
+    case 'count':
+    case 'id':
+      return kind;
+    default:
+      return 'string';
+  }
+}
 
 /** The defaults of a new database. */
 export function defaultConfig(): Config {
@@ -248,7 +274,8 @@ export function checkSetting(operation: string, name: string, value: unknown): C
       if (name === 'interval' && v === 0n) return bad('at least 1');
       return v;
     }
-    case 'int': {
+    case 'bytes':
+    case 'count': {
       const v = typeof value === 'bigint' ? Number(value) : value;
       if (typeof v !== 'number' || !Number.isInteger(v)) return bad('an integer');
       if (v === 0 && def.zero === true) return v;
