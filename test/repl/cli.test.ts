@@ -106,6 +106,22 @@ describe.concurrent('scripts', () => {
     expect(clean.stderr).toBe('');
   });
 
+  test('--set gives settings to the open: creation-only ones on a new directory, units by the kind of the setting', async () => {
+    const dir = newDir();
+    const uuid = '0b5c3a5e-8d4b-4a39-9a56-2f6f1e0b7c11';
+    const created = await runStrata([dir, '--set', `uuid=${uuid}`, '--set', 'refresh_wm=64MiB', '--set', 'read_ahead=2K', '-e', 'SHOW uuid, refresh_wm, read_ahead']);
+    expect(created).toMatchObject({ code: 0, stderr: '' });
+    expect(created.stdout).toBe(`{"uuid":"${uuid}","refresh_wm":67108864,"read_ahead":2000}\n`);
+    // a unit of another kind is refused before the open, and nothing changes
+    const refused = await runStrata([dir, '--set', 'refresh_wm=6h', '-e', 'SHOW refresh_wm']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toBe('error: INVALID_INPUT: open: --set refresh_wm=6h: refresh_wm is a size in bytes: an integer, or one with K, M, G or T (powers of 1024: 64KiB, 10G); 6h is not\n');
+    const later = await runStrata([dir, '-e', `SET uuid TO '${uuid}'`]);
+    expect(later.code).toBe(1);
+    expect(later.stderr).toContain(`strata DIR --set uuid=VALUE`);
+    expect((await runStrata([dir, '-e', 'SHOW refresh_wm'])).stdout).toBe('{"refresh_wm":67108864}\n');
+  });
+
   test('a bad option exits 2; --version', async () => {
     const [bad, version] = await Promise.all([runStrata(['--bogus']), runStrata(['--version'])]);
     expect(bad.code).toBe(2);
