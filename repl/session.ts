@@ -20,7 +20,9 @@ export function version(): string {
 
 /**
  * The lines that tell what `open` recovered: `open: replayed 3 wal records (120 events)`,
- * and what it did with the WAL: torn tails cut, and what a recovery mode dropped.
+ * the records skipped because partition files already hold them, and what it did with
+ * the WAL: torn tails cut, and what a recovery mode dropped. Nothing when nothing
+ * happened.
  */
 export function openReportLines(db: Strata): string[] {
   const r = db.openReport;
@@ -51,7 +53,9 @@ function walLines(w: NonNullable<Strata['openReport']['wal']>): string[] {
     lines.push(`wal recovery ${w.recovery}: DROPPED ${count(records, 'record')}, ${count(events, 'event')} in all`);
   }
   for (const f of w.kept) lines.push(`wal: ${f} keeps the damage skipped (a damaged partition needs its records); the next open reports it again`);
-  if (w.records > 0) lines.push(`replayed ${w.records} wal records (${w.events} events)`);
+  // replayed and skipped apart: a log whose records are all in partition files replays nothing
+  if (w.replayedEvents > 0) lines.push(`replayed ${count(w.replayedRecords, 'wal record')} (${count(w.replayedEvents, 'event')})`);
+  if (w.skipped > 0) lines.push(`skipped ${count(w.skippedRecords, 'wal record')} (${count(w.skipped, 'event')}): already refreshed or dropped`);
   return lines;
 }
 

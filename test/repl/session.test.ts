@@ -28,6 +28,27 @@ test('a torn tail cut and the records replayed', async () => {
   }
 });
 
+test('records replayed and records skipped (already in partition files) apart; nothing when nothing happened', async () => {
+  let db = await Strata.open(tmp.dir, { workers: 0, interval: 1000 });
+  await db.execute("INSERT (1, 'a'); INSERT (1500, 'b'); INSERT (2, 'c'); REFRESH PARTITION 0");
+  await db.close();
+  db = await Strata.open(tmp.dir, { workers: 0 });
+  try {
+    expect(openReportLines(db)).toEqual(['open: replayed 1 wal record (1 event)', 'open: skipped 2 wal records (2 events): already refreshed or dropped']);
+    expect(db.openReport.wal).toMatchObject({ records: 3, events: 3, skipped: 2, replayedRecords: 1, replayedEvents: 1, skippedRecords: 2 });
+    await db.execute('REFRESH PARTITION 1000');
+  } finally {
+    await db.close();
+  }
+  // every record in a partition file: the log is not even read, and nothing is said
+  db = await Strata.open(tmp.dir, { workers: 0 });
+  try {
+    expect(openReportLines(db)).toEqual([]);
+  } finally {
+    await db.close();
+  }
+});
+
 test('point_in_time: what it dropped, per file and in all', async () => {
   let db = await Strata.open(tmp.dir, { workers: 0, wal_rotate_wm: 4096 });
   for (let i = 0; i < 40; i++) await db.execute(`INSERT (${i}, '${'x'.repeat(200)}')`);

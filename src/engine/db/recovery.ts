@@ -41,9 +41,18 @@ export interface OpenReport {
   /** The WAL replay, or null when no WAL was found. */
   wal: {
     segments: number;
+    /** Records read (valid ones). */
     records: number;
+    /** Events of the records read. */
     events: number;
+    /** Of those events, the ones not replayed: their partition's file already holds them, or a drop removed them. */
     skipped: number;
+    /** Records with at least one event replayed into memory. */
+    replayedRecords: number;
+    /** Events replayed into memory (`events - skipped`). */
+    replayedEvents: number;
+    /** Records with at least one event skipped (a record can be partly replayed, partly skipped). */
+    skippedRecords: number;
     /** Torn tails cut: damage that nothing valid followed (offset 0: a segment deleted). */
     truncated: { file: string; offset: number; bytes: number }[];
     /** The recovery mode of this open (the setting `wal_recovery`). */
@@ -226,6 +235,8 @@ export function replayWal(ctx: EngineContext, wal: Wal, report: OpenReport): big
 
 function replayRecords(ctx: EngineContext, wal: Wal, report: OpenReport): WalReplayReport {
   let skipped = 0;
+  let replayedRecords = 0;
+  let skippedRecords = 0;
   const dropped = ctx.manifest.listDropped();
   const r = wal.replay(1n, (type, lsn, payload, count) => {
     if (type !== WAL_BATCH) {
@@ -234,6 +245,7 @@ function replayRecords(ctx: EngineContext, wal: Wal, report: OpenReport): WalRep
     const { slab, off: start } = ctx.arena.copy(payload, 0, payload.length);
     const end = start + payload.length;
     const lsnN = Number(lsn);
+    const skippedBefore = skipped;
     let n = 0;
     for (let off = start; off < end; off += recSize(slab, off), n++) {
       const hi = recIdHi(slab, off);
@@ -254,8 +266,13 @@ function replayRecords(ctx: EngineContext, wal: Wal, report: OpenReport): WalRep
     if (n !== count) {
       throw new StrataError('CORRUPTION', `open: wal record ${lsn} holds ${n} events, its header says ${count}`);
     }
+    if (skipped > skippedBefore) skippedRecords++;
+    if (skipped - skippedBefore < n) replayedRecords++;
   }, ctx.config.wal_recovery);
-  report.wal = { segments: r.segments, records: r.records, events: r.events, skipped, truncated: r.truncated, recovery: r.recovery, dropped: r.dropped, kept: [] };
+  report.wal = {
+    segments: r.segments, records: r.records, events: r.events, skipped, replayedRecords, replayedEvents: r.events - skipped, skippedRecords,
+    truncated: r.truncated, recovery: r.recovery, dropped: r.dropped, kept: [],
+  };
   return r;
 }
 
