@@ -37,6 +37,12 @@ export type ErrorCode =
   | 'UNAUTHORIZED'
   /** A request body is over a Strata server's limit (HTTP 413). */
   | 'TOO_LARGE'
+  /**
+   * A statement stopped because its caller's `AbortSignal` fired: between partitions
+   * of a statement over several (the ones done stay done, the others were not
+   * started), or between the statements of a script.
+   */
+  | 'CANCELLED'
   /** A broken invariant inside Strata: a bug. Please report it. */
   | 'INTERNAL';
 

@@ -21,6 +21,7 @@ export type {
   CheckpointResult,
   Config,
   CursorOptions,
+  ExecuteOptions,
   IpcStreamResult,
   OpenConfig,
   OpenReport,

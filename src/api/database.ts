@@ -28,6 +28,18 @@ import type { ArrowByteStream, ArrowData, IpcStreamResult, RecordBatch } from '.
 import { type ArrowExportOptions, type ArrowScanOptions, type ArrowStreamResult, exportArrow, scanArrow, writeArrow } from './arrow.ts';
 import { type ParquetExportOptions, type ParquetExportResult, exportParquet } from './parquet.ts';
 
+/** Options of {@link Database.execute} and {@link Database.executeAll}. */
+export interface ExecuteOptions {
+  /**
+   * Cancels the statements once it fires: the script stops before its next statement,
+   * and a statement over several partitions (`MOVE`, `REFRESH`, `UPLOAD`, `DOWNLOAD`,
+   * `DROP PARTITIONS`, `REBALANCE`) before its next partition; the partition in flight
+   * finishes (or fails and rolls back as it would anyway). Rejects with `CANCELLED`,
+   * saying how many were done.
+   */
+  readonly signal?: AbortSignal;
+}
+
 /**
  * An open Strata database. One process owns a directory at a time.
  *
@@ -303,19 +315,22 @@ export class Database {
    * one answered: plain data (u64 values as bigint: {@link toJson} renders them), or
    * null for statements that only act. The whole text is parsed first: a syntax
    * error runs nothing. Execution stops at the first failing statement; the ones
-   * before it have taken effect.
-   * @throws StrataError `SYNTAX`, and the codes each statement's page lists.
+   * before it have taken effect. `options.signal` cancels: between statements, and
+   * between the partitions of a statement over several (the one in flight finishes).
+   * @throws StrataError `SYNTAX`, `CANCELLED`, and the codes each statement's page lists.
    */
-  async execute(sql: string): Promise<unknown> {
-    const results = await this.executeAll(sql);
+  async execute(sql: string, options: ExecuteOptions = {}): Promise<unknown> {
+    const results = await this.executeAll(sql, options);
     return results.length === 0 ? null : results[results.length - 1]!.result;
   }
 
   /** Like {@link Database.execute}, returning every statement's text and result. */
-  async executeAll(sql: string): Promise<StatementResult[]> {
+  async executeAll(sql: string, options: ExecuteOptions = {}): Promise<StatementResult[]> {
     this.checkOpen('execute');
     if (typeof sql !== 'string') throw new StrataError('INVALID_INPUT', 'execute: statements are a string of SQL text');
-    return executeScript(this.ctx, this, sql);
+    const signal = options.signal;
+    if (signal !== undefined && !(signal instanceof AbortSignal)) throw new StrataError('INVALID_INPUT', 'execute: options.signal is an AbortSignal (new AbortController().signal)');
+    return executeScript(this.ctx, this, sql, signal);
   }
 
   /**

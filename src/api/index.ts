@@ -4,7 +4,7 @@
  *
  * @module
  */
-export { Database } from './database.ts';
+export { Database, type ExecuteOptions } from './database.ts';
 export type { CheckpointResult } from '../engine/db/checkpoint.ts';
 export { toJson } from './json.ts';
 export type { StatementResult } from '../statements/execute.ts';

@@ -50,7 +50,7 @@ export interface EventPage {
   readonly next: string | null;
 }
 
-const CODES = new Set<string>(['SYNTAX', 'INVALID_INPUT', 'NOT_FOUND', 'ALREADY_EXISTS', 'CORRUPTION', 'IO', 'CLOUD', 'OVERLOADED', 'CLOSED', 'LOCKED', 'NOT_SUPPORTED', 'UNAUTHORIZED', 'TOO_LARGE', 'INTERNAL']);
+const CODES = new Set<string>(['SYNTAX', 'INVALID_INPUT', 'NOT_FOUND', 'ALREADY_EXISTS', 'CORRUPTION', 'IO', 'CLOUD', 'OVERLOADED', 'CLOSED', 'LOCKED', 'NOT_SUPPORTED', 'UNAUTHORIZED', 'TOO_LARGE', 'CANCELLED', 'INTERNAL']);
 
 /** A client of one server. */
 export class StrataClient {

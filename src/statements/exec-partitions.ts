@@ -2,12 +2,14 @@
  * `CREATE PARTITION`, `DROP PARTITION(S)` (whole, or one copy), `REFRESH PARTITION(S)`,
  * `UPLOAD / DOWNLOAD PARTITION(S)`, `SHOW PARTITION(S)`.
  * A statement on one partition names it by any id inside its range (its `min`, or
- * another); a statement on several takes the partitions whose `min` is in a range.
+ * another); a statement on several takes the partitions whose `min` is in a range, and
+ * stops between partitions when its caller's signal fires (`CANCELLED`).
  *
  * @module
  */
 import type { IdRange, StatementOf } from '../../grammar/index.ts';
 import { StrataError } from '../errors.ts';
+import { StepCounter } from '../engine/core/cancel.ts';
 import type { EngineContext } from '../engine/core/context.ts';
 import { createPartition } from '../engine/lifecycle/partition-create.ts';
 import { dropPartition } from '../engine/lifecycle/partition-drop.ts';
@@ -58,17 +60,25 @@ export async function executeDropPartition(ctx: EngineContext, s: StatementOf<'d
  * DROP PARTITIONS range [ON STORAGE | ON CLOUD]. With ON, every partition is checked
  * first: if one would lose its only copy, nothing changes.
  */
-export async function executeDropPartitions(ctx: EngineContext, s: StatementOf<'drop_partitions'>): Promise<null> {
+export async function executeDropPartitions(ctx: EngineContext, s: StatementOf<'drop_partitions'>, signal?: AbortSignal): Promise<null> {
   const op = 'drop partitions';
   const list = partitionsIn(ctx, op, s.range);
   const on = s.on;
-  if (on === null) {
-    for (const p of list) await dropPartition(ctx, p);
-    return null;
-  }
-  for (const p of list) checkDropCopy(p, on, op);
-  for (const p of list) await dropCopy(ctx, p, on, op);
+  if (on !== null) for (const p of list) checkDropCopy(p, on, op);
+  await oneByOne(new StepCounter(op, list.length, signal), list, (p) => (on === null ? dropPartition(ctx, p) : dropCopy(ctx, p, on, op)));
   return null;
+}
+
+/**
+ * Runs `fn` on every partition of `list` in order, checking `counter` before each.
+ * @throws StrataError `CANCELLED` once its signal has fired; else what `fn` throws.
+ */
+export async function oneByOne(counter: StepCounter, list: readonly PartitionState[], fn: (p: PartitionState) => Promise<unknown>): Promise<void> {
+  for (const p of list) {
+    counter.check();
+    await fn(p);
+    counter.done++;
+  }
 }
 
 /** UPLOAD PARTITION [IF EXISTS] id [IF CLOUD]. */
@@ -79,11 +89,11 @@ export async function executeUploadPartition(ctx: EngineContext, s: StatementOf<
 }
 
 /** UPLOAD PARTITIONS range [IF CLOUD]: checks every partition has a cloud (unless IF CLOUD) before the first upload. */
-export async function executeUploadPartitions(ctx: EngineContext, s: StatementOf<'upload_partitions'>): Promise<null> {
+export async function executeUploadPartitions(ctx: EngineContext, s: StatementOf<'upload_partitions'>, signal?: AbortSignal): Promise<null> {
   const op = 'upload partitions';
   const list = partitionsIn(ctx, op, s.range);
   for (const p of list) checkCloud(ctx, p, op, s.ifCloud);
-  await inParallel(ctx, list, (p) => uploadPartition(ctx, p, op, s.ifCloud));
+  await inParallel(Math.max(1, ctx.config.workers_upload), new StepCounter(op, list.length, signal), list, (p) => uploadPartition(ctx, p, op, s.ifCloud));
   return null;
 }
 
@@ -95,34 +105,36 @@ export async function executeDownloadPartition(ctx: EngineContext, s: StatementO
 }
 
 /** DOWNLOAD PARTITIONS range [IF CLOUD]. */
-export async function executeDownloadPartitions(ctx: EngineContext, s: StatementOf<'download_partitions'>): Promise<null> {
+export async function executeDownloadPartitions(ctx: EngineContext, s: StatementOf<'download_partitions'>, signal?: AbortSignal): Promise<null> {
   const op = 'download partitions';
   const list = partitionsIn(ctx, op, s.range);
   for (const p of list) checkCloud(ctx, p, op, s.ifCloud);
-  await inParallel(ctx, list, (p) => downloadPartition(ctx, p, op, s.ifCloud));
+  await inParallel(Math.max(1, ctx.config.workers_upload), new StepCounter(op, list.length, signal), list, (p) => downloadPartition(ctx, p, op, s.ifCloud));
   return null;
 }
 
 /**
- * Runs `fn` on every partition, at most `workers_upload` (at least one) at a time;
- * waits for all and rethrows the first failure.
+ * Runs `fn` on every partition, at most `width` at a time; no partition is started
+ * once `counter`'s signal has fired. Waits for those started.
+ * @throws the first failure; else StrataError `CANCELLED` when some were not started.
  */
-async function inParallel(ctx: EngineContext, list: readonly PartitionState[], fn: (p: PartitionState) => Promise<void>): Promise<void> {
-  const width = Math.max(1, ctx.config.workers_upload);
+async function inParallel(width: number, counter: StepCounter, list: readonly PartitionState[], fn: (p: PartitionState) => Promise<void>): Promise<void> {
   let next = 0;
   let failure: unknown = null;
   const lane = async (): Promise<void> => {
-    while (next < list.length) {
+    while (next < list.length && !counter.cancelled) {
       const p = list[next++]!;
       try {
         await fn(p);
       } catch (e) {
         failure ??= e;
       }
+      counter.done++;
     }
   };
   await Promise.all(Array.from({ length: Math.min(width, list.length) }, lane));
   if (failure !== null) throw failure;
+  if (counter.done < counter.total) throw counter.error();
 }
 
 /** REFRESH PARTITION [IF EXISTS] id. */
@@ -133,8 +145,11 @@ export async function executeRefreshPartition(ctx: EngineContext, s: StatementOf
 }
 
 /** REFRESH PARTITIONS range. */
-export async function executeRefreshPartitions(ctx: EngineContext, s: StatementOf<'refresh_partitions'>): Promise<null> {
-  await Promise.all(partitionsIn(ctx, 'refresh partitions', s.range).map((p) => refreshPartition(ctx, p)));
+export async function executeRefreshPartitions(ctx: EngineContext, s: StatementOf<'refresh_partitions'>, signal?: AbortSignal): Promise<null> {
+  const op = 'refresh partitions';
+  const list = partitionsIn(ctx, op, s.range);
+  // as many at a time as there are worker threads to run them (inline: one)
+  await inParallel(Math.max(1, ctx.config.workers), new StepCounter(op, list.length, signal), list, (p) => refreshPartition(ctx, p));
   return null;
 }
 

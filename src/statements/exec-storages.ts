@@ -6,11 +6,12 @@
  */
 import type { StatementOf } from '../../grammar/index.ts';
 import { StrataError } from '../errors.ts';
+import { StepCounter } from '../engine/core/cancel.ts';
 import type { EngineContext } from '../engine/core/context.ts';
 import { plan, rebalance } from '../engine/lifecycle/rebalance.ts';
 import { movePartition } from '../engine/lifecycle/refresh.ts';
 import { MAIN, type PlanStep, type Storage, type StorageOption, savePipeline } from '../tiering/index.ts';
-import { partitionNamed, partitionsIn } from './exec-partitions.ts';
+import { oneByOne, partitionNamed, partitionsIn } from './exec-partitions.ts';
 import { storageOptions, tierSpecs } from './options.ts';
 
 /** Partitions on `storage`, counting moves into it that are in flight. */
@@ -114,16 +115,17 @@ export async function executeMovePartition(ctx: EngineContext, s: StatementOf<'m
 }
 
 /** MOVE PARTITIONS range INTO storage: the partitions whose min falls in the range. */
-export async function executeMovePartitions(ctx: EngineContext, s: StatementOf<'move_partitions'>): Promise<null> {
+export async function executeMovePartitions(ctx: EngineContext, s: StatementOf<'move_partitions'>, signal?: AbortSignal): Promise<null> {
   const op = 'move partitions';
   const dest = ctx.storages.get(op, s.storage);
-  for (const p of partitionsIn(ctx, op, s.range)) await movePartition(ctx, p, dest);
+  const list = partitionsIn(ctx, op, s.range);
+  await oneByOne(new StepCounter(op, list.length, signal), list, (p) => movePartition(ctx, p, dest));
   return null;
 }
 
 /** REBALANCE | EXPLAIN REBALANCE. */
-export async function executeRebalance(ctx: EngineContext, s: StatementOf<'rebalance'>): Promise<PlanStep[] | null> {
+export async function executeRebalance(ctx: EngineContext, s: StatementOf<'rebalance'>, signal?: AbortSignal): Promise<PlanStep[] | null> {
   if (s.explain) return plan(ctx);
-  await rebalance(ctx);
+  await rebalance(ctx, signal);
   return null;
 }

@@ -9,6 +9,7 @@ import { StrataError } from '../errors.ts';
 import type { CheckpointResult } from '../engine/db/checkpoint.ts';
 import { dropOrphans, listOrphans } from '../engine/cloud/cloud-orphans.ts';
 import { operationsView } from './show.ts';
+import { StepCounter } from '../engine/core/cancel.ts';
 import type { EngineContext } from '../engine/core/context.ts';
 import { type DataTarget, executeDelete, executeInsert, executeSelect } from './exec-data.ts';
 import {
@@ -53,20 +54,31 @@ export interface StatementResult {
 
 /**
  * Parses all of `sql` (a syntax error anywhere runs nothing), then runs the
- * statements in order, stopping at the first error.
+ * statements in order, stopping at the first error. With `signal`, stops between
+ * statements, and between the partitions of a statement over several, once it fires.
+ * @throws StrataError `CANCELLED` then.
  */
-export async function executeScript(ctx: EngineContext, db: StatementTarget, sql: string): Promise<StatementResult[]> {
+export async function executeScript(ctx: EngineContext, db: StatementTarget, sql: string, signal?: AbortSignal): Promise<StatementResult[]> {
   // the grammar (chevrotain) is loaded on the first statement: a program that only
   // writes and reads never pays for it
   const { parse } = await import('../../grammar/index.ts');
   const statements = parse(sql);
   const out: StatementResult[] = [];
-  for (const s of statements) out.push({ statement: s.text, result: await executeStatement(ctx, db, s.statement) });
+  const counter = new StepCounter('execute', statements.length, signal, 'statement');
+  for (const s of statements) {
+    counter.check();
+    out.push({ statement: s.text, result: await executeStatement(ctx, db, s.statement, signal) });
+    counter.done++;
+  }
   return out;
 }
 
-/** Runs one statement. */
-export async function executeStatement(ctx: EngineContext, db: StatementTarget, s: Statement): Promise<unknown> {
+/**
+ * Runs one statement. A statement over several partitions (`MOVE`, `REFRESH`,
+ * `UPLOAD`, `DOWNLOAD`, `DROP PARTITIONS`, `REBALANCE`) stops between partitions once
+ * `signal` fires (`CANCELLED`); the others run to their end.
+ */
+export async function executeStatement(ctx: EngineContext, db: StatementTarget, s: Statement, signal?: AbortSignal): Promise<unknown> {
   switch (s.kind) {
     case 'set':
       return executeSet(ctx, s);
@@ -107,11 +119,11 @@ export async function executeStatement(ctx: EngineContext, db: StatementTarget, 
     case 'drop_partition':
       return executeDropPartition(ctx, s);
     case 'drop_partitions':
-      return executeDropPartitions(ctx, s);
+      return executeDropPartitions(ctx, s, signal);
     case 'refresh_partition':
       return executeRefreshPartition(ctx, s);
     case 'refresh_partitions':
-      return executeRefreshPartitions(ctx, s);
+      return executeRefreshPartitions(ctx, s, signal);
     case 'insert':
       return executeInsert(db, s);
     case 'delete':
@@ -119,7 +131,7 @@ export async function executeStatement(ctx: EngineContext, db: StatementTarget, 
     case 'select':
       return executeSelect(db, s);
     case 'rebalance':
-      return executeRebalance(ctx, s);
+      return executeRebalance(ctx, s, signal);
     case 'alter_pipeline':
     case 'alter_pipeline_reset':
       return executeAlterPipeline(ctx, s);
@@ -134,7 +146,7 @@ export async function executeStatement(ctx: EngineContext, db: StatementTarget, 
     case 'move_partition':
       return executeMovePartition(ctx, s);
     case 'move_partitions':
-      return executeMovePartitions(ctx, s);
+      return executeMovePartitions(ctx, s, signal);
     case 'create_cloud':
       return executeCreateCloud(ctx, s);
     case 'alter_cloud_rename':
@@ -146,11 +158,11 @@ export async function executeStatement(ctx: EngineContext, db: StatementTarget, 
     case 'upload_partition':
       return executeUploadPartition(ctx, s);
     case 'upload_partitions':
-      return executeUploadPartitions(ctx, s);
+      return executeUploadPartitions(ctx, s, signal);
     case 'download_partition':
       return executeDownloadPartition(ctx, s);
     case 'download_partitions':
-      return executeDownloadPartitions(ctx, s);
+      return executeDownloadPartitions(ctx, s, signal);
     default: {
       const never: never = s;
       throw new StrataError('INTERNAL', `execute: unknown statement ${JSON.stringify(never)}`);

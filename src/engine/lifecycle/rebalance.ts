@@ -7,6 +7,7 @@
  * @module
  */
 import { type PlanStep, planRebalance } from '../../tiering/index.ts';
+import { StepCounter } from '../core/cancel.ts';
 import { type EngineContext, nowMicros } from '../core/context.ts';
 import type { PartitionState } from '../core/partition-state.ts';
 import { dropPartition } from './partition-drop.ts';
@@ -31,11 +32,14 @@ export function plan(ctx: EngineContext): PlanStep[] {
 /**
  * Carries out `steps` in order; a partition gone meanwhile is skipped. A partition
  * the plan moves and later drops is dropped at once, without rewriting its file.
+ * With `counter`, stops before a step once its signal has fired.
+ * @throws StrataError `CANCELLED` then (after the step in flight); else the first step's failure.
  */
-export async function runPlan(ctx: EngineContext, steps: readonly PlanStep[], states: ReadonlyMap<bigint, PartitionState>): Promise<void> {
+export async function runPlan(ctx: EngineContext, steps: readonly PlanStep[], states: ReadonlyMap<bigint, PartitionState>, counter?: StepCounter): Promise<void> {
   const dropped = new Set(steps.filter((s) => s.action === 'drop').map((s) => s.partition));
   let first: unknown;
   for (const step of steps) {
+    if (counter?.cancelled === true) throw first ?? counter.error();
     // the partition the plan saw (not one created again with the same min since)
     const p = states.get(step.partition);
     if (p === undefined || p.dropped) continue;
@@ -47,6 +51,7 @@ export async function runPlan(ctx: EngineContext, steps: readonly PlanStep[], st
       // one failing step does not stop the others; the first failure is reported
       first ??= e;
     }
+    if (counter !== undefined) counter.done++;
   }
   if (first !== undefined) throw first;
 }
@@ -54,13 +59,15 @@ export async function runPlan(ctx: EngineContext, steps: readonly PlanStep[], st
 /**
  * Plans and runs until the plan is empty: a moved partition is re-encoded with its
  * destination's settings and may change size, so one pass may not be enough. Moves
- * only go down the pipeline, so this ends; the bound is a safeguard.
+ * only go down the pipeline, so this ends; the bound is a safeguard. With `signal`,
+ * stops between steps once it has fired.
+ * @throws StrataError `CANCELLED` then: the steps done stay done.
  */
-export async function rebalance(ctx: EngineContext): Promise<void> {
+export async function rebalance(ctx: EngineContext, signal?: AbortSignal): Promise<void> {
   for (let pass = 0; pass < 16; pass++) {
     const states = new Map(ctx.partitions.all.map((p) => [p.min, p]));
     const steps = plan(ctx);
     if (steps.length === 0) return;
-    await runPlan(ctx, steps, states);
+    await runPlan(ctx, steps, states, signal === undefined ? undefined : new StepCounter('rebalance', steps.length, signal, 'step'));
   }
 }
