@@ -2,7 +2,7 @@
  * Tab completion: keywords from the grammar's content assist (`complete`), then the
  * names that exist where the grammar expects one (`expectedNames`): storages, clouds,
  * settings, storage options and partition ids, read from the database with `SHOW`.
- * At the start of a line, the console's own commands (`\help`, `\timing`, `\q`).
+ * At the start of a line, the console's own commands (`\help`, `\timing`, `\json`, `\q`).
  *
  * @module
  */
@@ -12,7 +12,7 @@ import { loadGrammar } from './grammar-loader.ts';
 import { helpIndex, keywordsOf } from './help.ts';
 
 /** The console's commands, as completion offers them. */
-export const META_WORDS = ['\\help', '\\timing', '\\q'];
+export const META_WORDS = ['\\help', '\\timing', '\\json', '\\q'];
 
 /** A name as it must be typed: unquoted when it is a plain lowercase identifier, else quoted. */
 export function quoteName(name: string): string {

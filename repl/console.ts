@@ -2,7 +2,8 @@
  * The interactive console: a readline prompt with completion and a history kept
  * across sessions. Statements end at `;` or at the end of a line that holds a
  * complete statement; an incomplete one goes on on the next line (the `...>`
- * prompt). Ctrl-C cancels the statement being typed; Ctrl-D (or `\q`) quits.
+ * prompt). Ctrl-C cancels the statement being typed, or a running statement over
+ * several partitions between two of them; Ctrl-D (or `\q`) quits.
  *
  * @module
  */
@@ -12,7 +13,7 @@ import { loadGrammar } from './grammar-loader.ts';
 import { renderHelpIndex, renderHelpTopic } from './help.ts';
 import { HISTORY_SIZE, loadHistory, saveHistory } from './history.ts';
 import { errorLine } from './render.ts';
-import { type Runner, runPart } from './runner.ts';
+import { CANCELLABLE, type Runner, runPart } from './runner.ts';
 
 /** The prompt of a new statement. */
 export const PROMPT = 'strata> ';
@@ -35,6 +36,8 @@ interface State {
   buffer: string;
   /** A statement is running. */
   running: boolean;
+  /** Ctrl-C was pressed while statements ran: the rest of what was typed is dropped. */
+  cancelled: boolean;
   quitting: boolean;
 }
 
@@ -43,7 +46,7 @@ interface State {
  * statements already entered have finished; the caller closes the database.
  */
 export async function runConsole(r: Runner, o: ConsoleOptions): Promise<void> {
-  const state: State = { buffer: '', running: false, quitting: false };
+  const state: State = { buffer: '', running: false, cancelled: false, quitting: false };
   const rl = readline.createInterface({
     input: o.input,
     output: o.output,
@@ -81,10 +84,23 @@ export async function runConsole(r: Runner, o: ConsoleOptions): Promise<void> {
   o.output.write('\n');
 }
 
-/** Ctrl-C: drop the statement being typed (or say that a running one cannot be stopped). */
+/**
+ * Ctrl-C: cancel the statement running, between its partitions (a statement over
+ * several) and drop what was typed after it; or drop the statement being typed.
+ */
 function cancel(rl: readline.Interface, r: Runner, o: ConsoleOptions, state: State): void {
   if (state.running) {
-    r.err.write('\n(the statement runs on: it cannot be cancelled; acknowledged writes are safe if the process is killed)\n');
+    const running = r.current ?? null;
+    state.cancelled = true;
+    let text: string;
+    if (running !== null && CANCELLABLE.has(running.kind)) {
+      running.controller.abort();
+      text = '^C cancelling: the partition in flight finishes, the others are not started';
+    } else {
+      text = '^C this statement cannot be cancelled and runs to its end (acknowledged writes are safe if the process is killed); what was typed after it is dropped';
+    }
+    if (running?.progress) running.progress.note(r.errColour.dim(text));
+    else r.err.write(`\n${r.errColour.dim(text)}\n`);
     return;
   }
   // show ^C at the end of the line, go to a new line, forget the line and the statement
@@ -134,18 +150,27 @@ async function runComplete(r: Runner, state: State): Promise<void> {
   const pending = last !== undefined && !last.terminated && inputState(last.text) === 'incomplete' ? last : null;
   state.buffer = '';
   state.running = true;
+  state.cancelled = false;
   try {
     for (const part of parts) {
-      if (part === pending) break;
+      if (part === pending || state.cancelled) break;
       if (!(await runPart(r, part, source))) return;
     }
   } finally {
     state.running = false;
   }
-  if (pending !== null) state.buffer = source.slice(pending.offset);
+  if (pending !== null && !state.cancelled) state.buffer = source.slice(pending.offset);
 }
 
-/** A console command (`\help`, `\timing`, `\q`). Returns false when the console quits. */
+/** A switch after `\timing` or `\json`: `on`, `off`, or nothing to flip it. */
+function toggle(current: boolean, arg: string): boolean {
+  if (arg === '') return !current;
+  if (/^on$/i.test(arg)) return true;
+  if (/^off$/i.test(arg)) return false;
+  throw new Error(`'${arg}' is neither on nor off`);
+}
+
+/** A console command (`\help`, `\timing`, `\json`, `\q`). Returns false when the console quits. */
 function command(rl: readline.Interface, r: Runner, text: string): boolean {
   const [name = '', ...rest] = text.split(/\s+/);
   const arg = rest.join(' ');
@@ -165,8 +190,12 @@ function command(rl: readline.Interface, r: Runner, text: string): boolean {
         return true;
       }
       case '\\timing':
-        r.timing = arg === '' ? !r.timing : /^on$/i.test(arg);
+        r.timing = toggle(r.timing, arg);
         r.out.write(`timing is ${r.timing ? 'on' : 'off'}\n`);
+        return true;
+      case '\\json':
+        r.json = toggle(r.json, arg);
+        r.out.write(`json is ${r.json ? 'on: every result as JSON' : 'off: SELECT and SHOW PARTITIONS, STORAGES, ... as tables'}\n`);
         return true;
       default:
         r.err.write(`${errorLine(`unknown command '${name}'; \\help lists the commands`, r.errColour)}\n`);

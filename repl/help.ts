@@ -154,6 +154,7 @@ export function wrap(text: string, width: number, indent: string): string {
 export const META_COMMANDS: readonly (readonly [string, string])[] = [
   ['\\help [NAME]', 'this list, or the syntax and summary of a statement (\\help MOVE, \\help CREATE STORAGE)'],
   ['\\timing [on|off]', 'show the time each statement takes'],
+  ['\\json [on|off]', 'every result as exact JSON (SELECT and SHOW PARTITIONS, STORAGES, ... are tables otherwise)'],
   ['\\q', 'quit (also Ctrl-D, quit, exit)'],
 ];
 

@@ -79,6 +79,7 @@ async function consoleMain(args: ConsoleArgs): Promise<number> {
     pretty: interactive || stdout.isTTY === true,
     progress: stderr.isTTY === true ? stderr : null,
     timing: false,
+    json: false,
     columns: () => stdout.columns ?? 80,
   };
   let ok = true;

@@ -130,6 +130,12 @@ export class ProgressLine {
     this.drawn = true;
   }
 
+  /** Writes `text` on a line of its own above the progress line, which goes on below it. */
+  note(text: string): void {
+    this.stream.write(`\r\x1b[K${text}\n`);
+    if (this.drawn) this.draw();
+  }
+
   /** Stops polling and clears the line, leaving the cursor where the line began. */
   stop(): void {
     if (this.timer !== null) clearInterval(this.timer);

@@ -89,6 +89,11 @@ export function formatCount(n: number): string {
   return `${(n / 1e9).toFixed(2)}G`;
 }
 
+/** A statement's time for `\timing`, always in one format: milliseconds to the microsecond (`6.700 ms`, `1234.500 ms`). */
+export function formatTiming(ms: number): string {
+  return `${ms.toFixed(3)} ms`;
+}
+
 /** Elapsed time for people: `850 ms`, `2.3s`, `1m05s`. */
 export function formatElapsed(ms: number): string {
   if (ms < 1000) return `${ms.toFixed(ms < 10 ? 3 : 0)} ms`;

@@ -2,7 +2,8 @@
  * Runs statements for both faces of the console: each statement of a script is parsed
  * where it stands in its source (so a syntax error names the line and column of the
  * file or of the typed text), run, and its result printed. The interactive console
- * prints `ok`, tables and pretty JSON; scripts print one JSON result per statement.
+ * prints `ok`, tables (SELECT and the SHOW views of show-tables.ts; all JSON after
+ * `\json`) and pretty JSON; scripts print one JSON result per statement.
  *
  * @module
  */
@@ -11,8 +12,9 @@ import type { Strata } from '../src/index.ts';
 import type { Palette } from './colour.ts';
 import { loadGrammar } from './grammar-loader.ts';
 import { ProgressLine, type ProgressStream, planOf } from './progress.ts';
-import { errorLine, formatElapsed, renderError, renderJson } from './render.ts';
+import { errorLine, formatTiming, renderError, renderJson } from './render.ts';
 import { SHOW_ROWS, selectRows } from './select.ts';
+import { isTableView, renderView } from './show-tables.ts';
 import { renderTable } from './table.ts';
 
 /** Where output goes. */
@@ -38,9 +40,29 @@ export interface Runner {
   readonly progress: ProgressStream | null;
   /** Print each statement's elapsed time (`\timing`). */
   timing: boolean;
+  /**
+   * Interactive only: print every result as JSON, `SELECT` and the views that are
+   * otherwise tables included (`\json`).
+   */
+  json: boolean;
   /** Width of the terminal, for tables. */
   readonly columns: () => number;
+  /** The statement running now, which Ctrl-C may cancel; null between statements. */
+  current?: Running | null;
 }
+
+/** A statement while it runs. */
+export interface Running {
+  /** Its kind (`move_partitions`). */
+  readonly kind: string;
+  /** Cancels it between partitions (a statement over several), or not at all. */
+  readonly controller: AbortController;
+  /** Its progress line, if one is drawn. */
+  readonly progress: ProgressLine | null;
+}
+
+/** The statements that Ctrl-C cancels between partitions: those over several. */
+export const CANCELLABLE = new Set(['move_partitions', 'refresh_partitions', 'upload_partitions', 'download_partitions', 'drop_partitions', 'rebalance']);
 
 /**
  * The statement text of `part` with the `;` that ends it, placed at its line and column
@@ -48,6 +70,13 @@ export interface Runner {
  */
 function placed(part: ScriptPart, source: string): string {
   return '\n'.repeat(part.line - 1) + ' '.repeat(part.column - 1) + source.slice(part.offset, part.end);
+}
+
+/** A result as the console prints it: `ok`, a table (the views of show-tables.ts), or JSON. */
+function renderResult(r: Runner, kind: string, result: unknown): string {
+  if (r.interactive && result === null) return r.outColour.good('ok');
+  const table = r.interactive && !r.json && isTableView(kind) ? renderView(kind, result, r.columns(), r.outColour) : null;
+  return table ?? renderJson(result, r.pretty, r.outColour, r.columns());
 }
 
 /**
@@ -67,25 +96,28 @@ export async function runPart(r: Runner, part: ScriptPart, source: string): Prom
     const plan = r.progress === null ? null : await planOf(r.db, s.statement);
     const progress = r.progress === null ? null : new ProgressLine(r.progress, () => r.db.operations.list(), s.text, r.errColour, plan);
     const started = performance.now();
+    const controller = new AbortController();
+    r.current = { kind: s.statement.kind, controller, progress };
     progress?.start();
     let text: string;
     try {
-      if (r.interactive && s.statement.kind === 'select') {
+      if (r.interactive && !r.json && s.statement.kind === 'select') {
         const { rows, more } = await selectRows(r.db, s.statement);
         const note = more ? `\n${r.outColour.dim(`(the first ${SHOW_ROWS} rows; LIMIT n or FROM/TO show others)`)}` : '';
         text = renderTable(rows, r.columns(), r.outColour) + note;
       } else {
-        const result = await r.db.execute(s.text);
-        text = r.interactive && result === null ? r.outColour.good('ok') : renderJson(result, r.pretty, r.outColour, r.columns());
+        text = renderResult(r, s.statement.kind, await r.db.execute(s.text, { signal: controller.signal }));
       }
     } catch (e) {
       progress?.stop();
       r.err.write(`${errorLine(e, r.errColour)}\n`);
       return false;
+    } finally {
+      r.current = null;
     }
     progress?.stop();
     r.out.write(`${text}\n`);
-    if (r.timing) r.out.write(`${r.outColour.dim(`time: ${formatElapsed(performance.now() - started)}`)}\n`);
+    if (r.timing) r.out.write(`${r.outColour.dim(`time: ${formatTiming(performance.now() - started)}`)}\n`);
   }
   return true;
 }

@@ -69,7 +69,7 @@ describe('completion', () => {
   });
 
   test('console commands, and statement names after \\help', async () => {
-    expect(await complete('\\')).toEqual([['\\help', '\\timing', '\\q'], '\\']);
+    expect(await complete('\\')).toEqual([['\\help', '\\timing', '\\json', '\\q'], '\\']);
     expect(await complete('\\ti')).toEqual([['\\timing '], '\\ti']);
     expect(await complete('\\help MO')).toEqual([['MOVE PARTITION', 'MOVE PARTITIONS'], 'MO']);
     expect(await complete('\\help up')).toEqual([['UPLOAD PARTITION '], 'up']);

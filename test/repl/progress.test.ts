@@ -93,7 +93,7 @@ describe('drawing', () => {
     } as unknown as Strata;
     const runner: Runner = {
       db, out: sink, err: sink, outColour: plain, errColour: plain, interactive: true, pretty: true,
-      progress: { columns: 80, write: (t: string) => written.push(t) > 0 }, timing: false, columns: () => 80,
+      progress: { columns: 80, write: (t: string) => written.push(t) > 0 }, timing: false, json: false, columns: () => 80,
     };
     const source = 'REFRESH PARTITIONS FROM 0 TO 5';
     const running = runPart(runner, splitScript(source)[0]!, source);

@@ -7,8 +7,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { Strata } from '../../src/index.ts';
-import { KEY, Terminal, childEnv, tempDir } from './helpers.ts';
+import { BatchBuilder, Strata } from '../../src/index.ts';
+import { stripAnsi } from '../../repl/colour.ts';
+import { KEY, Terminal, childEnv, runStrata, tempDir } from './helpers.ts';
 
 let tmp: { dir: string; cleanup: () => void };
 let term: Terminal | null = null;
@@ -26,7 +27,7 @@ afterEach(() => {
 /** The console on `dir` with its history in the temp directory. */
 async function start(dir: string, history: string): Promise<Terminal> {
   term = new Terminal([dir], childEnv(history));
-  await term.waitFor(/strata \d+\.\d+\.\d+ on .*\(storages: main\).*\n.*strata> $/);
+  await term.waitFor(/strata \d+\.\d+\.\d+ on .*\(storages: [^)]*\).*\n.*strata> $/);
   return term;
 }
 
@@ -127,7 +128,7 @@ describe('the interactive console', { timeout: 120_000 }, () => {
     expect(out.indexOf('(storages: main); \\help for help')).toBeGreaterThan(-1);
     expect(out.indexOf('(storages: main); \\help for help')).toBeLessThan(loaded);
     expect(out.indexOf('strata> ')).toBeLessThan(loaded);
-    await t.run('SHOW STORAGES', /"name": "main"/);
+    await t.run('SHOW STORAGES', /\n\(1 storage\)\n/);
     t.type('\\q' + KEY.enter);
     expect(await t.exited).toBe(0);
   });
@@ -144,7 +145,8 @@ describe('the interactive console', { timeout: 120_000 }, () => {
     await t.waitFor(/strata> INSERT \(7, 'seven'\)$/);
     await t.run('', /\nok\n/);
     await t.run('\\timing', 'timing is on');
-    await t.run('SHOW ssn', /\n\{"ssn":0\}\ntime: [\d.]+ (ms|s)\n/);
+    // one format for every time: milliseconds to the microsecond
+    await t.run('SHOW ssn', /\n\{"ssn":0\}\ntime: \d+\.\d{3} ms\n/);
     t.mark();
     t.type(KEY.ctrlC); // on an empty line: nothing to cancel, the console stays
     await t.waitFor(/\^C\n.*strata> $/);
@@ -159,5 +161,82 @@ describe('the interactive console', { timeout: 120_000 }, () => {
     const lines = fs.readFileSync(history, 'utf8').trim().split('\n');
     // the recalled line moved to the end (no duplicates); the older entry stays first
     expect(lines).toEqual(['SHOW CONFIG interval', "INSERT (7, 'seven')", '\\timing', 'SHOW ssn', '\\q']);
+  });
+
+  test('the views as tables on a terminal, JSON after \\json and in scripts; a ; typed at the end of a line is echoed', async () => {
+    const dir = path.join(tmp.dir, 'db');
+    const db = await Strata.open(dir, { workers: 0, interval: 1000 });
+    await db.execute("CREATE STORAGE cold; INSERT (1, 'a'); INSERT (1500, 'b'); MOVE PARTITION 0 INTO cold; ALTER PIPELINE main (size 10G), cold (duration 30d)");
+    await db.close();
+    const t = await start(dir, path.join(tmp.dir, 'history'));
+
+    const table = await t.run('SHOW PARTITIONS;', /\(2 partitions\)\n/);
+    // the ; stays on screen after the statement runs
+    expect(table).toMatch(/^SHOW PARTITIONS;\n/);
+    expect(table).toMatch(/ +min \| +max \| storage \| events \| in memory \| +size \| file +\| created +\| refreshed\n[-+]+\n +0 \| +999 \| cold +\| +1 \| +0 \| +\d+ B \| local \| \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \|/);
+    const pipeline = await t.run('SHOW PIPELINE', /\(2 tiers\)\n/);
+    expect(pipeline).toMatch(/ +1 \| main +\| +- \| 10\.0 GiB \| +- \| +-\n +2 \| cold +\| +- \| +- \| +- \| +30d\n/);
+
+    await t.run('\\json', 'json is on');
+    const json = await t.run('SHOW PARTITIONS', /\n\]\n/);
+    expect(json).toMatch(/"min": 1000,\n\s+"max": 1999,/);
+    expect(json).toMatch(/"created": \d{16},/);
+    await t.run('\\json off', 'json is off');
+    await t.run('SHOW STORAGES', /\(2 storages\)\n/);
+    t.type('\\q' + KEY.enter);
+    expect(await t.exited).toBe(0);
+
+    // a script prints the exact JSON
+    const script = await runStrata([dir, '-e', 'SHOW PARTITIONS']);
+    expect(script.code).toBe(0);
+    expect((JSON.parse(script.stdout) as { min: number; storage: string }[]).map((p) => `${p.min}@${p.storage}`)).toEqual(['0@cold', '1000@main']);
+  });
+
+  test('Ctrl-C during MOVE PARTITIONS cancels it between partitions: every partition is in exactly one storage', async () => {
+    const dir = path.join(tmp.dir, 'db');
+    const n = 300;
+    const db = await Strata.open(dir, { workers: 0, interval: 10 });
+    const b = new BatchBuilder();
+    for (let i = 0; i < n * 10; i++) b.insert(i, undefined, `v${i}`);
+    await db.write(b);
+    await db.execute('CHECKPOINT; CREATE STORAGE cold');
+    await db.close();
+    const t = await start(dir, path.join(tmp.dir, 'history'));
+    t.mark();
+    t.type(`MOVE PARTITIONS BETWEEN 0 AND ${n * 10} INTO cold` + KEY.enter);
+    // the progress line says the statement is under way: [k/300]
+    await t.waitFor(new RegExp(`\\[\\d+/${n}\\] move`));
+    t.type(KEY.ctrlC);
+    const out = await t.waitFor(/error: CANCELLED: [^\n]*\n.*strata> $/);
+    expect(out).toContain('^C cancelling: the partition in flight finishes, the others are not started');
+    const m = /move partitions: cancelled: (\d+) of 300 partitions done, the other (\d+) not started/.exec(out);
+    expect(m).not.toBeNull();
+    const done = Number(m![1]);
+    expect(done).toBeGreaterThan(0);
+    expect(done + Number(m![2])).toBe(n);
+    expect(done).toBeLessThan(n);
+    // the progress line is gone: what the terminal shows on the error's line (after its
+    // last carriage return, which a clear to the end of the line follows) is the error
+    const raw = t.output.split('\n').find((l) => l.includes('error: CANCELLED'))!.replace(/\r$/, '');
+    expect(raw).toContain('\r\x1b[K');
+    expect(stripAnsi(raw.slice(raw.lastIndexOf('\r')))).toMatch(/^\rerror: CANCELLED: move partitions/);
+    t.type('\\q' + KEY.enter);
+    expect(await t.exited).toBe(0);
+
+    const again = await Strata.open(dir, { workers: 0 });
+    try {
+      const parts = (await again.execute('SHOW PARTITIONS')) as { min: bigint; storage: string; on_storage: boolean }[];
+      expect(parts).toHaveLength(n);
+      expect(parts.filter((p) => p.storage === 'cold')).toHaveLength(done);
+      expect(parts.every((p) => p.on_storage && (p.storage === 'main' || p.storage === 'cold'))).toBe(true);
+      // on disk too: one file per partition, in its storage's folder only
+      const folders = ((await again.execute('SHOW STORAGES')) as { name: string; config: { uuid: string } }[]).map((s) => path.join(dir, s.config.uuid));
+      const files = folders.flatMap((f) => fs.readdirSync(f).filter((name) => name.endsWith('.part')));
+      expect(files).toHaveLength(n);
+      expect(await again.execute('SELECT LIMIT 1 ')).toHaveLength(1);
+      expect(((await again.execute(`SELECT FROM 0 TO ${n * 10}`)) as unknown[]).length).toBe(n * 10);
+    } finally {
+      await again.close();
+    }
   });
 });

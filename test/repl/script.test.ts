@@ -29,6 +29,7 @@ function runner(interactive: boolean, timing = false): Runner {
     pretty: interactive,
     progress: null,
     timing,
+    json: false,
     columns: () => 80,
   };
 }
