@@ -31,7 +31,7 @@ export interface Cell {
 const MIN_WIDTH = 8;
 
 /** `text` cut to `width` characters, with `…` where it was cut. */
-export function fit(text: string, width: number): string {
+function fit(text: string, width: number): string {
   const chars = [...text];
   if (chars.length <= width) return text;
   return `${chars.slice(0, Math.max(0, width - 1)).join('')}…`;
