@@ -36,8 +36,10 @@ interface State {
   buffer: string;
   /** A statement is running. */
   running: boolean;
-  /** Ctrl-C was pressed while statements ran: the rest of what was typed is dropped. */
+  /** Ctrl-C was pressed while statements ran: the rest of their line is dropped. */
   cancelled: boolean;
+  /** Counts Ctrl-C presses while statements ran: lines typed before the last one are dropped. */
+  epoch: number;
   quitting: boolean;
 }
 
@@ -46,7 +48,7 @@ interface State {
  * statements already entered have finished; the caller closes the database.
  */
 export async function runConsole(r: Runner, o: ConsoleOptions): Promise<void> {
-  const state: State = { buffer: '', running: false, cancelled: false, quitting: false };
+  const state: State = { buffer: '', running: false, cancelled: false, epoch: 0, quitting: false };
   const rl = readline.createInterface({
     input: o.input,
     output: o.output,
@@ -69,8 +71,12 @@ export async function runConsole(r: Runner, o: ConsoleOptions): Promise<void> {
   rl.on('SIGINT', () => cancel(rl, r, o, state));
   let queue = Promise.resolve();
   rl.on('line', (line) => {
-    // one line at a time, in order; a failure is reported and the console goes on
-    queue = queue.then(() => onLine(rl, r, state, line)).catch((e: unknown) => void r.err.write(`${errorLine(e, r.errColour)}\n`));
+    // one line at a time, in order; a failure is reported and the console goes on; a
+    // line typed while a statement ran that Ctrl-C then cancelled is dropped
+    const epoch = state.epoch;
+    queue = queue
+      .then(() => (epoch === state.epoch ? onLine(rl, r, state, line) : undefined))
+      .catch((e: unknown) => void r.err.write(`${errorLine(e, r.errColour)}\n`));
   });
   const closed = new Promise<void>((resolve) => rl.once('close', resolve));
   o.signal?.addEventListener('abort', () => rl.close(), { once: true });
@@ -92,10 +98,13 @@ function cancel(rl: readline.Interface, r: Runner, o: ConsoleOptions, state: Sta
   if (state.running) {
     const running = r.current ?? null;
     state.cancelled = true;
+    state.epoch++;
     let text: string;
-    if (running !== null && CANCELLABLE.has(running.kind)) {
-      running.controller.abort();
-      text = '^C cancelling: the partition in flight finishes, the others are not started';
+    // a statement not started yet does not start; one over several partitions stops
+    // between two; the others run to their end
+    running?.controller.abort();
+    if (running !== null && (running.kind === '' || CANCELLABLE.has(running.kind))) {
+      text = '^C cancelling: the partition in flight finishes, the others are not started; what was typed after the statement is dropped';
     } else {
       text = '^C this statement cannot be cancelled and runs to its end (acknowledged writes are safe if the process is killed); what was typed after it is dropped';
     }

@@ -53,9 +53,12 @@ export interface Runner {
 
 /** A statement while it runs. */
 export interface Running {
-  /** Its kind (`move_partitions`). */
+  /** Its kind (`move_partitions`); '' while it is parsed. */
   readonly kind: string;
-  /** Cancels it between partitions (a statement over several), or not at all. */
+  /**
+   * Cancels it: before it starts, or between partitions (a statement over several);
+   * other statements run to their end.
+   */
   readonly controller: AbortController;
   /** Its progress line, if one is drawn. */
   readonly progress: ProgressLine | null;
@@ -84,6 +87,18 @@ function renderResult(r: Runner, kind: string, result: unknown): string {
  * result, or its error on `err`. Returns false when it failed. Never throws.
  */
 export async function runPart(r: Runner, part: ScriptPart, source: string): Promise<boolean> {
+  // Ctrl-C from here on finds the statement, while it is parsed and planned too (its
+  // kind not known yet: '')
+  const controller = new AbortController();
+  r.current = { kind: '', controller, progress: null };
+  try {
+    return await runStatements(r, part, source, controller);
+  } finally {
+    r.current = null;
+  }
+}
+
+async function runStatements(r: Runner, part: ScriptPart, source: string, controller: AbortController): Promise<boolean> {
   let statements;
   try {
     const { parse } = await loadGrammar();
@@ -96,7 +111,6 @@ export async function runPart(r: Runner, part: ScriptPart, source: string): Prom
     const plan = r.progress === null ? null : await planOf(r.db, s.statement);
     const progress = r.progress === null ? null : new ProgressLine(r.progress, () => r.db.operations.list(), s.text, r.errColour, plan);
     const started = performance.now();
-    const controller = new AbortController();
     r.current = { kind: s.statement.kind, controller, progress };
     progress?.start();
     let text: string;
@@ -112,8 +126,6 @@ export async function runPart(r: Runner, part: ScriptPart, source: string): Prom
       progress?.stop();
       r.err.write(`${errorLine(e, r.errColour)}\n`);
       return false;
-    } finally {
-      r.current = null;
     }
     progress?.stop();
     r.out.write(`${text}\n`);

@@ -41,7 +41,14 @@ export function formatDuration(us: bigint): string {
   return `${us} us`;
 }
 
-const plain = (v: unknown): Cell => (v === null || v === undefined || v === '' ? { text: '-' } : { text: String(v) });
+/** Control characters (line breaks, escapes) that would break a line or drive the terminal. */
+const CONTROL = /[\x00-\x1f\x7f-\x9f\u2028\u2029]/g;
+
+/** A value as a cell; control characters in it (a key from a bucket, an error) shown as `\uXXXX`, as JSON would. */
+const plain = (v: unknown): Cell => {
+  if (v === null || v === undefined || v === '') return { text: '-' };
+  return { text: String(v).replace(CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) };
+};
 const bytes = (v: unknown): Cell => ({ text: formatBytes(Number(v)) });
 const orDash = (v: unknown, f: (v: unknown) => Cell): Cell => (v === null || v === undefined ? { text: '-' } : f(v));
 /** A column of numbers (ids, counts, sizes): never cut; `drop`: may be left out (the highest first). */

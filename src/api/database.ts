@@ -329,7 +329,10 @@ export class Database {
     this.checkOpen('execute');
     if (typeof sql !== 'string') throw new StrataError('INVALID_INPUT', 'execute: statements are a string of SQL text');
     const signal = options.signal;
-    if (signal !== undefined && !(signal instanceof AbortSignal)) throw new StrataError('INVALID_INPUT', 'execute: options.signal is an AbortSignal (new AbortController().signal)');
+    // duck-typed: a signal of another realm or a polyfill is an AbortSignal too
+    if (signal !== undefined && typeof (signal as { aborted?: unknown } | null)?.aborted !== 'boolean') {
+      throw new StrataError('INVALID_INPUT', 'execute: options.signal is an AbortSignal (new AbortController().signal)');
+    }
     return executeScript(this.ctx, this, sql, signal);
   }
 

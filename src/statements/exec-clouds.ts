@@ -11,6 +11,8 @@ import { cloudOptions } from './options.ts';
 
 /** CREATE CLOUD [IF NOT EXISTS] name (options). */
 export function executeCreateCloud(ctx: EngineContext, s: StatementOf<'create_cloud'>): null {
+  // IF NOT EXISTS of a cloud that exists: nothing, its options unchecked
+  if (s.ifNotExists && ctx.clouds.find(s.name) !== undefined) return null;
   ctx.clouds.create('create cloud', s.name, cloudOptions('create cloud', s.options), s.ifNotExists);
   return null;
 }

@@ -54,6 +54,8 @@ function checkFormatOption(ctx: EngineContext, op: string, list: readonly Storag
 
 /** CREATE STORAGE [IF NOT EXISTS] name [(options)]. */
 export function executeCreateStorage(ctx: EngineContext, s: StatementOf<'create_storage'>): null {
+  // IF NOT EXISTS of a storage that exists: nothing, its options unchecked
+  if (s.ifNotExists && ctx.storages.find(s.name) !== undefined) return null;
   const options = storageOptions('create storage', s.options);
   if (ctx.storages.find(s.name) === undefined) checkCloudOption(ctx, 'create storage', options, undefined);
   ctx.storages.create('create storage', s.name, options, s.ifNotExists);

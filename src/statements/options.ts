@@ -12,9 +12,9 @@ import type { Option, Tier, Value } from '../../grammar/index.ts';
 // literals.ts alone: the grammar's index loads the parser, which waits until a statement is parsed
 import { type Quantity, type ValueKind, kindDescription, quantityValue } from '../../grammar/literals.ts';
 import { MAX_ID } from '../codec/index.ts';
-import { type CloudOption, cloudOptionKind } from '../engine/cloud/cloud-registry.ts';
+import { type CloudOption, cloudOptionKind, isSecretCloudOption } from '../engine/cloud/cloud-registry.ts';
 import { StrataError } from '../errors.ts';
-import { type StorageOption, type TierSpec, storageOptionKind } from '../tiering/index.ts';
+import { type StorageOption, type TierSpec, isSecretOption, storageOptionKind } from '../tiering/index.ts';
 
 /** The kind of each tier limit. */
 const limitKinds = { partitions: 'count', size: 'bytes', events: 'count', duration: 'duration' } as const satisfies Record<string, ValueKind>;
@@ -25,26 +25,34 @@ const limitKinds = { partitions: 'count', size: 'bytes', events: 'count', durati
  * it). With `kind` undefined (an unknown name, which the domain refuses), a number with
  * a unit is its text.
  * @throws StrataError `INVALID_INPUT` when the unit is not one of `kind`'s (`6h` for a
- *   size), naming `subject` and what it takes; nothing has changed.
+ *   size), naming `subject` and what it takes (a `secret`'s value shown as `(secret)`);
+ *   nothing has changed.
  */
-export function valueOfKind(op: string, subject: string, kind: ValueKind | undefined, v: Value): bigint | string | boolean {
+export function valueOfKind(op: string, subject: string, kind: ValueKind | undefined, v: Value, secret = false): bigint | string | boolean {
   if (typeof v !== 'object') return v;
   const text = `${v.amount}${v.unit}`;
   if (kind === undefined) return text;
   const n = quantityValue(v, kind);
-  if (n === null) throw new StrataError('INVALID_INPUT', `${op}: ${subject} is ${kindDescription(kind)}; ${text} is not`);
-  if (n > MAX_ID) throw new StrataError('INVALID_INPUT', `${op}: ${subject} ${text} is out of range (at most ${MAX_ID})`);
+  const shown = secret ? '(secret)' : text;
+  if (n === null) throw new StrataError('INVALID_INPUT', `${op}: ${subject} is ${kindDescription(kind)}; ${shown} is not`);
+  if (n > MAX_ID) throw new StrataError('INVALID_INPUT', `${op}: ${subject} ${shown} is out of range (at most ${MAX_ID})`);
   return n;
 }
 
 /** The options of `CREATE / ALTER STORAGE`, in the order given. */
 export function storageOptions(op: string, list: readonly Option[]): StorageOption[] {
-  return list.map((o) => ({ name: o.name, value: valueOfKind(op, `storage option ${o.name}`, storageOptionKind(o.name), o.value) }));
+  return list.map((o) => ({
+    name: o.name,
+    value: valueOfKind(op, `storage option ${o.name}`, storageOptionKind(o.name), o.value, isSecretOption(o.name)),
+  }));
 }
 
 /** The options of `CREATE / ALTER CLOUD`, in the order given. */
 export function cloudOptions(op: string, list: readonly Option[]): CloudOption[] {
-  return list.map((o) => ({ name: o.name, value: valueOfKind(op, `cloud option ${o.name}`, cloudOptionKind(o.name), o.value) }));
+  return list.map((o) => ({
+    name: o.name,
+    value: valueOfKind(op, `cloud option ${o.name}`, cloudOptionKind(o.name), o.value, isSecretCloudOption(o.name)),
+  }));
 }
 
 /** The tiers of `ALTER PIPELINE`, each with its limits in the order given (durations in µs). */

@@ -24,6 +24,7 @@ import {
   type ClientWriteResult,
   type EngineEvent,
   type EventPage,
+  type ExecuteOptions,
   StrataClient,
   type StrataClientOptions,
   eventJson,
@@ -46,6 +47,7 @@ import {
   type RepairReport,
   type SelectRow,
   type SetResult,
+  type SettingKind,
   type StatementResult,
   type StorageView,
   Strata,
@@ -53,6 +55,7 @@ import {
   type StrataEvent,
   type WriteResult,
   isStrataError,
+  settingKind,
   toJson,
 } from 'strata-db';
 
@@ -113,6 +116,17 @@ for await (const e of db.cursor({ from: 7 })) {
 
 const set = (await db.execute('SET compression_level TO 3')) as SetResult;
 check(set.applies === 'now', 'SET');
+const kind: SettingKind | undefined = settingKind('refresh_wm');
+check(kind === 'bytes' && settingKind('read_ahead') === 'count' && settingKind('nope') === undefined, 'settingKind');
+const cancelled = new AbortController();
+cancelled.abort();
+const cancelling: ExecuteOptions = { signal: cancelled.signal };
+try {
+  await db.execute('CHECKPOINT', cancelling);
+  check(false, 'a cancelled execute');
+} catch (e) {
+  check(isStrataError(e, 'CANCELLED'), `CANCELLED: ${String(e)}`);
+}
 const rows = (await db.execute('SELECT')) as SelectRow[];
 check(rows[0]?.id === 1n && rows[1]?.value === 'seven', 'SELECT');
 const storages = (await db.execute('SHOW STORAGES')) as StorageView[];

@@ -9,6 +9,9 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { BatchBuilder, Strata } from '../../src/index.ts';
 import { stripAnsi } from '../../repl/colour.ts';
+import { createCloudSql } from '../cloud/engine-helpers.ts';
+import { startFaultProxy } from '../cloud/fault-proxy.ts';
+import { startS3Server } from '../cloud/s3-server.ts';
 import { KEY, Terminal, childEnv, runStrata, tempDir } from './helpers.ts';
 
 let tmp: { dir: string; cleanup: () => void };
@@ -193,50 +196,58 @@ describe('the interactive console', { timeout: 120_000 }, () => {
   });
 
   test('Ctrl-C during MOVE PARTITIONS cancels it between partitions: every partition is in exactly one storage', async () => {
-    const dir = path.join(tmp.dir, 'db');
-    const n = 300;
-    const db = await Strata.open(dir, { workers: 0, interval: 10 });
-    const b = new BatchBuilder();
-    for (let i = 0; i < n * 10; i++) b.insert(i, undefined, `v${i}`);
-    await db.write(b);
-    await db.execute('CHECKPOINT; CREATE STORAGE cold');
-    await db.close();
-    const t = await start(dir, path.join(tmp.dir, 'history'));
-    t.mark();
-    t.type(`MOVE PARTITIONS BETWEEN 0 AND ${n * 10} INTO cold` + KEY.enter);
-    // the progress line says the statement is under way: [k/300]
-    await t.waitFor(new RegExp(`\\[\\d+/${n}\\] move`));
-    t.type(KEY.ctrlC);
-    const out = await t.waitFor(/error: CANCELLED: [^\n]*\n.*strata> $/);
-    expect(out).toContain('^C cancelling: the partition in flight finishes, the others are not started');
-    const m = /move partitions: cancelled: (\d+) of 300 partitions done, the other (\d+) not started/.exec(out);
-    expect(m).not.toBeNull();
-    const done = Number(m![1]);
-    expect(done).toBeGreaterThan(0);
-    expect(done + Number(m![2])).toBe(n);
-    expect(done).toBeLessThan(n);
-    // the progress line is gone: what the terminal shows on the error's line (after its
-    // last carriage return, which a clear to the end of the line follows) is the error
-    const raw = t.output.split('\n').find((l) => l.includes('error: CANCELLED'))!.replace(/\r$/, '');
-    expect(raw).toContain('\r\x1b[K');
-    expect(stripAnsi(raw.slice(raw.lastIndexOf('\r')))).toMatch(/^\rerror: CANCELLED: move partitions/);
-    t.type('\\q' + KEY.enter);
-    expect(await t.exited).toBe(0);
-
-    const again = await Strata.open(dir, { workers: 0 });
+    // the partitions are only on a cloud behind a proxy, so each move first fetches its
+    // object; the proxy holds the fetch of the third partition until Ctrl-C has been
+    // seen, so the statement is mid-way whatever the machine's speed
+    const s3 = await startS3Server();
+    const proxy = await startFaultProxy(s3.url);
     try {
-      const parts = (await again.execute('SHOW PARTITIONS')) as { min: bigint; storage: string; on_storage: boolean }[];
-      expect(parts).toHaveLength(n);
-      expect(parts.filter((p) => p.storage === 'cold')).toHaveLength(done);
-      expect(parts.every((p) => p.on_storage && (p.storage === 'main' || p.storage === 'cold'))).toBe(true);
-      // on disk too: one file per partition, in its storage's folder only
-      const folders = ((await again.execute('SHOW STORAGES')) as { name: string; config: { uuid: string } }[]).map((s) => path.join(dir, s.config.uuid));
-      const files = folders.flatMap((f) => fs.readdirSync(f).filter((name) => name.endsWith('.part')));
-      expect(files).toHaveLength(n);
-      expect(await again.execute('SELECT LIMIT 1 ')).toHaveLength(1);
-      expect(((await again.execute(`SELECT FROM 0 TO ${n * 10}`)) as unknown[]).length).toBe(n * 10);
+      const dir = path.join(tmp.dir, 'db');
+      const n = 20;
+      const db = await Strata.open(dir, { workers: 0, interval: 10 });
+      await db.execute(`${createCloudSql(proxy.url)}; CREATE STORAGE cold (cloud 's3'); ALTER PIPELINE cold`);
+      const b = new BatchBuilder();
+      for (let i = 0; i < n * 10; i++) b.insert(i, undefined, `v${i}`);
+      await db.write(b);
+      await db.execute(`CHECKPOINT; UPLOAD PARTITIONS BETWEEN 0 AND ${n * 10}; ALTER PIPELINE RESET`);
+      expect(((await db.execute('SHOW PARTITIONS')) as { on_storage: boolean; on_cloud: boolean }[]).every((p) => !p.on_storage && p.on_cloud)).toBe(true);
+      await db.close();
+      const t = await start(dir, path.join(tmp.dir, 'history'));
+      proxy.inject({ kind: 'hold' }, Infinity, { method: 'GET', url: '/00000000000000000020.' });
+      t.mark();
+      t.type(`MOVE PARTITIONS BETWEEN 0 AND ${n * 10} INTO main` + KEY.enter);
+      // the third move waits on its held fetch; the progress line says so
+      await t.waitFor(new RegExp(`\\[3/${n}\\] move 20 cold -> main`));
+      t.type(KEY.ctrlC);
+      await t.waitFor('^C cancelling: the partition in flight finishes, the others are not started');
+      proxy.clear();
+      proxy.release();
+      const out = await t.waitFor(/error: CANCELLED: [^\n]*\n.*strata> $/);
+      expect(out).toContain(`move partitions: cancelled: 3 of ${n} partitions done, the other ${n - 3} not started`);
+      // the progress line is gone: what the terminal shows on the error's line (after its
+      // last carriage return, which a clear to the end of the line follows) is the error
+      const raw = t.output.split('\n').find((l) => l.includes('error: CANCELLED'))!.replace(/\r$/, '');
+      expect(raw).toContain('\r\x1b[K');
+      expect(stripAnsi(raw.slice(raw.lastIndexOf('\r')))).toMatch(/^\rerror: CANCELLED: move partitions/);
+      t.type('\\q' + KEY.enter);
+      expect(await t.exited).toBe(0);
+
+      const again = await Strata.open(dir, { workers: 0 });
+      try {
+        const parts = (await again.execute('SHOW PARTITIONS')) as { min: bigint; storage: string; on_storage: boolean; on_cloud: boolean }[];
+        expect(parts.map((p) => `${p.min}@${p.storage}`)).toEqual(Array.from({ length: n }, (_, i) => `${i * 10}@${i < 3 ? 'main' : 'cold'}`));
+        // each in exactly one place: a local file on main, or the object on cold's cloud
+        expect(parts.every((p) => (p.storage === 'main' ? p.on_storage && !p.on_cloud : !p.on_storage && p.on_cloud))).toBe(true);
+        const folders = ((await again.execute('SHOW STORAGES')) as { name: string; config: { uuid: string } }[]).map((st) => path.join(dir, st.config.uuid));
+        expect(folders.flatMap((f) => fs.readdirSync(f).filter((name) => name.endsWith('.part')))).toHaveLength(3);
+        expect(((await again.execute(`SELECT FROM 0 TO ${n * 10}`)) as unknown[]).length).toBe(n * 10);
+      } finally {
+        await again.close();
+      }
     } finally {
-      await again.close();
+      proxy.release();
+      await proxy.close();
+      await s3.close();
     }
   });
 });

@@ -122,6 +122,14 @@ describe('the views as tables', () => {
     expect(JSON.parse(out)).toHaveLength(3);
   });
 
+  test('control characters in a value cannot break a line or drive the terminal', () => {
+    const orphan = { cloud: 's3', bucket: 'b', storage: 'cold', size: 5, state: 'orphan', key: 'a\nb\x1b[31mc', error: null };
+    const lines = renderView('show_orphans', [orphan], 200, plain)!.split('\n');
+    expect(lines).toHaveLength(4);
+    expect(lines[2]).toContain('a\\u000ab\\u001b[31mc');
+    expect(lines[2]).not.toContain('\x1b');
+  });
+
   test('what is not an array is JSON', () => {
     expect(renderView('show_partitions', { not: 'rows' }, 80, plain)).toBeNull();
   });

@@ -30,15 +30,22 @@ const kinds: Record<string, 'string' | 'bool'> = {
   debug: 'bool',
 };
 
+const aliases: Record<string, string> = { endpoint: 'url', login: 'access_key', password: 'secret_key' };
+
 /**
- * What cloud option `name` holds, as the statement layer values numbers with units for
- * it; undefined for an unknown option.
+ * What cloud option `name` (or its alias: `password` is `secret_key`) holds, as the
+ * statement layer values numbers with units for it; undefined for an unknown option.
  */
 export function cloudOptionKind(name: string): 'string' | 'boolean' | undefined {
-  const kind = Object.hasOwn(kinds, name) ? kinds[name] : undefined;
+  const canonical = Object.hasOwn(aliases, name) ? aliases[name]! : name;
+  const kind = Object.hasOwn(kinds, canonical) ? kinds[canonical] : undefined;
   return kind === undefined ? undefined : kind === 'bool' ? 'boolean' : 'string';
 }
-const aliases: Record<string, string> = { endpoint: 'url', login: 'access_key', password: 'secret_key' };
+
+/** Whether cloud option `name` (or its alias) is a secret, never shown in answers or errors. */
+export function isSecretCloudOption(name: string): boolean {
+  return name === 'secret_key' || name === 'password';
+}
 
 /** Cloud types Strata can talk to. */
 const TYPES = ['s3'];

@@ -18,12 +18,12 @@ export class StepCounter {
 
   /**
    * @param op the statement, for the message (`move partitions`).
-   * @param total the steps planned.
+   * @param total the steps planned (a rebalance adds those of each pass).
    * @param what a step, for the message: `partition`, or `step` (a move or a drop of a rebalance).
    */
   constructor(
     private readonly op: string,
-    readonly total: number,
+    public total: number,
     private readonly signal: AbortSignal | undefined,
     private readonly what = 'partition',
   ) {}

@@ -42,7 +42,11 @@ export async function runPlan(ctx: EngineContext, steps: readonly PlanStep[], st
     if (counter?.cancelled === true) throw first ?? counter.error();
     // the partition the plan saw (not one created again with the same min since)
     const p = states.get(step.partition);
-    if (p === undefined || p.dropped) continue;
+    if (p === undefined || p.dropped) {
+      // gone, or dropped by its first step already: nothing left to do for it
+      if (counter !== undefined) counter.done++;
+      continue;
+    }
     const from = dropped.has(step.partition) ? (steps.find((s) => s.partition === step.partition)!.from) : step.from;
     try {
       if (dropped.has(step.partition)) await dropPartition(ctx, p, from);
@@ -64,10 +68,14 @@ export async function runPlan(ctx: EngineContext, steps: readonly PlanStep[], st
  * @throws StrataError `CANCELLED` then: the steps done stay done.
  */
 export async function rebalance(ctx: EngineContext, signal?: AbortSignal): Promise<void> {
+  // one count over every pass: the steps of a later pass add to the total
+  const counter = signal === undefined ? undefined : new StepCounter('rebalance', 0, signal, 'step');
   for (let pass = 0; pass < 16; pass++) {
+    counter?.check();
     const states = new Map(ctx.partitions.all.map((p) => [p.min, p]));
     const steps = plan(ctx);
     if (steps.length === 0) return;
-    await runPlan(ctx, steps, states, signal === undefined ? undefined : new StepCounter('rebalance', steps.length, signal, 'step'));
+    if (counter !== undefined) counter.total += steps.length;
+    await runPlan(ctx, steps, states, counter);
   }
 }

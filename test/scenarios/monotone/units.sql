@@ -28,6 +28,10 @@ SET sync TO 1K;
 SET compression TO zstd;
 SET compression TO 1M;
 CREATE CLOUD c (type 's3', url 1M);
+-- an alias takes its option's kind, and a secret's value is never shown
+CREATE CLOUD c (type 's3', url 'http://127.0.0.1:1', password 1M);
+-- IF NOT EXISTS of a storage that exists checks nothing
+CREATE STORAGE IF NOT EXISTS s (region_size 6h);
 -- nothing changed by the refused ones
 SHOW refresh_wm, read_ahead, interval, sync, compression;
 SHOW PIPELINE;
