@@ -34,3 +34,6 @@ ALTER PIPELINE SET main, cold;
 ALTER PIPELINE SET main (partitions 2), cold;
 SHOW PIPELINE;
 ALTER PIPELINE RESET;
+-- a setting chosen at creation (monotone: set uuid before the first open): refused later,
+-- and the error says how to give it (strata DIR --set, tested in test/repl/cli.test.ts)
+SET uuid TO '0b5c3a5e-8d4b-4a39-9a56-2f6f1e0b7c11';
