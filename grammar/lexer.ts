@@ -20,7 +20,6 @@ export interface Lexed {
   readonly problem: Problem | null;
 }
 
-
 function at(token: IToken, message: string): Problem {
   return { offset: token.startOffset, line: token.startLine ?? 1, column: token.startColumn ?? 1, message };
 }

@@ -98,6 +98,15 @@ export function kindDescription(kind: ValueKind): string {
   }
 }
 
+/** `us` microseconds in the largest time unit that divides them exactly (`6h`, `90min`), else `1500us`. */
+export function formatDuration(us: bigint): string {
+  const units = [['w', 604800n * SECOND], ['d', 86400n * SECOND], ['h', 3600n * SECOND], ['min', 60n * SECOND], ['s', SECOND], ['ms', 1000n]] as const;
+  for (const [unit, factor] of units) {
+    if (us !== 0n && us % factor === 0n) return `${us / factor}${unit}`;
+  }
+  return `${us}us`;
+}
+
 /** `q` as written: `10G`. */
 export function formatQuantity(q: Quantity): string {
   return `${q.amount}${q.unit}`;

@@ -36,9 +36,10 @@ interface State {
   buffer: string;
   /** A statement is running. */
   running: boolean;
-  /** Ctrl-C was pressed while statements ran: the rest of their line is dropped. */
-  cancelled: boolean;
-  /** Counts Ctrl-C presses while statements ran: lines typed before the last one are dropped. */
+  /**
+   * Counts Ctrl-C presses while statements ran: what was typed before the last one and
+   * has not run yet (the rest of its line, lines queued) is dropped.
+   */
   epoch: number;
   quitting: boolean;
 }
@@ -48,7 +49,7 @@ interface State {
  * statements already entered have finished; the caller closes the database.
  */
 export async function runConsole(r: Runner, o: ConsoleOptions): Promise<void> {
-  const state: State = { buffer: '', running: false, cancelled: false, epoch: 0, quitting: false };
+  const state: State = { buffer: '', running: false, epoch: 0, quitting: false };
   const rl = readline.createInterface({
     input: o.input,
     output: o.output,
@@ -97,7 +98,6 @@ export async function runConsole(r: Runner, o: ConsoleOptions): Promise<void> {
 function cancel(rl: readline.Interface, r: Runner, o: ConsoleOptions, state: State): void {
   if (state.running) {
     const running = r.current ?? null;
-    state.cancelled = true;
     state.epoch++;
     let text: string;
     // a statement not started yet does not start; one over several partitions stops
@@ -159,16 +159,16 @@ async function runComplete(r: Runner, state: State): Promise<void> {
   const pending = last !== undefined && !last.terminated && inputState(last.text) === 'incomplete' ? last : null;
   state.buffer = '';
   state.running = true;
-  state.cancelled = false;
+  const epoch = state.epoch;
   try {
     for (const part of parts) {
-      if (part === pending || state.cancelled) break;
+      if (part === pending || state.epoch !== epoch) break;
       if (!(await runPart(r, part, source))) return;
     }
   } finally {
     state.running = false;
   }
-  if (pending !== null && !state.cancelled) state.buffer = source.slice(pending.offset);
+  if (pending !== null && state.epoch === epoch) state.buffer = source.slice(pending.offset);
 }
 
 /** A switch after `\timing` or `\json`: `on`, `off`, or nothing to flip it. */

@@ -6,6 +6,8 @@
  *
  * @module
  */
+// literals.ts alone: the grammar's index loads the parser, which the console loads after its banner
+import { formatDuration } from '../grammar/literals.ts';
 import type { Palette } from './colour.ts';
 import { type Cell, type Column, renderGrid } from './grid.ts';
 import { formatBytes } from './render.ts';
@@ -31,14 +33,6 @@ export function formatTime(us: unknown): string {
   if (!Number.isFinite(n) || n <= 0) return '-';
   const d = new Date(Math.floor(n / 1000));
   return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
-}
-
-const DURATION_UNITS = [['w', 604_800_000_000n], ['d', 86_400_000_000n], ['h', 3_600_000_000n], ['min', 60_000_000n], ['s', 1_000_000n], ['ms', 1000n]] as const;
-
-/** Microseconds as the largest time unit that divides them exactly (`6h`, `90min`), else `N us`. */
-export function formatDuration(us: bigint): string {
-  for (const [unit, factor] of DURATION_UNITS) if (us !== 0n && us % factor === 0n) return `${us / factor}${unit}`;
-  return `${us} us`;
 }
 
 /** Control characters (line breaks, escapes) that would break a line or drive the terminal. */

@@ -5,6 +5,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { type Value, type ValueKind, parse, parseOne, quantityValue } from '../../grammar/index.ts';
+import { formatDuration } from '../../grammar/literals.ts';
 
 /** The value `SET x TO <literal>` parses to. */
 function valueOf(literal: string): Value {
@@ -97,6 +98,12 @@ describe('durations are microseconds', () => {
 
   test('a duration past 2^64 - 1 µs is out of range', () => {
     expect(() => valueOf('213503982335days')).toThrow('number 213503982335days is out of range (at most 18446744073709551615 once valued)');
+  });
+
+  test('printed in their largest exact unit, as a duration literal reads them back', () => {
+    const us = [21_600_000_000n, 5_400_000_000n, 1_500_000n, 604_800_000_000n, 1500n, 7n];
+    expect(us.map(formatDuration)).toEqual(['6h', '90min', '1500ms', '1w', '1500us', '7us']);
+    expect(us.map((n) => valued(formatDuration(n), 'duration'))).toEqual(us);
   });
 
   test('a plain integer is microseconds where a duration is expected', () => {

@@ -37,14 +37,19 @@ const aliases: Record<string, string> = { endpoint: 'url', login: 'access_key', 
  * statement layer values numbers with units for it; undefined for an unknown option.
  */
 export function cloudOptionKind(name: string): 'string' | 'boolean' | undefined {
-  const canonical = Object.hasOwn(aliases, name) ? aliases[name]! : name;
+  const canonical = canonicalOption(name);
   const kind = Object.hasOwn(kinds, canonical) ? kinds[canonical] : undefined;
   return kind === undefined ? undefined : kind === 'bool' ? 'boolean' : 'string';
 }
 
 /** Whether cloud option `name` (or its alias) is a secret, never shown in answers or errors. */
 export function isSecretCloudOption(name: string): boolean {
-  return name === 'secret_key' || name === 'password';
+  return canonicalOption(name) === 'secret_key';
+}
+
+/** The option an alias stands for (`password` -> `secret_key`); other names as they are. */
+function canonicalOption(name: string): string {
+  return Object.hasOwn(aliases, name) ? aliases[name]! : name;
 }
 
 /** Cloud types Strata can talk to. */
@@ -148,14 +153,14 @@ function merge(op: string, current: Readonly<Record<string, string | boolean>>, 
   const next = { ...current };
   const seen = new Set<string>();
   for (const o of list) {
-    const name = Object.hasOwn(aliases, o.name) ? aliases[o.name]! : o.name;
+    const name = canonicalOption(o.name);
     const kind = Object.hasOwn(kinds, name) ? kinds[name] : undefined;
     if (kind === undefined) {
       throw new StrataError('INVALID_INPUT', `${op}: unknown cloud option '${o.name}'; the options are type, url (endpoint), region, bucket, access_key (login), secret_key (password), path_style, debug`);
     }
     if (seen.has(name)) throw new StrataError('INVALID_INPUT', `${op}: option ${name} is given twice`);
     seen.add(name);
-    const shown = name === 'secret_key' ? '(secret)' : typeof o.value === 'string' ? `'${o.value}'` : String(o.value);
+    const shown = isSecretCloudOption(name) ? '(secret)' : typeof o.value === 'string' ? `'${o.value}'` : String(o.value);
     if (kind === 'bool' && typeof o.value !== 'boolean') throw new StrataError('INVALID_INPUT', `${op}: cloud option ${name} must be true or false, got ${shown}`);
     if (kind === 'string' && typeof o.value !== 'string') throw new StrataError('INVALID_INPUT', `${op}: cloud option ${name} must be a string, got ${shown}`);
     if (kind === 'string' && o.value === '' && name !== 'access_key' && name !== 'secret_key') {
